@@ -1,0 +1,27 @@
+"""The composition root: settings → services → routes → dispatcher."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.config import Settings
+from bot.core.dispatcher import Dispatcher
+from bot.handlers import build_routes
+from bot.i18n import load_catalogs
+from bot.services import Services, build_services
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(settings: Settings, db: Database | None = None) -> Dispatcher:
+    """Everything a channel needs to answer messages; loads catalogs and models once."""
+    found = load_catalogs(settings.locales_dir)
+    missing = [locale for locale, ok in found.items() if not ok and locale != "en"]
+    if missing:
+        log.warning(
+            "no compiled catalog for %s (run `make compile`); English is used there",
+            ", ".join(missing),
+        )
+    services: Services = build_services(settings, db=db)
+    return Dispatcher(build_routes(), services)

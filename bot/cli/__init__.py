@@ -1,0 +1,44 @@
+"""The `linzhu` command. Each area adds its sub-commands in a module of this package."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.config import SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.cli import core
+
+    parser = argparse.ArgumentParser(
+        prog="linzhu",
+        description="Linzhu (邻助): the multilingual assistant of the Hongqiao international "
+        "residents' services. Settings come from the environment or .env "
+        "(see .env.example).",
+    )
+    parser.add_argument("--version", action="version", version=f"linzhu {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (core,):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except SettingsError as exc:
+        print(f"linzhu: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

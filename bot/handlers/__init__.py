@@ -1,0 +1,13 @@
+"""What the assistant does, one module per area; `build_routes` wires them together."""
+
+from __future__ import annotations
+
+from bot.core.router import Router, RouteTable
+
+
+def build_routes() -> RouteTable:
+    from bot.handlers import fallback, start, upcoming
+
+    root = Router("root")
+    root.include(start.router, upcoming.router, fallback.router)
+    return root.freeze()

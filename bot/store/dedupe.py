@@ -1,0 +1,39 @@
+"""Remember which platform updates were handled, shared by every worker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import col
+
+from bot.core.types import utcnow
+from bot.store.db import Database
+from bot.store.models import ProcessedUpdate
+from bot.store.upsert import insert_for
+
+
+class DedupeStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def first_time(self, channel: str, key: str) -> bool:
+        """True exactly once per (channel, key), whichever worker asks first."""
+        table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+        stmt = (
+            insert_for(self.db.engine.dialect.name, table)
+            .values(channel=channel, update_key=key[:160], created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+        )
+        async with self.db.transaction() as session:
+            result = await session.execute(stmt)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_before(self, cutoff: datetime | None = None) -> int:
+        """Drop ids older than any platform still retries (default: 2 days)."""
+        cutoff = cutoff or utcnow() - timedelta(days=2)
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                delete(ProcessedUpdate).where(col(ProcessedUpdate.created_at) < cutoff)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]

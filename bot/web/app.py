@@ -1,0 +1,47 @@
+"""The aiohttp application: web chat, health check, and the channels' webhook routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.channels.webchat import api_error, setup_webchat
+from bot.core.dispatcher import Dispatcher
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SERVICES_KEY: web.AppKey[Services] = web.AppKey("services", Services)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: WebHandler) -> web.StreamResponse:
+    """Oversized or broken requests get a clear answer; nothing escapes as a 500 page."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        return api_error(request, 413, "The request is too large.")
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return api_error(request, 500, "Something went wrong on our side.")
+
+
+def create_web_app(services: Services, dispatcher: Dispatcher) -> web.Application:
+    app = web.Application(
+        client_max_size=services.settings.max_body_bytes, middlewares=[errors_middleware]
+    )
+    app[SERVICES_KEY] = services
+
+    async def healthz(request: web.Request) -> web.Response:
+        ok = await services.db.ping()
+        return web.json_response(
+            {"status": "ok" if ok else "unavailable", "database": ok}, status=200 if ok else 503
+        )
+
+    app.router.add_get("/healthz", healthz)
+    setup_webchat(app, dispatcher)
+    return app

@@ -1,0 +1,89 @@
+// Linzhu web chat: talks to POST /api/chat. No external scripts.
+(function () {
+  "use strict";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  let user = localStorage.getItem("linzhu-user");
+  if (!user) {
+    user = "web-" + Math.random().toString(36).slice(2, 12);
+    localStorage.setItem("linzhu-user", user);
+  }
+
+  // Light markup: *bold* and line breaks. Text nodes only, so nothing is interpreted as HTML.
+  function renderText(el, text) {
+    text.split(/(\*[^*\n]+\*)/).forEach(function (part) {
+      if (part.length > 2 && part[0] === "*" && part[part.length - 1] === "*") {
+        const b = document.createElement("strong");
+        b.textContent = part.slice(1, -1);
+        el.appendChild(b);
+      } else {
+        el.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  function add(cls, text) {
+    const el = document.createElement("div");
+    el.className = "msg " + cls;
+    renderText(el, text);
+    log.appendChild(el);
+    log.scrollTop = log.scrollHeight;
+    return el;
+  }
+
+  function showReplies(data) {
+    document.documentElement.lang = (data.locale || "en").replace("_", "-");
+    data.replies.forEach(function (r) {
+      const el = add("bot", r.text);
+      if (r.buttons.length) {
+        const row = document.createElement("div");
+        row.className = "buttons";
+        r.buttons.forEach(function (b) {
+          const btn = document.createElement("button");
+          btn.type = "button";
+          btn.textContent = b.label;
+          btn.addEventListener("click", function () { send({ payload: b.payload }, b.label); });
+          row.appendChild(btn);
+        });
+        el.appendChild(row);
+      }
+      r.attachments.forEach(function (a) {
+        const link = document.createElement("a");
+        link.className = "attachment";
+        link.download = a.filename;
+        link.href = "data:" + a.mime_type + ";base64," + a.data_base64;
+        link.textContent = "📎 " + a.filename;
+        el.appendChild(document.createElement("br"));
+        el.appendChild(link);
+      });
+    });
+  }
+
+  async function send(body, shown) {
+    add("user", shown);
+    body.user = user;
+    try {
+      const res = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const data = await res.json();
+      if (!res.ok) { add("bot error", data.error || res.statusText); return; }
+      showReplies(data);
+    } catch (err) {
+      add("bot error", String(err));
+    }
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send({ text: text }, text);
+  });
+
+  send({ text: "/start" }, "/start");
+})();

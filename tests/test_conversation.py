@@ -1,0 +1,143 @@
+"""The router end to end through the conversation harness, on both databases."""
+
+import asyncio
+
+import pytest
+
+from bot.core.context import Context
+from bot.core.dispatcher import Dispatcher
+from bot.core.router import Router
+from bot.core.types import Incoming, Reply, UserRef
+from bot.store.models import UnansweredQuestion
+from tests.harness import Conversation
+
+
+async def test_start_shows_menu(conversation: Conversation) -> None:
+    replies = await conversation.say("/start")
+    assert "Linzhu" in replies[0].text
+    payloads = [b.payload for b in replies[0].buttons]
+    assert {"school:start", "medical:start", "events:list", "book:start", "lang:menu"} <= set(
+        payloads
+    )
+
+
+async def test_language_switch_is_stored(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    await conversation.say("/language")
+    labels = [b.label for b in conversation.last.replies[0].buttons]  # type: ignore[union-attr]
+    assert labels == [
+        "English",
+        "简体中文",
+        "繁體中文",
+        "日本語",
+        "한국어",
+        "Français",
+        "Deutsch",
+        "Español",
+        "Русский",
+    ]
+    await conversation.tap_label("日本語")
+    assert conversation.locale == "ja"
+    await conversation.say("/help")
+    assert conversation.locale == "ja"
+    user = await dispatcher.services.users.get(conversation.user)
+    assert user is not None and (user.locale, user.locale_source) == ("ja", "explicit")
+
+
+async def test_platform_hint_sets_first_locale(conversation: Conversation) -> None:
+    conversation.language_hint = "zh-hant"
+    await conversation.say("/start")
+    assert conversation.locale == "zh_Hant"
+
+
+async def test_unknown_command_gets_help(conversation: Conversation) -> None:
+    await conversation.say("/frobnicate")
+    assert "/frobnicate" in conversation.text() and "/help" in conversation.text()
+
+
+async def test_unknown_payload_and_empty_text_are_answered(conversation: Conversation) -> None:
+    await conversation.tap("no:such:button")
+    assert "no longer valid" in conversation.text()
+    await conversation.say("   ")
+    assert "didn't receive any text" in conversation.text()
+
+
+async def test_bad_language_payload(conversation: Conversation) -> None:
+    await conversation.tap("lang:set:it")
+    assert conversation.locale == "en"
+    assert len(conversation.last.replies[0].buttons) == 9  # type: ignore[union-attr]
+
+
+async def test_free_text_is_recorded_for_staff(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    await conversation.say("Where can I park my bicycle?")
+    assert "can't answer that yet" in conversation.text()
+    rows = await dispatcher.services.questions.unanswered()
+    assert [r.text for r in rows] == ["Where can I park my bicycle?"]
+    assert isinstance(rows[0], UnansweredQuestion)
+
+
+async def test_numbered_reply_maps_to_payload_on_numbered_channels(dispatcher: Dispatcher) -> None:
+    chat = Conversation(dispatcher, user=UserRef("console", "n"))
+    await chat.say("/language")
+    await chat.say("５")  # full-width five = the fifth language, 한국어
+    assert chat.locale == "ko"
+    web = Conversation(dispatcher, user=UserRef("web", "n"))
+    await web.say("/language")
+    await web.say("5")  # the web chat has real buttons: "5" is just text
+    assert web.locale == "en"
+
+
+async def test_per_user_lock_serialises_state_changes(
+    settings: object, dispatcher: Dispatcher
+) -> None:
+    """Ten messages at once from one user: each handler reads, sleeps, writes — none lost."""
+    router = Router("counter")
+
+    @router.command("count")
+    async def count(incoming: Incoming, ctx: Context) -> list[Reply]:
+        value = ctx.state.data.get("n", 0)
+        await asyncio.sleep(0.01)  # give another message the chance to interleave
+        ctx.state.start("counting", "x", n=value + 1)
+        return [Reply(str(value + 1))]
+
+    table = router.freeze()
+    table.payloads["count"] = count
+    counting = Dispatcher(table, dispatcher.services)
+    ref = UserRef("web", "racer")
+    outcomes = await asyncio.gather(
+        *(counting.handle(Incoming(ref, payload="count")) for _ in range(10))
+    )
+    assert sorted(int(o.replies[0].text) for o in outcomes) == list(range(1, 11))
+    assert len(counting.locks) == 0  # locks are dropped when idle
+
+
+async def test_failing_handler_leaves_state_unchanged(dispatcher: Dispatcher) -> None:
+    router = Router("boom")
+
+    @router.payload("step")
+    async def step(incoming: Incoming, ctx: Context) -> list[Reply]:
+        ctx.state.start("flow", "one")
+        return [Reply("ok")]
+
+    @router.payload("boom")
+    async def boom(incoming: Incoming, ctx: Context) -> list[Reply]:
+        ctx.state.goto("two")
+        raise RuntimeError("bug")
+
+    d = Dispatcher(router.freeze(), dispatcher.services)
+    ref = UserRef("web", "b")
+    await d.handle(Incoming(ref, payload="step"))
+    outcome = await d.handle(Incoming(ref, payload="boom"))
+    assert "something went wrong" in outcome.replies[0].text
+    async with dispatcher.services.db.session() as s:
+        state = await dispatcher.services.states.load(s, outcome.user_id)  # type: ignore[arg-type]
+    assert (state.flow, state.step) == ("flow", "one")
+
+
+@pytest.mark.parametrize("text", ["x" * 10_000])
+async def test_very_long_text_is_cut_not_refused(conversation: Conversation, text: str) -> None:
+    await conversation.say(text)
+    assert conversation.last is not None and conversation.last.replies
