@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.core.context import LocaleChoice
+from bot.core.sender import Senders
 from bot.core.types import Incoming
 from bot.store.db import Database
 from bot.store.dedupe import DedupeStore
@@ -31,6 +32,7 @@ class Services:
     questions: QuestionStore
     locale_resolver: LocaleResolver
     # Channels that show buttons as numbered options and read numbers back.
+    senders: Senders = field(default_factory=Senders)
     numbered_channels: frozenset[str] = field(
         default_factory=lambda: frozenset({"wechat", "console"})
     )

@@ -2,6 +2,7 @@ import io
 
 from bot.channels.console import run_console
 from bot.core.dispatcher import Dispatcher
+from bot.core.types import UserRef
 
 
 async def test_console_shows_numbered_choices_and_reads_numbers(dispatcher: Dispatcher) -> None:
@@ -11,7 +12,7 @@ async def test_console_shows_numbered_choices_and_reads_numbers(dispatcher: Disp
     text = out.getvalue()
     assert "[6] Language" in text  # the /start menu, numbered
     assert "[3] 繁體中文" in text
-    user = await dispatcher.services.users.get(__import__("bot.core").core.UserRef("console", "alice"))
+    user = await dispatcher.services.users.get(UserRef("console", "alice"))
     assert user is not None and user.locale == "zh_Hant"
 
 

@@ -125,4 +125,19 @@ class Lease(SQLModel, table=True):
     expires_at: datetime = _ts()
 
 
+class ActivityLog(SQLModel, table=True):
+    """Things staff count: an emergency guard firing, a language switch accepted, …"""
+
+    __tablename__ = "activity_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    )
+    locale: str | None = Field(default=None, sa_column=Column(String(16)))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = _ts(index=True)
+
+
 Index("ix_users_last_seen", User.__table__.c.last_seen)  # type: ignore[attr-defined]

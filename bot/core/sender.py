@@ -1,0 +1,57 @@
+"""Proactive messages (reminders, notices): the interface channels implement for the outbox.
+
+The reminder dispatcher renders a message in the user's locale at send time and calls the
+user's channel's sender; the result tells it whether to mark the row sent, retry later, or
+stop for good (blocked bot, closed WeChat window with no template).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core.types import Reply, UserRef
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: Literal["sent", "retry", "failed"]
+    retry_after: float | None = None  # seconds, when the platform said how long to wait
+    reason: str | None = None
+
+    @classmethod
+    def sent(cls) -> SendResult:
+        return cls("sent")
+
+    @classmethod
+    def retry(cls, reason: str, after: float | None = None) -> SendResult:
+        return cls("retry", after, reason)
+
+    @classmethod
+    def failed(cls, reason: str) -> SendResult:
+        return cls("failed", None, reason)
+
+
+class Sender(Protocol):
+    channel: str
+
+    async def send(self, user: UserRef, replies: list[Reply]) -> SendResult: ...
+
+
+class Senders:
+    """The senders of the running channels, by channel name."""
+
+    def __init__(self) -> None:
+        self._by_channel: dict[str, Sender] = {}
+
+    def register(self, sender: Sender) -> None:
+        self._by_channel[sender.channel] = sender
+
+    def get(self, channel: str) -> Sender | None:
+        return self._by_channel.get(channel)
+
+    async def send(self, user: UserRef, replies: list[Reply]) -> SendResult:
+        sender = self._by_channel.get(user.channel)
+        if sender is None:
+            return SendResult.failed(f"no sender for channel {user.channel!r}")
+        return await sender.send(user, replies)
