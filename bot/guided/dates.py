@@ -134,7 +134,9 @@ def _parse_year_first(
     return _make(year, int(match["m"]), day)
 
 
-def _parse_text(s: str, locale: str, today: date, region: str | None) -> BirthDate | None | DateProblem:
+def _parse_text(
+    s: str, locale: str, today: date, region: str | None
+) -> BirthDate | DateProblem | None:
     day_month_year, month_day_year, month_year = _text_patterns()
     for pattern in (day_month_year, month_day_year):
         match = pattern.search(s)
@@ -156,9 +158,7 @@ def _parse_numeric(
     year = int(match["y"])
     if len(match["y"]) == 2:
         year += 2000 if year <= today.year % 100 else 1900
-    if match["sep"].strip() == ".":
-        order = "dmy"
-    elif locale in DAY_FIRST_LOCALES:
+    if match["sep"].strip() == "." or locale in DAY_FIRST_LOCALES:
         order = "dmy"
     elif locale == "en" and region:
         order = "mdy" if region.lower() in MONTH_FIRST_REGIONS else "dmy"
@@ -189,7 +189,7 @@ def _make(year: int, month: int, day: int | None) -> BirthDate | DateProblem:
 
 
 def region_of(language_hint: str | None) -> str | None:
-    """"en-GB" → "gb"; None when the hint names no country."""
+    """ "en-GB" → "gb"; None when the hint names no country."""
     if not language_hint:
         return None
     parts = re.split(r"[-_]", language_hint)

@@ -25,13 +25,13 @@ LANGUAGES = ("en", "zh", "ja", "ko", "fr", "de", "es", "ru")
 # Directory languages ("zh") for each Linzhu locale.
 LOCALE_LANGUAGE = {loc: loc.split("_")[0] for loc in LOCALES}
 
-_REQUIRED = {
+_REQUIRED: dict[str, Any] = {
     "id": str, "name_en": str, "name_zh": str, "district": str, "services": list,
     "languages": list, "international_department": (bool, type(None)),
     "direct_billing": (bool, type(None)), "phone": str, "address": str, "hours": str,
     "verified": bool, "last_reviewed": date,
 }  # fmt: skip
-_OPTIONAL = {"website": str, "notes": dict}
+_OPTIONAL: dict[str, Any] = {"website": str, "notes": dict}
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -129,8 +129,12 @@ def _check_entry(
     for key, expected in _REQUIRED.items():
         if key not in entry:
             problems.append(doc.problem(f"missing `{key}`", *at))
-        elif not isinstance(entry[key], expected) or (expected is date and isinstance(entry[key], bool)):
-            problems.append(doc.problem(f"`{key}` has the wrong type ({_kind(expected)} expected)", *at, key))
+        elif not isinstance(entry[key], expected) or (
+            expected is date and isinstance(entry[key], bool)
+        ):
+            problems.append(
+                doc.problem(f"`{key}` has the wrong type ({_kind(expected)} expected)", *at, key)
+            )
     for key, value in entry.items():
         if key not in _REQUIRED and key not in _OPTIONAL:
             problems.append(doc.problem(f"unknown field `{key}`", *at, key))
@@ -141,7 +145,9 @@ def _check_entry(
         if not _ID.fullmatch(ident):
             problems.append(doc.problem("`id` must be lower-case words joined by '-'", *at, "id"))
         elif ident in seen:
-            problems.append(doc.problem(f"duplicate id `{ident}` (first on line {seen[ident]})", *at, "id"))
+            problems.append(
+                doc.problem(f"duplicate id `{ident}` (first on line {seen[ident]})", *at, "id")
+            )
         else:
             seen[ident] = doc.line(*at, "id")
     for key in ("name_en", "name_zh"):
@@ -153,7 +159,9 @@ def _check_entry(
     if isinstance(notes, dict):
         for locale, text in notes.items():
             if locale not in LOCALES:
-                problems.append(doc.problem(f"notes: unknown locale `{locale}`", *at, "notes", locale))
+                problems.append(
+                    doc.problem(f"notes: unknown locale `{locale}`", *at, "notes", locale)
+                )
             elif not isinstance(text, str):
                 problems.append(doc.problem(f"notes.{locale} must be text", *at, "notes", locale))
         if notes and "en" not in notes:

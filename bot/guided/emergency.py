@@ -113,7 +113,9 @@ class EmergencyMatcher:
             prepare(w).spaced for ws in data.get("negators", {}).values() for w in ws
         }
         self.cjk_pre_negators = tuple(data.get("cjk_negators_before", []))
-        self.cjk_post_negators = tuple(prepare(w).compact for w in data.get("cjk_negators_after", []))
+        self.cjk_post_negators = tuple(
+            prepare(w).compact for w in data.get("cjk_negators_after", [])
+        )
 
     @classmethod
     def from_file(cls, path: Path = DATA_FILE) -> EmergencyMatcher:

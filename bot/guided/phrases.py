@@ -100,12 +100,16 @@ def _check(doc: LoadedYaml) -> list[Problem]:
                         f"unknown topic `{topic}` (allowed: {', '.join(TOPICS)})", *at, "topics", j
                     ))  # fmt: skip
         if not _text(card.get("zh")):
-            problems.append(doc.problem("`zh` (the Chinese to show) is missing or empty", *at, "zh"))
+            problems.append(
+                doc.problem("`zh` (the Chinese to show) is missing or empty", *at, "zh")
+            )
         problems.extend(_check_locales(doc, card, at))
     return problems
 
 
-def _check_locales(doc: LoadedYaml, card: dict[str, Any], at: tuple[str | int, ...]) -> list[Problem]:
+def _check_locales(
+    doc: LoadedYaml, card: dict[str, Any], at: tuple[str | int, ...]
+) -> list[Problem]:
     problems = []
     text = card.get("text")
     if not isinstance(text, dict):
@@ -123,9 +127,8 @@ def _check_locales(doc: LoadedYaml, card: dict[str, Any], at: tuple[str | int, .
         else:
             for locale, value in extra.items():
                 if locale not in LOCALES or not _text(value):
-                    problems.append(doc.problem(
-                        f"zh_by_locale.{locale}: unknown locale or empty text", *at, "zh_by_locale", locale
-                    ))  # fmt: skip
+                    message = f"zh_by_locale.{locale}: unknown locale or empty text"
+                    problems.append(doc.problem(message, *at, "zh_by_locale", locale))
     return problems
 
 

@@ -38,9 +38,7 @@ async def emergency_guard(incoming: Incoming, ctx: Context) -> list[Reply] | Non
     detection = default_matcher().detect(incoming.text or "")
     if detection is None:
         return None
-    await record_firing(
-        ctx, via="text", term=detection.term, term_locale=detection.locale
-    )
+    await record_firing(ctx, via="text", term=detection.term, term_locale=detection.locale)
     return emergency_replies(ctx)
 
 
@@ -60,7 +58,7 @@ def emergency_replies(ctx: Context) -> list[Reply]:
         "Police: *110* · Fire: *119*. Calls are free from any phone."
     )
     what_to_say = answers_for(ctx.services).answer("medical.emergency", ctx.locale) or _(
-        "When they answer, say: \"我需要救护车\" (wǒ xūyào jiùhùchē, I need an ambulance), "
+        'When they answer, say: "我需要救护车" (wǒ xūyào jiùhùchē, I need an ambulance), '
         "then the address in Chinese, what happened and your phone number. Keep the line free "
         "and ask a Chinese-speaking neighbour or the compound's guard to help."
     )

@@ -40,9 +40,7 @@ class ActivityStore:
                 query = query.where(col(ActivityLog.created_at) >= since)
             return int((await session.execute(query)).scalar_one())
 
-    async def count_by_locale(
-        self, kind: str, *, since: datetime | None = None
-    ) -> dict[str, int]:
+    async def count_by_locale(self, kind: str, *, since: datetime | None = None) -> dict[str, int]:
         """Counts per reply locale ("?" when unknown), largest first."""
         async with self.db.session() as session:
             query = (
