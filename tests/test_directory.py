@@ -64,7 +64,7 @@ def test_valid_file_has_no_problems(tmp_path: Path) -> None:
 def test_problems_carry_file_and_line(tmp_path: Path) -> None:
     bad = GOOD_ENTRY.replace("services: [gp]", "services: [gp, surgery]")
     bad = bad.replace("last_reviewed: 2026-11-28", "last_reviewed: soon")
-    bad += GOOD_ENTRY.replace("    name_zh: 某诊所\n", "").replace("phone: \"\"", "fax: \"\"")
+    bad += GOOD_ENTRY.replace("    name_zh: 某诊所\n", "").replace('phone: ""', 'fax: ""')
     path = write(tmp_path, "kind: medical\nentries:\n" + bad)
     found = {(p.line, p.message.split(" (")[0]) for p in validate_directory(path)}
     assert all(p.file == str(path) for p in validate_directory(path))

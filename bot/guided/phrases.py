@@ -65,8 +65,9 @@ def load_phrases(path: Path) -> list[PhraseCard]:
 
 
 def cards_for(cards: list[PhraseCard], topic: str) -> list[PhraseCard]:
-    """The general cards and those for `topic`, in file order."""
-    return [c for c in cards if "general" in c.topics or topic in c.topics]
+    """The cards for `topic` first, then the general ones, each in file order."""
+    specific = [c for c in cards if topic != "general" and topic in c.topics]
+    return specific + [c for c in cards if "general" in c.topics and c not in specific]
 
 
 def _check(doc: LoadedYaml) -> list[Problem]:

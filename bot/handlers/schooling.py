@@ -14,6 +14,7 @@ from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.guided import content
 from bot.guided.dates import BirthDate, DateProblem, parse_birth_date, region_of
+from bot.guided.directory import LOCALE_LANGUAGE
 from bot.guided.format import format_date, format_month
 from bot.guided.grades import Stage, place, school_years, year_has_started
 from bot.guided.knowledge import answers_for
@@ -175,15 +176,16 @@ async def choose_preference(incoming: Incoming, ctx: Context) -> list[Reply]:
 
 def _schools(ctx: Context, stage: str) -> list[Reply]:
     path = content.schools_directory_path(ctx.services.settings.faq_dir)
-    found = content.directory(path, "schools").matching(stage)
+    language = LOCALE_LANGUAGE.get(ctx.locale)
+    found = content.directory(path, "schools").matching(stage, language)
     if not found:
         return []
     listing = "\n\n".join(facility_text(e, ctx.locale) for e in found)
-    return [
-        Reply(
-            _("Schools for children of foreign nationals that teach this stage:") + "\n\n" + listing
-        )
-    ]
+    intro = _(
+        "Schools for children of foreign nationals that teach this stage, from our staff's "
+        "directory (a list, not a ranking):"
+    )
+    return [Reply(intro + "\n\n" + listing)]
 
 
 def _goodbye(ctx: Context) -> Reply:
