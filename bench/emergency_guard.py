@@ -2,8 +2,14 @@
 
     .venv/bin/python bench/emergency_guard.py
 
-bench/data/emergency_heldout.yaml was written after the phrase list was frozen, so its
-figures say more about real recall than the tests' lists (which the list was tuned on).
+History, to read the figures honestly: bench/data/emergency_heldout.yaml was written
+after the first phrase list was frozen and caught only 5/46 (11%); the list was then
+extended by category (unresponsive, swallowed objects, a lot of blood, labour, blue
+lips, stroke signs…). emergency_heldout_v2.yaml, written after that, again caught only
+5/45 (11%) before the list was extended once more (not moving, falls from height,
+cleaning products, floppy baby, breathing trouble…). Both sets are now tuned on, so
+their 100% says nothing about new phrasings: expect low recall on situations described
+without a listed phrase, and write a fresh set before trusting a new figure.
 """
 
 from __future__ import annotations
@@ -22,7 +28,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    data = yaml.safe_load((HERE / "data" / "emergency_heldout.yaml").read_text(encoding="utf-8"))
+    for name in ("emergency_heldout.yaml", "emergency_heldout_v2.yaml"):
+        print(f"== {name}")
+        evaluate(yaml.safe_load((HERE / "data" / name).read_text(encoding="utf-8")))
+
+
+def evaluate(data: dict[str, dict[str, list[str]]]) -> None:
     matcher = default_matcher()
     for kind, want in (("emergency", True), ("ordinary", False)):
         total = right = 0

@@ -62,6 +62,8 @@ class _Rule:
     term: str
     cjk: bool
     pattern: re.Pattern[str]
+    # A literal every match contains: a substring test skips most rules cheaply.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,25 @@ def compile_term(term: str, cjk: bool) -> re.Pattern[str]:
     return re.compile(out + r"(?!\w)")
 
 
+def anchor_of(term: str, cjk: bool) -> str:
+    """The longest literal piece of a phrase ("" for a raw regular expression)."""
+    if term.startswith("re:"):
+        return ""
+    clean = prepare(term)
+    pieces = clean.compact.split("..") if cjk else clean.spaced.split()
+    return max((p.rstrip("*") for p in pieces if p != ".."), key=len, default="")
+
+
 class EmergencyMatcher:
     def __init__(self, data: dict[str, Any]) -> None:
         self.rules = [
-            _Rule(locale, term, locale in CJK_LOCALES, compile_term(term, locale in CJK_LOCALES))
+            _Rule(
+                locale,
+                term,
+                locale in CJK_LOCALES,
+                compile_term(term, locale in CJK_LOCALES),
+                anchor_of(term, locale in CJK_LOCALES),
+            )
             for locale, terms in data["terms"].items()
             for term in terms
         ]
@@ -127,13 +144,16 @@ class EmergencyMatcher:
         prepared = prepare(text)
         if not prepared.compact:
             return None
-        if _any(self.informational, prepared) and not _any(self.urgent, prepared):
-            return None
         for rule in self.rules:
             view = prepared.view(rule.cjk)
+            if rule.anchor not in view:
+                continue
             for match in rule.pattern.finditer(view):
                 if self._excluded(prepared, rule.cjk, match) or self._negated(view, rule, match):
                     continue
+                # Checked last: most messages match no phrase and never get here.
+                if _any(self.informational, prepared) and not _any(self.urgent, prepared):
+                    return None
                 return Detection(rule.locale, rule.term)
         return None
 
