@@ -141,15 +141,17 @@ class _LatinModels:
         self.words: dict[str, dict[str, float]] = {lang: _wordlist(lang) for lang in LATIN_LOCALES}
 
     def words_for(self, lang: str) -> dict[str, float]:
-        """The word list of `lang`, loading other languages' lists on first use."""
+        """The word list of `lang`. Other languages' lists (about 4 MiB each) load on the
+        first long text that may be in them, once, rather than all twenty at start-up."""
         if lang not in self.words:
             self.words[lang] = _wordlist(_WORDFREQ_CODE.get(lang, lang))
         return self.words[lang]
 
 
 def _wordlist(lang: str) -> dict[str, float]:
+    """wordfreq's list for `lang` (cached and shared by wordfreq itself: treat as read-only)."""
     try:
-        return dict(wordfreq.get_frequency_dict(lang, "small"))
+        return wordfreq.get_frequency_dict(lang, "small")
     except LookupError:  # wordfreq has no list for it: no word evidence either way
         return {}
 
