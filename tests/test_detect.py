@@ -154,6 +154,17 @@ def test_trivial_messages_have_no_locale(detector: LanguageDetector, text: str) 
     assert detector.detect(text) == Detection(None, 0.0, False, None)
 
 
+@pytest.mark.parametrize("text", ["Xujiahui", "Lujiazui?", "Jing'an", "Xujiahui Lujiazui"])
+def test_pinyin_place_names_alone_have_no_locale(detector: LanguageDetector, text: str) -> None:
+    assert detector.detect(text).locale is None
+
+
+def test_pinyin_place_names_do_not_sway_a_sentence(detector: LanguageDetector) -> None:
+    assert _locale(detector, "rendez-vous à Xujiahui") == "fr"
+    assert _locale(detector, "Treffpunkt Lujiazui, Ausgang 2") == "de"
+    assert _locale(detector, "Taxi") is not None  # pinyin-shaped, but a real word
+
+
 # --- languages Linzhu does not speak -----------------------------------------------------
 
 

@@ -4,9 +4,10 @@ Scripts decide first, because they are exact: Hangul is Korean, kana Japanese, C
 Russian, Han Chinese (Simplified or Traditional by its characters). Latin-script text goes
 to a statistical model restricted to the four Latin-script locales (lingua's character
 n-grams multiplied by wordfreq's word frequencies and a few spelling cues), because general
-detectors spend their probability on languages Linzhu never answers in. Languages Linzhu
-does not speak are flagged only on evidence: their own script, or a confident detection
-over a wider language set on a text long enough to trust.
+detectors spend their probability on languages Linzhu never answers in; romanised place
+names (Hongqiao, Jing'an) and tokens like "ok" are set aside first, as they carry no
+language. Languages Linzhu does not speak are flagged only on evidence: their own script, or
+a confident detection over a wider language set on a text long enough to trust.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Final
 
 import regex
 import wordfreq
+import zhon.pinyin
 from lingua import Language, LanguageDetectorBuilder
 from lingua import LanguageDetector as _Lingua
 
@@ -107,6 +109,10 @@ _TRIVIAL: Final = _NEUTRAL | frozenset(
 _URL_RE: Final = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?<!\S)[/@#]\w+(?:@\w+)?")
 _NUMERIC_RE: Final = regex.compile(r"(?<!\p{L})\d[\d:.,/\-]*\p{Latin}{0,3}(?!\p{L})")
 _WORD_RE: Final = regex.compile(r"\p{L}+")
+_TOKEN_RE: Final = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")  # keeps "jing'an" and "l'école" whole
+# Romanised Chinese names (Hongqiao, Gubei, Jing'an) fill messages here but carry no language.
+_PINYIN_RE: Final = regex.compile(rf"(?:{zhon.pinyin.syllable})+", regex.I)
+_NAME_MAX_FREQ: Final = 1e-6  # a pinyin-shaped token rarer than this in all our lists is a name
 _KANA_RE: Final = regex.compile(r"[\p{Script=Hiragana}\p{Script=Katakana}]")
 
 # A Latin text needs this many words and letters before a foreign language is flagged,
@@ -139,6 +145,15 @@ class _LatinModels:
             .build()
         )
         self.words: dict[str, dict[str, float]] = {lang: _wordlist(lang) for lang in LATIN_LOCALES}
+
+    def is_place_name(self, token: str) -> bool:
+        """True for pinyin that none of our languages uses as a word ("hongqiao", not "taxi")."""
+        bare = token.replace("'", "").replace("’", "")
+        return bool(_PINYIN_RE.fullmatch(bare)) and all(
+            self.words[lang].get(w, 0.0) < _NAME_MAX_FREQ
+            for lang in LATIN_LOCALES
+            for w in (token, bare)
+        )
 
     def words_for(self, lang: str) -> dict[str, float]:
         """The word list of `lang`. Other languages' lists (about 4 MiB each) load on the
@@ -321,10 +336,18 @@ class LanguageDetector:
         )
 
     def _latin_text(self, text: str) -> Detection:
-        words = [w for w in _WORD_RE.findall(text.casefold()) if w not in _NEUTRAL]
-        if not words or " ".join(words) in _TRIVIAL:
+        tokens = _TOKEN_RE.findall(text.casefold())
+        if not tokens or " ".join(tokens) in _TRIVIAL:
             return NO_SIGNAL
-        foreign = self._foreign(text, words, LATIN_LOCALES)
+        words = [
+            w
+            for token in tokens
+            if token not in _NEUTRAL and not self._latin.is_place_name(token)
+            for w in _WORD_RE.findall(token)
+        ]
+        if not words:  # "Hongqiao?": a name says nothing about the writer's language
+            return NO_SIGNAL
+        foreign = self._foreign(" ".join(words), words, LATIN_LOCALES)
         if foreign:
             return Detection(None, foreign[1], False, foreign[0])
         scores = self._latin_scores(" ".join(words), text, words)
