@@ -13,6 +13,7 @@ a confident detection over a wider language set on a text long enough to trust.
 from __future__ import annotations
 
 import gzip
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -124,6 +125,7 @@ _CERTAIN_MIN_WORDS, _CERTAIN_MIN_LETTERS = 4, 20
 _WORD_COUNT_CAP: Final = {1: 0.6, 2: 0.85}
 _LATIN_CAP: Final = 0.99
 _UNSEEN: Final = 1e-7  # frequency of a word a wordlist lacks while another has it
+_FOREIGN_WORDS: Final = 10_000  # words kept per language Linzhu does not speak
 
 
 class _LatinModels:
@@ -156,19 +158,30 @@ class _LatinModels:
         )
 
     def words_for(self, lang: str) -> dict[str, float]:
-        """The word list of `lang`. Other languages' lists (about 4 MiB each) load on the
-        first long text that may be in them, once, rather than all twenty at start-up."""
+        """The word list of `lang`. Other languages' lists load on the first long text that
+        may be in them, once, and keep only their commonest words: enough to corroborate a
+        detection, at about 1 MiB each instead of 4."""
         if lang not in self.words:
-            self.words[lang] = _wordlist(_WORDFREQ_CODE.get(lang, lang))
+            self.words[lang] = _wordlist(_WORDFREQ_CODE.get(lang, lang), _FOREIGN_WORDS)
         return self.words[lang]
 
 
-def _wordlist(lang: str) -> dict[str, float]:
-    """wordfreq's list for `lang` (cached and shared by wordfreq itself: treat as read-only)."""
+def _wordlist(lang: str, top: int | None = None) -> dict[str, float]:
+    """wordfreq's "small" list for `lang`, optionally cut to its `top` commonest words."""
     try:
-        return wordfreq.get_frequency_dict(lang, "small")
+        words = wordfreq.get_frequency_dict(lang, "small")  # ordered, commonest first
     except LookupError:  # wordfreq has no list for it: no word evidence either way
         return {}
+    finally:
+        _release_wordfreq_caches()
+    return dict(itertools.islice(words.items(), top))
+
+
+def _release_wordfreq_caches() -> None:
+    """wordfreq memoises every list it loads for the life of the process; we keep our own
+    copies of what we use, so its caches would only double the memory."""
+    wordfreq.get_frequency_dict.cache_clear()
+    wordfreq.get_frequency_list.cache_clear()
 
 
 # Characters and words that lean to Taiwan/Hong Kong usage while using only characters both
@@ -195,10 +208,7 @@ class _HanModels:
         self.traditional_only = frozenset(
             helpers.TRADITIONAL_CHARACTERS - helpers.SIMPLIFIED_CHARACTERS
         )
-        ja, zh = (
-            wordfreq.get_frequency_dict("ja", "small"),
-            wordfreq.get_frequency_dict("zh", "small"),
-        )
+        ja, zh = _wordlist("ja"), _wordlist("zh")
         to_simplified = _simplified_map()
         ja_chars, zh_chars = _char_frequencies(ja), _char_frequencies(zh)
 
