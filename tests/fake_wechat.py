@@ -34,6 +34,8 @@ class FakeWeChat:
     secret: str = APP_SECRET
     expires_in: int = 7200
     templates: set[str] = field(default_factory=lambda: {"TPL-REMINDER"})
+    # Since 2021 WeChat refuses matchrules on private data (language) with 65320.
+    language_rules_allowed: bool = False
     offset: float = 0.0  # seconds added to the clock (to age tokens and windows)
     token_fetches: int = 0
     stable_fetches: int = 0
@@ -171,8 +173,13 @@ class FakeWeChat:
         body, problem = await self._menu_body(request)
         if problem:
             return problem
-        if not body.get("matchrule"):
+        rule = body.get("matchrule") or {}
+        if not rule:
             return _err(65301, "no matchrule")
+        if not self.menus:
+            return _err(65303, "there is no default menu")
+        if "language" in rule and not self.language_rules_allowed:
+            return _err(65320, "matchrule contains private information")
         self.conditional.append(body)
         return web.json_response({"menuid": str(len(self.conditional))})
 
