@@ -114,12 +114,9 @@ class WeChatChannel:
             return _success()
         assert isinstance(incoming, Incoming)
         key = dedupe_key(message)
-        if not await self.ledger.claim(key):
-            lost = await self.ledger.retried(key)
-            if lost:
-                self._spawn(self._deliver(incoming.user, lost))
-            return _success()
-        task = asyncio.create_task(self._answer(incoming))
+        # Claiming touches the database too, so it runs inside the budget: a busy
+        # database must not keep WeChat waiting past its 5 seconds either.
+        task = asyncio.create_task(self._process(incoming, key))
         remaining = self.budget - (asyncio.get_running_loop().time() - started)
         done, _ = await asyncio.wait({task}, timeout=max(0.0, remaining))
         if not done:
@@ -128,18 +125,28 @@ class WeChatChannel:
         texts = task.result()
         if not texts:
             return _success()
-        if not await self.ledger.claim_passive(key, texts[:1]):
-            await self.ledger.delivering(key)
-            self._spawn(self._deliver(incoming.user, texts))
-            return _success()
         xml = self.envelope.seal(passive_xml(texts[0], message), opened)
         response = web.Response(text=xml, content_type="application/xml")
-        if len(texts) > 1:
-            # The passive reply must be on its way before the rest, or they'd arrive first.
-            await response.prepare(request)
-            await response.write_eof()
-            self._spawn(self._deliver(incoming.user, texts[1:]))
+        # The passive reply goes on its way first; the bookkeeping and the rest follow.
+        await response.prepare(request)
+        await response.write_eof()
+        self._spawn(self._after_passive(key, incoming.user, texts))
         return response
+
+    async def _after_passive(self, key: str, user: UserRef, texts: list[str]) -> None:
+        lost = await self.ledger.passive_sent(key, texts[:1])
+        rest = (lost or []) + texts[1:]
+        if rest:
+            await self._deliver(user, rest)
+
+    async def _process(self, incoming: Incoming, key: str) -> list[str]:
+        """The texts to answer with; none for a repeated attempt (see ledger.py)."""
+        if await self.ledger.claim(key):
+            return await self._answer(incoming)
+        lost = await self.ledger.retried(key)
+        if lost:
+            self._spawn(self._deliver(incoming.user, lost))
+        return []
 
     async def _answer(self, incoming: Incoming) -> list[str]:
         try:
@@ -151,9 +158,9 @@ class WeChatChannel:
             return render_texts(outcome.replies)
 
     async def _finish_later(self, task: asyncio.Task[list[str]], key: str, user: UserRef) -> None:
-        await self.ledger.delivering(key)
         texts = await task
         if texts:
+            await self.ledger.delivering(key)
             await self._deliver(user, texts)
 
     async def _deliver(self, user: UserRef, texts: list[str]) -> None:

@@ -3,13 +3,16 @@
 WeChat retries a message it got no answer to within 5 seconds (three attempts). The first
 attempt to arrive claims the message (services.dedupe); later attempts answer "success".
 A retry that comes late enough to be WeChat's timeout retry proves that WeChat gave up on
-the earlier attempt's passive reply, so the ledger — one shared value per message —
-records it: an original still working then delivers through the customer-service API
-instead, and a reply already given passively is resent once that way. A duplicate that
-comes sooner than WeChat ever retries is only answered "success": the original's
-connection is still waiting for its passive reply.
+the earlier attempt's passive reply. The ledger — one shared value per message, written
+off the reply's critical path — reconciles the two sides, whichever comes first:
+- the original finished slowly and delivers through customer service: nothing to do;
+- the original replied passively and then a retry came: the reply is resent once
+  through customer service (by the retry);
+- a retry came before the original recorded its passive reply: the original resends.
+A duplicate that comes sooner than WeChat ever retries is only answered "success": the
+original's connection is still waiting for its passive reply.
 
-States: processing → passive | retried | cs;  passive → resent (after a retry).
+States (no row = processing): passive | retried | cs | resent.
 """
 
 from __future__ import annotations
@@ -41,54 +44,41 @@ class MessageLedger:
 
     async def claim(self, key: str) -> bool:
         """True for the first attempt of a message, on whichever worker it lands."""
-        if not await self.dedupe.first_time("wechat", key):
-            return False
-        at = self.clock().isoformat()
-        # A retry may already have recorded itself in between: keep what it wrote.
-        await self.values.update(
-            self._key(key), lambda old: None if old else _state("processing", at=at)
-        )
-        return True
+        return await self.dedupe.first_time("wechat", key)
 
     async def retried(self, key: str) -> list[str] | None:
-        """Record a retry; returns the passive texts to resend when they were lost."""
-        now = self.clock()
+        """Record a later attempt; returns passive texts to resend when they were lost."""
+        first = await self.dedupe.seen_at("wechat", key)
+        if first is None or self.clock() - first < RETRY_GAP:
+            return None  # a duplicate delivery, not WeChat's timeout retry
 
         def change(old: str | None) -> Change | None:
             state = _load(old)
-            at = str(state.get("at") or now.isoformat())
-            if now - datetime.fromisoformat(at) < RETRY_GAP:
-                return None  # a duplicate, not WeChat's timeout retry
-            if state.get("state", "processing") == "processing":
-                return _state("retried", at=at)
-            if state["state"] == "passive":
-                return _state("resent", at=at, texts=state.get("texts", []))
+            name = state.get("state", "processing")
+            if name == "processing":
+                return _state("retried")
+            if name == "passive":
+                return _state("resent", texts=state.get("texts", []))
             return None
 
-        result = await self.values.update(self._key(key), change)
-        if result is None:
-            return None
-        state = json.loads(result[0])
-        return list(state["texts"]) if state["state"] == "resent" else None
+        return _resent(await self.values.update(self._key(key), change))
 
-    async def claim_passive(self, key: str, texts: list[str]) -> bool:
-        """May the original answer passively? Not once a retry has been seen."""
+    async def passive_sent(self, key: str, texts: list[str]) -> list[str] | None:
+        """Record a passive reply; returns it for resending if a retry already came."""
 
         def change(old: str | None) -> Change | None:
-            state = _load(old)
-            if state.get("state", "processing") != "processing":
-                return None
-            return _state("passive", at=state.get("at"), texts=texts)
+            name = _load(old).get("state", "processing")
+            if name == "processing":
+                return _state("passive", texts=texts)
+            if name == "retried":
+                return _state("resent", texts=texts)
+            return None
 
-        return await self.values.update(self._key(key), change) is not None
+        return _resent(await self.values.update(self._key(key), change))
 
     async def delivering(self, key: str) -> None:
         """The original answers through customer service; retries just say "success"."""
-
-        def change(old: str | None) -> Change:
-            return _state("cs", at=_load(old).get("at"))
-
-        await self.values.update(self._key(key), change)
+        await self.values.update(self._key(key), lambda old: _state("cs"))
 
     async def prune(self) -> int:
         return await self.values.prune(PREFIX)
@@ -108,3 +98,10 @@ def _load(old: str | None) -> dict[str, object]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _resent(result: Change | None) -> list[str] | None:
+    if result is None:
+        return None
+    state = json.loads(result[0])
+    return list(state["texts"]) if state["state"] == "resent" else None
