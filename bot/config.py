@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.locales import LOCALES
@@ -43,6 +44,42 @@ class Settings(BaseSettings):
     state_ttl_minutes: int = Field(default=60 * 24, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
+    # WeChat official account (bot/channels/wechat); the channel runs when WECHAT_TOKEN is set.
+    wechat_token: str | None = Field(
+        default=None, description="the Token of the account's server configuration"
+    )
+    wechat_app_id: str | None = Field(default=None, description="AppID (wx…) of the account")
+    wechat_app_secret: SecretStr | None = Field(
+        default=None, description="AppSecret, for the access token of the API"
+    )
+    wechat_encoding_aes_key: str | None = Field(
+        default=None, description="EncodingAESKey (43 characters) for compatible and safe mode"
+    )
+    wechat_api_url: str = Field(
+        default="https://api.weixin.qq.com", description="base URL of WeChat's API"
+    )
+    wechat_token_endpoint: Literal["stable_token", "token"] = Field(
+        default="stable_token", description="how the access token is fetched"
+    )
+    wechat_reply_budget_seconds: float = Field(
+        default=4.0, gt=0, le=4.5, description="how long to wait for a passive reply"
+    )
+    wechat_timestamp_window_seconds: int = Field(
+        default=300, ge=10, description="requests whose timestamp is further off are refused"
+    )
+    wechat_template_id: str | None = Field(
+        default=None, description="template message used outside the 48-hour window"
+    )
+    wechat_template_fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="template field → text with {text} {first_line} {rest} {date}",
+    )
+    wechat_template_field_max_chars: int = Field(default=20, ge=1, le=200)
+    wechat_template_url: str | None = Field(
+        default=None, description="page a template message links to (optional)"
+    )
+    wechat_menu_file: Path = PROJECT_ROOT / "wechat" / "menu.yaml"
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -71,6 +108,42 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
         return value
 
+    @field_validator("wechat_encoding_aes_key")
+    @classmethod
+    def _aes_key(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9+/]{43}", value):
+            raise ValueError("must be the 43 characters (letters and digits) WeChat shows")
+        return value or None
+
+    @field_validator("wechat_template_fields", mode="before")
+    @classmethod
+    def _template_fields(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except ValueError as exc:
+                raise ValueError(
+                    'must be a JSON object such as {"thing1": "{first_line}"}'
+                ) from exc
+        if isinstance(value, dict):
+            allowed = {"text", "first_line", "rest", "date"}
+            for name, template in value.items():
+                fields = set(re.findall(r"{(\w*)}", str(template)))
+                if not fields <= allowed:
+                    raise ValueError(
+                        f"{name}: placeholders must be among {{text}} {{first_line}} "
+                        "{rest} {date}"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _wechat_complete(self) -> Settings:
+        if self.wechat_encoding_aes_key and not self.wechat_app_id:
+            raise ValueError("WECHAT_ENCODING_AES_KEY needs WECHAT_APP_ID")
+        if self.wechat_template_id and not self.wechat_template_fields:
+            raise ValueError("WECHAT_TEMPLATE_ID needs WECHAT_TEMPLATE_FIELDS")
+        return self
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
@@ -84,7 +157,7 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             name = "_".join(str(part) for part in err["loc"]).upper()
-            problems.append(f"{name}: {err['msg']}")
+            problems.append(f"{name}: {err['msg']}" if name else err["msg"])
         raise SettingsError("Invalid setting(s): " + "; ".join(problems)) from exc
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.core.types import utcnow
 from bot.store.db import Database
@@ -28,6 +28,18 @@ class DedupeStore:
         async with self.db.transaction() as session:
             result = await session.execute(stmt)
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def seen_at(self, channel: str, key: str) -> datetime | None:
+        """When (channel, key) was first seen, or None."""
+        async with self.db.session() as session:
+            return (
+                await session.execute(
+                    select(ProcessedUpdate.created_at).where(
+                        col(ProcessedUpdate.channel) == channel,
+                        col(ProcessedUpdate.update_key) == key[:160],
+                    )
+                )
+            ).scalar_one_or_none()
 
     async def forget_before(self, cutoff: datetime | None = None) -> int:
         """Drop ids older than any platform still retries (default: 2 days)."""

@@ -1,0 +1,26 @@
+"""The WeChat official account channel (issue 6).
+
+adapter.py — the /wechat routes and the 5-second rule; envelope.py — signatures, AES and
+XML safety; render.py — numbered options and 2,048-byte texts; api.py — the HTTP API and
+the shared access token; sender.py — proactive messages (48-hour window, templates);
+ledger.py — one answer per message across retries and workers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.channels.wechat.adapter import WeChatChannel
+    from bot.core.dispatcher import Dispatcher
+
+
+def wechat_component(dispatcher: Dispatcher) -> WeChatChannel | None:
+    """The channel when WECHAT_TOKEN is set; its sender is registered for the outbox."""
+    if not dispatcher.services.settings.wechat_token:
+        return None
+    from bot.channels.wechat.adapter import WeChatChannel
+
+    channel = WeChatChannel(dispatcher)
+    dispatcher.services.senders.register(channel.sender)
+    return channel

@@ -1,0 +1,102 @@
+"""Whole conversations through POST /wechat: Chinese (safe mode) and Japanese (compatible).
+
+The catalogs are not translated yet, so these check the plumbing — the stored locale, the
+locale the replies are rendered in, numbered options mapped back to payloads — rather
+than translated words.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core.types import UserRef
+from bot.i18n import NATIVE_NAMES, translation
+from bot.store.db import Database
+from bot.store.models import UnansweredQuestion
+from tests.wechat_stack import WeChatStack, wechat_stack
+
+
+@pytest.fixture
+async def stack(settings: Settings, db: Database) -> AsyncIterator[WeChatStack]:
+    async with wechat_stack(settings, db, mode="safe") as s:
+        yield s
+
+
+def options(reply: str | None) -> dict[int, str]:
+    """The numbered options of a rendered reply: {1: "Ask a question", …}."""
+    assert reply is not None
+    return {int(n): label for n, label in re.findall(r"^Reply (\d+): (.+)$", reply, re.M)}
+
+
+async def locale_of(stack: WeChatStack, openid: str) -> str | None:
+    user = await stack.dispatcher.services.users.get(UserRef("wechat", openid))
+    assert user is not None
+    return user.locale
+
+
+async def unanswered(db: Database, text: str) -> UnansweredQuestion:
+    async with db.session() as session:
+        rows = (
+            await session.execute(select(UnansweredQuestion).where(UnansweredQuestion.text == text))
+        ).scalars()
+        return rows.one()
+
+
+async def test_a_conversation_in_chinese(stack: WeChatStack, db: Database) -> None:
+    openid = "oZH-resident"
+    welcome = await stack.event(openid, "subscribe")
+    menu = options(welcome.reply)
+    assert menu[6] == "Language" and len(menu) == 6
+    languages = options(await stack.say(openid, "六"))  # CJK numeral → 6th button
+    assert languages == dict(enumerate(NATIVE_NAMES.values(), start=1))
+    done = await stack.say(openid, "２")  # full-width digit → 简体中文
+    assert done is not None and "简体中文" in done
+    assert await locale_of(stack, openid) == "zh_Hans"
+    assert options(done)[1] == "Ask a question"
+    asked = await stack.say(openid, "1")
+    assert asked is not None and "type your question" in asked
+    question = "我儿子九月要上小学，怎么报名？"
+    answer = await stack.say(openid, question)
+    assert options(answer)  # the main menu offered again, numbered afresh
+    row = await unanswered(db, question)
+    assert row.locale == "zh_Hans" and row.channel == "wechat"
+    # A number past the menu is just text, not a button.
+    assert options(await stack.say(openid, "九十九"))
+
+
+class _StubJapanese(gettext.NullTranslations):
+    """Stands in for the Japanese catalog until it is translated."""
+
+    def gettext(self, message: str) -> str:
+        return {"Reply {number}: {label}": "{number} と返信：{label}"}.get(message, message)
+
+
+async def test_a_conversation_in_japanese(
+    stack: WeChatStack, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.mode = "compat"
+    openid = "oJA-resident"
+    languages = options(await stack.say(openid, "/language"))
+    number = next(n for n, label in languages.items() if label == "日本語")
+    done = await stack.say(openid, f"{number}.")  # "4." as people type it
+    assert done is not None and "日本語" in done
+    assert await locale_of(stack, openid) == "ja"
+    tapped = await stack.event(openid, "CLICK", "help")  # the account menu
+    assert tapped.reply is not None and "/language" in tapped.reply
+    question = "子供の学校の手続きを教えてください"
+    await stack.say(openid, question)
+    assert (await unanswered(db, question)).locale == "ja"
+    # Stays Japanese across a plaintext-mode message too (the mode is per request).
+    stack.mode = "plain"
+    translation.translations()
+    monkeypatch.setitem(translation._catalogs, "ja", _StubJapanese())
+    welcome = await stack.say(openid, "/start")
+    assert welcome is not None and "1 と返信：" in welcome  # rendered in the user's locale
+    assert await locale_of(stack, openid) == "ja"
+    assert "Reply 1:" in (await stack.say("oEN-resident", "/start") or "")
