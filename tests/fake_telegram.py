@@ -322,8 +322,8 @@ class FakeTelegram:
         query_id = params.get("callback_query_id", "")
         if query_id not in self.open_queries:
             raise ApiError(
-                400, "Bad Request: query is too old and response timeout expired or query ID "
-                "is invalid"
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         self.open_queries.discard(query_id)
         self.answered.append(query_id)
@@ -407,7 +407,12 @@ class FakeTelegram:
     # --- what residents do (test helpers) ----------------------------------------------
 
     def message_update(
-        self, user_id: int, text: str, *, language_code: str | None = "en", chat_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+        chat_id: int | None = None,
     ) -> dict[str, Any]:
         """An update as Telegram sends it when a user writes `text` (commands get an entity)."""
         chat = chat_id if chat_id is not None else user_id
@@ -459,7 +464,7 @@ class FakeTelegram:
     def last(self, chat_id: int) -> Sent:
         return self.chat_log[chat_id][-1]
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:

@@ -50,7 +50,9 @@ def cmd_set_webhook(args: argparse.Namespace) -> int:
     settings = _settings()
     url = args.url or settings.telegram_webhook_url
     if not url or not url.startswith("https://"):
-        print("linzhu: set TELEGRAM_WEBHOOK_URL (or --url) to a public https:// URL.", file=sys.stderr)
+        print(
+            "linzhu: set TELEGRAM_WEBHOOK_URL (or --url) to a public https:// URL.", file=sys.stderr
+        )
         return 2
     if settings.telegram_webhook_secret is None:
         print("linzhu: set TELEGRAM_WEBHOOK_SECRET first (letters, digits, _ -).", file=sys.stderr)

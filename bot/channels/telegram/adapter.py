@@ -107,14 +107,16 @@ class TelegramChannel:
                 log.warning("could not set the Telegram command menu: %s", exc)
         if self.settings.telegram_mode == "polling":
             self._poller = asyncio.create_task(self._poll(), name="telegram polling")
-        log.info("telegram: @%s in %s mode", self.application.bot.username, self.settings.telegram_mode)
+        log.info(
+            "telegram: @%s in %s mode", self.application.bot.username, self.settings.telegram_mode
+        )
 
     async def stop(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
         await self.application.stop()  # processes what is queued, then stops taking updates
-        if not await self.lanes.join(timeout=30):
+        if not await self.lanes.join(within=30):
             log.warning("telegram: stopping with %d users' updates unfinished", self.lanes.busy)
             await self.lanes.cancel()
         await asyncio.gather(*self._side_tasks, return_exceptions=True)

@@ -53,10 +53,10 @@ class Lanes(Generic[T]):
         """Lanes with work in hand."""
         return len(self._queues)
 
-    async def join(self, timeout: float | None = None) -> bool:
-        """Wait until every lane is empty; False when `timeout` passed first."""
+    async def join(self, within: float | None = None) -> bool:
+        """Wait until every lane is empty; False when `within` seconds passed first."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while self._tasks:
                     await asyncio.gather(*list(self._tasks), return_exceptions=True)
         except TimeoutError:

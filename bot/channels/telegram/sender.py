@@ -73,9 +73,12 @@ class TelegramSender:
     ) -> SendResult:
         """Send `replies` in order; stop at the first message that cannot be delivered."""
         messages = [m for reply in replies for m in plan(reply)]
-        if edit_message_id is not None and _editable(replies, messages):
-            if await self._edit(chat_id, edit_message_id, messages[0]):
-                return SendResult.sent()
+        if (
+            edit_message_id is not None
+            and _editable(replies, messages)
+            and await self._edit(chat_id, edit_message_id, messages[0])
+        ):
+            return SendResult.sent()
         for message in messages:
             result = await self._send_one(chat_id, message)
             if result.status != "sent":
