@@ -122,3 +122,62 @@ def test_serve_starts_telegram_only_with_a_token(dispatcher: Dispatcher) -> None
     assert dispatcher.services.settings.telegram_bot_token is None
     assert telegram_component in component_factories()
     assert telegram_component(dispatcher) is None
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_linzhu_serve_is_a_telegram_bot(
+    tmp_path: Path, fake: FakeTelegram, mode: str
+) -> None:
+    """`linzhu serve` with a token answers Telegram users, then stops cleanly on SIGTERM."""
+    import socket
+
+    import aiohttp
+
+    from bot.store.migrate import upgrade
+
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}"
+    await asyncio.to_thread(upgrade, db_url)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": db_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.url,
+        "TELEGRAM_MODE": mode,
+        "TELEGRAM_WEBHOOK_SECRET": "serve-secret",
+        "TELEGRAM_POLL_TIMEOUT": "2",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--port",
+        str(port),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await fake.wait_until(lambda: len(fake.commands) == 9, within=30)
+        update = fake.message_update(900, "/start", language_code="ko")
+        if mode == "polling":
+            fake.push(update)
+        else:
+            async with aiohttp.ClientSession() as session:
+                url = f"http://127.0.0.1:{port}/telegram/webhook"
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "serve-secret"}
+                async with session.post(url, json=update, headers=headers) as resp:
+                    assert resp.status == 200
+        await fake.wait_until(lambda: len(fake.chat_log[900]) == 1, within=20)
+        assert "Linzhu" in (fake.chat_log[900][0].text or "")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    assert "started telegram" in out.decode()
