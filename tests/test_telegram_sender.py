@@ -110,3 +110,21 @@ async def test_rejected_message_is_a_failure_not_a_retry(
         await sender._call(704, lambda: bot.send_message(704, "<b>oops", parse_mode="HTML"))
     result = await sender.send(UserRef("telegram", "not-a-number"), [Reply("x")])
     assert result.status == "failed"
+
+
+async def test_menu_edit_in_place_falls_back_to_a_new_message(
+    bot: Bot, db: Database, fake: FakeTelegram
+) -> None:
+    sender = sender_for(bot, db, per_chat=2)
+    menu = Reply.of("Choose", [Button("A", "x:a")])
+    assert (await sender.send(UserRef("telegram", "705"), [menu])).status == "sent"
+    sent = fake.last(705)
+    changed = Reply.of("Chosen", [Button("B", "x:b")])
+    assert (await sender.deliver(705, [changed], edit_message_id=sent.message_id)).status == "sent"
+    assert sent.edits == 1 and sent.text == "Chosen" and len(fake.chat_log[705]) == 1
+    # The same menu again: Telegram says "not modified", which is fine as it is.
+    assert (await sender.deliver(705, [changed], edit_message_id=sent.message_id)).status == "sent"
+    assert len(fake.chat_log[705]) == 1
+    # A message that cannot be edited (gone): the menu comes as a new message instead.
+    assert (await sender.deliver(705, [menu], edit_message_id=999)).status == "sent"
+    assert len(fake.chat_log[705]) == 2 and fake.last(705).text == "Choose"

@@ -93,7 +93,15 @@ class TelegramChannel:
             app.router.add_post(self.settings.telegram_webhook_path, self.webhook)
 
     async def start(self) -> None:
-        await self.application.initialize()  # getMe: a wrong token stops start-up here
+        try:
+            await self.application.initialize()  # getMe: a wrong token stops start-up here
+        except TelegramError as exc:
+            log.error(
+                "telegram: cannot start — %s (check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL=%s)",
+                exc,
+                self.settings.telegram_api_url,
+            )
+            raise
         await self.application.start()
         self.services.senders.register(self.sender)
         if self.settings.telegram_set_commands:
@@ -115,7 +123,8 @@ class TelegramChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        await self.application.stop()  # processes what is queued, then stops taking updates
+        if self.application.running:
+            await self.application.stop()  # handles what is queued, then takes no more
         if not await self.lanes.join(within=30):
             log.warning("telegram: stopping with %d users' updates unfinished", self.lanes.busy)
             await self.lanes.cancel()
