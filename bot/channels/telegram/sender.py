@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram import Bot
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -29,6 +29,8 @@ from bot.store.users import UserStore
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NETWORK_RETRIES = 2
+# FAQ answers cite official sites; a preview card under every answer is noise.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass
@@ -103,7 +105,7 @@ class TelegramSender:
                         message.html or "",
                         parse_mode=ParseMode.HTML,
                         reply_markup=message.markup,
-                        disable_web_page_preview=True,
+                        link_preview_options=NO_PREVIEW,
                     ),
                 )
         except Forbidden as exc:
@@ -139,7 +141,7 @@ class TelegramSender:
                     message_id=message_id,
                     parse_mode=ParseMode.HTML,
                     reply_markup=message.markup,
-                    disable_web_page_preview=True,
+                    link_preview_options=NO_PREVIEW,
                 ),
             )
         except BadRequest as exc:
