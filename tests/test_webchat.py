@@ -23,6 +23,7 @@ async def test_chat_round_trip(client: TestClient) -> None:
     assert body["locale"] == "en"
     assert "Linzhu" in body["replies"][0]["text"]
     assert {"label": "Language", "payload": "lang:menu"} in body["replies"][0]["buttons"]
+    assert body["ui"]["send"] == "Send"
     resp = await client.post("/api/chat", json={"user": "u1", "payload": "lang:set:ko"})
     assert (await resp.json())["locale"] == "ko"
 

@@ -37,6 +37,15 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     }
 
 
+def page_strings() -> dict[str, str]:
+    """The chat page's own labels, in the current locale (the page swaps them in)."""
+    return {
+        "placeholder": _("Type a message…"),
+        "send": _("Send"),
+        "subtitle": _("Hongqiao international residents' services · Gubei Citizen Centre"),
+    }
+
+
 def api_error(request: web.Request, status: int, message: str) -> web.Response:
     """A JSON error in the language the browser asks for."""
     with use_locale(accept_language_locale(request.headers.get("Accept-Language"))):
@@ -68,8 +77,14 @@ def setup_webchat(app: web.Application, dispatcher: Dispatcher) -> None:
             language_hint=request.headers.get("Accept-Language", "").split(",")[0] or None,
         )
         outcome = await dispatcher.handle(incoming)
+        with use_locale(outcome.locale):
+            ui = page_strings()
         return web.json_response(
-            {"locale": outcome.locale, "replies": [reply_json(r) for r in outcome.replies]},
+            {
+                "locale": outcome.locale,
+                "replies": [reply_json(r) for r in outcome.replies],
+                "ui": ui,
+            },
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
 

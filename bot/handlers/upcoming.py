@@ -13,11 +13,9 @@ from bot.i18n import _
 router = Router("upcoming")
 
 
-@router.payload("school:start")
-@router.payload("medical:start")
 @router.payload("events:list")
 @router.payload("book:start")
-@router.command("school", "medical", "events", "book", "mybookings", "myevents", "privacy")
+@router.command("events", "book", "mybookings", "myevents", "privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(

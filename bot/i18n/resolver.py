@@ -1,44 +1,48 @@
 """Chooses the reply locale for each message (DESIGN.md, "Locale of a reply").
 
-Until the detector lands this applies the order without detection: explicit choice,
-stored locale, the platform's hint, the default.
+The detector runs on free text only: commands and button taps carry no language, so they
+keep whatever the user has (or get the platform's hint on a first contact).
 """
 
 from __future__ import annotations
 
 from bot.core.context import LocaleChoice
 from bot.core.types import Incoming
-from bot.i18n.locales import LOCALES
+from bot.i18n.detect import Detection, LanguageDetector, platform_locale
+from bot.i18n.policy import decide_reply_locale
 from bot.store.models import User
+
+NO_SIGNAL = Detection(locale=None, confidence=0.0, certain=False, unsupported=None)
 
 
 class DetectingLocaleResolver:
-    def __init__(self, default: str) -> None:
+    def __init__(self, default: str, detector: LanguageDetector | None = None) -> None:
         self.default = default
+        self.detector = detector or LanguageDetector()  # models load here, once
 
     def resolve(self, incoming: Incoming, user: User) -> LocaleChoice:
-        if user.locale in LOCALES:
-            return LocaleChoice(user.locale, user.locale_source or "default")
-        hint = _platform_locale(incoming.language_hint)
-        if hint:
-            return LocaleChoice(hint, "platform", store=True)
-        return LocaleChoice(self.default, "default")
-
-
-def _platform_locale(code: str | None) -> str | None:
-    if not code:
-        return None
-    code = code.replace("_", "-").lower()
-    if code.startswith("zh"):
-        return "zh_Hant" if any(t in code for t in ("hant", "tw", "hk", "mo")) else "zh_Hans"
-    base = code.split("-", 1)[0]
-    return base if base in LOCALES else None
+        free_text = incoming.payload is None and incoming.text and incoming.command is None
+        detection = self.detector.detect(incoming.text or "") if free_text else NO_SIGNAL
+        decision = decide_reply_locale(
+            detection,
+            stored_locale=user.locale,
+            stored_source=user.locale_source,
+            platform_hint=platform_locale(incoming.language_hint or user.platform_language),
+            default=self.default,
+        )
+        return LocaleChoice(
+            decision.locale,
+            decision.source,
+            decision.store,
+            decision.suggest_switch,
+            decision.unsupported,
+        )
 
 
 def accept_language_locale(header: str | None, default: str = "en") -> str:
     """The first supported locale in an Accept-Language header."""
     for part in (header or "").split(","):
-        locale = _platform_locale(part.split(";", 1)[0].strip())
+        locale = platform_locale(part.split(";", 1)[0].strip())
         if locale:
             return locale
     return default

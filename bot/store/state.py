@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import utcnow
@@ -45,7 +46,9 @@ class StateStore:
     async def load(
         self, session: AsyncSession, user_id: int, now: datetime | None = None
     ) -> FlowState:
-        row = await session.get(ConversationState, user_id)
+        table = ConversationState.__table__  # type: ignore[attr-defined]
+        # Core, not the ORM: this runs on every message and needs no identity map.
+        row = (await session.execute(select(table).where(table.c.user_id == user_id))).first()
         now = now or utcnow()
         if row is None or (row.expires_at is not None and row.expires_at <= now):
             return FlowState()

@@ -44,14 +44,12 @@ class UserStore:
         values: dict[str, object] = {"last_seen": now, "active": True, "inactive_reason": None}
         if platform_language:
             values["platform_language"] = platform_language
-        stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"], set_=values)
-        await session.execute(stmt)
-        user = (
-            await session.execute(
-                select(User).where(User.channel == ref.channel, User.external_id == ref.external_id)
-            )
-        ).scalar_one()
-        return user
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["channel", "external_id"], set_=values
+        ).returning(*table.c)
+        # One round trip: the upsert hands back the row (SQLite >= 3.35 and PostgreSQL).
+        row = (await session.execute(stmt)).one()
+        return User(**row._mapping)
 
     async def get(self, ref: UserRef) -> User | None:
         async with self.db.session() as session:

@@ -32,8 +32,17 @@
     return el;
   }
 
+  function applyUi(ui) {
+    if (!ui) return;
+    input.placeholder = ui.placeholder;
+    input.setAttribute("aria-label", ui.placeholder);
+    document.getElementById("send").textContent = ui.send;
+    document.querySelector("header .sub").textContent = ui.subtitle;
+  }
+
   function showReplies(data) {
     document.documentElement.lang = (data.locale || "en").replace("_", "-");
+    applyUi(data.ui);
     data.replies.forEach(function (r) {
       const el = add("bot", r.text);
       if (r.buttons.length) {
