@@ -8,7 +8,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.locales import LOCALES
@@ -79,6 +86,54 @@ class Settings(BaseSettings):
         default=None, description="page a template message links to (optional)"
     )
     wechat_menu_file: Path = PROJECT_ROOT / "wechat" / "menu.yaml"
+    # --- Telegram (the channel starts when a token is set) ---
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Bot token from @BotFather; empty = no Telegram channel"
+    )
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling",
+        description="polling: fetch updates (no public address needed); webhook: Telegram POSTs",
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL Telegram posts to (for `linzhu telegram set-webhook`)",
+    )
+    telegram_webhook_path: str = Field(
+        default="/telegram/webhook", description="Path of the webhook route on our web server"
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        validate_default=True,
+        description="X-Telegram-Bot-Api-Secret-Token; required in webhook mode",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server (a self-hosted telegram-bot-api, or a fake in tests)",
+    )
+    telegram_rate_global: int = Field(
+        default=30, ge=1, le=1000, description="Messages per second to all chats together"
+    )
+    telegram_rate_chat: int = Field(
+        default=1, ge=1, le=100, description="Messages per second to one chat"
+    )
+    telegram_rate_group: int = Field(
+        default=20, ge=1, le=1000, description="Messages per minute to one group"
+    )
+    telegram_max_retries: int = Field(
+        default=5, ge=0, le=50, description="Retries of one message after a 429 (flood control)"
+    )
+    telegram_poll_timeout: int = Field(
+        default=30, ge=0, le=50, description="Long-polling wait of getUpdates, seconds"
+    )
+    telegram_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Updates handled at once (different users); default: DATABASE_POOL_SIZE",
+    )
+    telegram_set_commands: bool = Field(
+        default=True, description="Set the command menu in every language at start-up"
+    )
 
     @field_validator("default_locale")
     @classmethod
@@ -92,6 +147,50 @@ class Settings(BaseSettings):
     def _schema_name(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
             raise ValueError("must be a lower-case identifier (letters, digits, _)")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram only posts to HTTPS)")
+        return value or None
+
+    @field_validator("telegram_webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_\-/.]*", value):
+            raise ValueError("must be a URL path starting with /")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/]+", value):
+            raise ValueError("must be an http(s):// URL")
+        return value.rstrip("/")
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            value = None
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_\-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1–256 characters: letters, digits, _ and -")
+        token = info.data.get("telegram_bot_token")
+        if value is None and token is not None and info.data.get("telegram_mode") == "webhook":
+            raise ValueError("is required when TELEGRAM_MODE=webhook")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_\-]{20,}", value.get_secret_value()):
+            raise ValueError("does not look like a bot token (123456:ABC…) from @BotFather")
         return value
 
     @field_validator("database_url")

@@ -27,6 +27,7 @@ ComponentFactory = Callable[[Dispatcher], "Component | None"]
 
 def component_factories() -> list[ComponentFactory]:
     """Every area's factory; areas append their import here when they land."""
+    from bot.channels.telegram import telegram_component
     from bot.channels.wechat import wechat_component
 
-    return [wechat_component]
+    return [telegram_component, wechat_component]
