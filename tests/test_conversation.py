@@ -141,3 +141,18 @@ async def test_failing_handler_leaves_state_unchanged(dispatcher: Dispatcher) ->
 async def test_very_long_text_is_cut_not_refused(conversation: Conversation, text: str) -> None:
     await conversation.say(text)
     assert conversation.last is not None and conversation.last.replies
+
+
+async def test_more_users_than_pool_connections_do_not_deadlock(dispatcher: Dispatcher) -> None:
+    """Many users at once: on PostgreSQL each holds a lock connection; none may starve."""
+    users = dispatcher.services.db.pool_capacity + 10
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(
+            *(
+                dispatcher.handle(Incoming(UserRef("web", f"p{i}"), text="/help"))
+                for i in range(users)
+            )
+        ),
+        timeout=60,
+    )
+    assert len(outcomes) == users and all(o.replies for o in outcomes)

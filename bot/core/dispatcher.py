@@ -7,6 +7,7 @@ is listed in `numbered_channels`, and its numbered answers are mapped back to pa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 
@@ -37,13 +38,19 @@ class Dispatcher:
         self.routes = routes
         self.services = services
         self.locks = KeyedLocks()
+        # On PostgreSQL a message holds one pooled connection for its advisory lock and needs
+        # another for its work: cap messages in flight at half the pool, or a burst of users
+        # could take every connection for locks and wait forever for a second one.
+        db = services.db
+        limit = max(1, db.pool_capacity // 2) if db.is_postgres else 10_000
+        self._in_flight = asyncio.Semaphore(limit)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Handle one message for one user; one user's messages never run concurrently."""
         if incoming.text and len(incoming.text) > MAX_TEXT:
             incoming = replace(incoming, text=incoming.text[:MAX_TEXT])
         key = str(incoming.user)
-        async with self.locks.hold(key), self.services.db.user_lock(key):
+        async with self.locks.hold(key), self._in_flight, self.services.db.user_lock(key):
             return await self._handle_locked(incoming)
 
     async def _handle_locked(self, incoming: Incoming) -> Outcome:

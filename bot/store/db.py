@@ -23,6 +23,7 @@ class Database:
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         self.schema = schema
+        self.pool_capacity = pool_size * 3  # pool_size + max_overflow below
         kwargs: dict[str, Any] = {}
         if self.is_postgres:
             server_settings = {"search_path": schema} if schema else {}
