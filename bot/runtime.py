@@ -27,4 +27,6 @@ ComponentFactory = Callable[[Dispatcher], "Component | None"]
 
 def component_factories() -> list[ComponentFactory]:
     """Every area's factory; areas append their import here when they land."""
-    return []
+    from bot.knowledge.reload import reloader_factory
+
+    return [reloader_factory]

@@ -6,8 +6,8 @@ from bot.core.router import Router, RouteTable
 
 
 def build_routes() -> RouteTable:
-    from bot.handlers import fallback, start, upcoming
+    from bot.handlers import faq, start, upcoming
 
     root = Router("root")
-    root.include(start.router, upcoming.router, fallback.router)
+    root.include(start.router, upcoming.router, faq.router)
     return root.freeze()

@@ -17,6 +17,9 @@ router = Router("upcoming")
 @router.payload("medical:start")
 @router.payload("events:list")
 @router.payload("book:start")
+@router.payload("book:mine")
+@router.payload("events:mine")
+@router.payload("privacy:show")
 @router.command("school", "medical", "events", "book", "mybookings", "myevents", "privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
