@@ -22,9 +22,11 @@ def test_broken_fixtures_report_file_and_line() -> None:
     result = load_faq(BROKEN)
     shown = {str(p) for p in result.problems}
     expected = {
-        "faq-broken/medical/medical.yaml-error.yaml:4: YAML error: did not find expected ',' or ']'",
+        "faq-broken/medical/medical.yaml-error.yaml:4: "
+        "YAML error: did not find expected ',' or ']'",
         "faq-broken/school/school.bad-values.yaml:4: related: unknown id 'school.nowhere'",
-        "faq-broken/school/school.bad-values.yaml:6: review must be one of ok, needed (got 'maybe')",
+        "faq-broken/school/school.bad-values.yaml:6: "
+        "review must be one of ok, needed (got 'maybe')",
         "faq-broken/school/school.empty-answer.yaml:21: en: empty answer",
         "faq-broken/school/school.few-alternates.yaml:13: en: 3 alternates (at least 8 needed)",
         "faq-broken/school/school.missing-locale.yaml:10: missing locale ru",

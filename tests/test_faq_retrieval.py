@@ -9,7 +9,11 @@ from bot.knowledge.retrieval import ANSWER, NO_MATCH, NOT_COVERED
 
 HELD_OUT = [
     # school
-    ("en", "my boy turns six in july, can he begin first grade in september?", "school.age-and-grade"),
+    (
+        "en",
+        "my boy turns six in july, can he begin first grade in september?",
+        "school.age-and-grade",
+    ),
     ("fr", "quels papiers faut-il pour inscrire ma fille à l'école ?", "school.documents"),
     ("ko", "외국인 아이도 상하이 공립학교에 다닐 수 있나요?", "school.public-eligibility"),
     ("de", "Was kostet eine internationale Schule in Shanghai ungefähr?", "school.fees"),
@@ -24,7 +28,11 @@ HELD_OUT = [
     ("en", "how do I sign up for one of your events", "events.register"),
     ("de", "Ich möchte mich von der Veranstaltung wieder abmelden", "events.cancel"),
     ("es", "quiero reservar una cita con alguien del centro", "consult.book"),
-    ("fr", "je dois déclarer mon logement à la police, comment faire ?", "living.accommodation-registration"),
+    (
+        "fr",
+        "je dois déclarer mon logement à la police, comment faire ?",
+        "living.accommodation-registration",
+    ),
     ("ja", "人と直接話したいです", "about.human"),
     ("ru", "Как найти работу в Шанхае иностранцу?", "work.job-search"),
 ]

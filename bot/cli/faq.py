@@ -64,7 +64,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         have = [e for e in entries if e.has_locale(locale)]
         alternates = sum(len(e.locales[locale].alternates) for e in have)
         share = 100 * len(have) / len(entries) if entries else 0.0
-        print(f"  {locale:<8} {len(have):>3}/{len(entries)} ({share:.0f}%)  {alternates} alternates")
+        print(
+            f"  {locale:<8} {len(have):>3}/{len(entries)} ({share:.0f}%)  {alternates} alternates"
+        )
     needing = sorted(e.id for e in entries if e.review != "ok")
     print(f"Needing review: {len(needing)}")
     for faq_id in needing:

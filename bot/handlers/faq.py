@@ -39,9 +39,9 @@ async def ask(incoming: Incoming, ctx: Context) -> list[Reply]:
     decision = kb.decide(text, previous) if kb is not None else None
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
         await _record_unanswered(incoming, ctx, locale, decision)
-    if decision is not None and decision.entry is not None and decision.entry.is_topic:
-        if ctx.state.flow is None:
-            ctx.state.data[LAST_TOPIC] = decision.entry.id
+    topic = decision.entry if decision is not None else None
+    if topic is not None and topic.is_topic and ctx.state.flow is None:
+        ctx.state.data[LAST_TOPIC] = topic.id
     return [decision_reply(decision, locale, kb)]
 
 
@@ -90,9 +90,9 @@ def answer_locale(text: str, ctx: Context) -> str:
 
 def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | None) -> Reply:
     """What the resident sees for a decision (also printed by `linzhu ask`)."""
-    if decision is not None and decision.entry is not None:
-        if decision.outcome in (ANSWER, NOT_COVERED):
-            return answer_reply(decision.entry, locale, kb)
+    entry = decision.entry if decision is not None else None
+    if decision is not None and entry is not None and decision.outcome in (ANSWER, NOT_COVERED):
+        return answer_reply(entry, locale, kb)
     with use_locale(locale):
         if decision is not None and decision.outcome == DID_YOU_MEAN:
             buttons = [

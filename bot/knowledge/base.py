@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +44,11 @@ class KnowledgeBase:
     def __init__(
         self,
         faq_dir: Path,
-        encoders: list[Encoder] | None = None,
+        encoders: Sequence[Encoder] = (),
         cache_dir: Path | None = None,
     ) -> None:
         self.faq_dir = faq_dir
-        self.encoders = encoders or []
+        self.encoders = list(encoders)
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self.problems: tuple[Problem, ...] = ()
@@ -120,8 +121,10 @@ class KnowledgeBase:
             if result.problems:
                 for problem in result.problems:
                     log.error("faq reload refused: %s", problem)
-                log.error("faq/ has %d problem(s); still serving the previous version",
-                          len(result.problems))
+                log.error(
+                    "faq/ has %d problem(s); still serving the previous version",
+                    len(result.problems),
+                )
                 self.problems = tuple(result.problems)
                 return ReloadResult(False, self.problems)
             self.problems = ()

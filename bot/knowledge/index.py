@@ -62,7 +62,10 @@ class FaqIndex:
         self.lexical = CharTfidf(texts)
         self.dense: list[_Dense] = []
         for encoder in encoders:
-            vectors = cached_vectors(encoder, texts, cache_dir)
+            try:
+                vectors = cached_vectors(encoder, texts, cache_dir)
+            except RuntimeError:  # the model failed to load and the cache is stale
+                continue
             self.dense.append(_Dense(encoder, vectors, self._centroids(vectors)))
         self.encoder_names = [d.encoder.name for d in self.dense]
         self.build_seconds = time.perf_counter() - started
@@ -77,27 +80,34 @@ class FaqIndex:
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
-        if not self.dense:
+        dense = self.live_dense()
+        if not dense:
             return lex_best.astype(np.float32)
-        queries = [d.encoder.encode_queries([text])[0] for d in self.dense]
-        shortlist = self._shortlist(queries, lex_best)
+        queries = [d.encoder.encode_queries([text])[0] for d in dense]
+        shortlist = self._shortlist(dense, queries, lex_best)
         total = np.full(n, -1.0, dtype=np.float32)
-        weight = len(self.dense) * (W_TOP3 + W_MAX) + W_LEX
+        weight = len(dense) * (W_TOP3 + W_MAX) + W_LEX
         for e in shortlist:
             a, b = self.starts[e], self.ends[e]
             value = W_LEX * float(lex_best[e])
-            for dense, q in zip(self.dense, queries, strict=True):
-                sims = dense.vectors[a:b] @ q
+            for d, q in zip(dense, queries, strict=True):
+                sims = d.vectors[a:b] @ q
                 top = np.partition(sims, -3)[-3:] if len(sims) > 3 else sims
                 value += W_TOP3 * float(top.mean()) + W_MAX * float(sims.max())
             total[e] = value / weight
         return total
 
-    def _shortlist(self, queries: list[np.ndarray], lex_best: np.ndarray) -> np.ndarray:
+    def live_dense(self) -> list[_Dense]:
+        """The dense signals whose model loaded (one that failed is dropped, not fatal)."""
+        return [d for d in self.dense if getattr(d.encoder, "available", True)]
+
+    def _shortlist(
+        self, dense: list[_Dense], queries: list[np.ndarray], lex_best: np.ndarray
+    ) -> np.ndarray:
         n = len(self.entries)
         if n <= SHORTLIST:
             return np.arange(n)
-        coarse = sum(d.centroids @ q for d, q in zip(self.dense, queries, strict=True))
+        coarse = sum(d.centroids @ q for d, q in zip(dense, queries, strict=True))
         assert isinstance(coarse, np.ndarray)
         picked = set(np.argsort(-coarse)[:SHORTLIST].tolist())
         picked.update(np.argsort(-lex_best)[: SHORTLIST // 4].tolist())
@@ -107,6 +117,4 @@ class FaqIndex:
     def memory_bytes(self) -> int:
         """Vectors and postings held in memory (what grows with the FAQ)."""
         size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
-        for ids, weights in self.lexical.index.postings.values():
-            size += ids.nbytes + weights.nbytes
-        return size
+        return size + self.lexical.index.nbytes

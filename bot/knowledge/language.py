@@ -43,7 +43,7 @@ class ScriptDetector:
 def make_detector() -> Any:
     """The shared detector when it is available, else the script-based stand-in."""
     try:
-        from bot.i18n.detect import LanguageDetector  # type: ignore[import-not-found]
+        from bot.i18n.detect import LanguageDetector
     except ImportError:
         return ScriptDetector()
     return LanguageDetector()

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -59,71 +59,87 @@ def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> list[str]:
 
 
 class _InvertedIndex:
-    """term → (doc ids, weights); `score` sums query weight × doc weight per doc."""
+    """Postings in CSR form: the documents of term t are ids[offsets[t]:offsets[t + 1]]."""
 
-    def __init__(self, n_docs: int, postings: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    def __init__(
+        self,
+        n_docs: int,
+        terms: dict[str, int],
+        doc: np.ndarray,
+        term: np.ndarray,
+        weight: np.ndarray,
+    ) -> None:
+        order = np.lexsort((doc, term))
         self.n_docs = n_docs
-        self.postings = postings
+        self.terms = terms
+        self.ids = doc[order].astype(np.int32)
+        self.weights = weight[order].astype(np.float32)
+        self.offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=len(terms)), out=self.offsets[1:])
 
-    def score(self, query: dict[str, float]) -> np.ndarray:
+    def score(self, query: dict[int, float]) -> np.ndarray:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for term, q_weight in query.items():
-            found = self.postings.get(term)
-            if found is not None:
-                ids.append(found[0])
-                weights.append(found[1] * q_weight)
+        for t, q_weight in query.items():
+            a, b = self.offsets[t], self.offsets[t + 1]
+            ids.append(self.ids[a:b])
+            weights.append(self.weights[a:b] * q_weight)
         if not ids:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.bincount(
             np.concatenate(ids), weights=np.concatenate(weights), minlength=self.n_docs
         ).astype(np.float32)
 
-
-def _build_postings(
-    docs: Sequence[Counter[str]], weight: dict[str, float] | None = None
-) -> dict[str, tuple[list[int], list[float]]]:
-    raw: dict[str, tuple[list[int], list[float]]] = {}
-    for doc_id, counts in enumerate(docs):
-        for term, value in counts.items():
-            ids, ws = raw.setdefault(term, ([], []))
-            ids.append(doc_id)
-            ws.append(value)
-    return raw
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + self.weights.nbytes + self.offsets.nbytes
 
 
-def _freeze(
-    raw: dict[str, tuple[list[int], list[float]]],
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    return {
-        t: (np.asarray(ids, dtype=np.int32), np.asarray(ws, dtype=np.float32))
-        for t, (ids, ws) in raw.items()
-    }
+def _term_counts(
+    token_lists: Iterable[list[str]],
+) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, int]:
+    """(vocabulary, doc id, term id, count) of every distinct term of every document."""
+    terms: dict[str, int] = {}
+    docs: list[int] = []
+    ids: list[int] = []
+    n = 0
+    for n, tokens in enumerate(token_lists, start=1):
+        for token in tokens:
+            ids.append(terms.setdefault(token, len(terms)))
+        docs.extend([n - 1] * len(tokens))
+    doc = np.asarray(docs, dtype=np.int64)
+    term = np.asarray(ids, dtype=np.int64)
+    key, counts = np.unique(doc * max(len(terms), 1) + term, return_counts=True)
+    width = max(len(terms), 1)
+    return terms, key // width, key % width, counts.astype(np.float32), n
 
 
 class CharTfidf:
     """Cosine of sublinear TF-IDF vectors over character n-grams (robust to typos)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        grams = [Counter(char_ngrams(t)) for t in texts]
-        n = len(grams)
-        df = Counter(term for g in grams for term in g)
-        self.idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-        docs: list[Counter[str]] = []
-        for g in grams:
-            vec = {t: (1 + math.log(c)) * self.idf[t] for t, c in g.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            docs.append(Counter({t: v / norm for t, v in vec.items()}))
-        self.index = _InvertedIndex(n, _freeze(_build_postings(docs)))
+        terms, doc, term, count, n = _term_counts(char_ngrams(t) for t in texts)
+        df = np.bincount(term, minlength=len(terms)).astype(np.float32)
+        self.idf = np.log((1 + n) / (1 + df)) + 1.0
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+        weight = (1 + np.log(count)) * self.idf[term]
+        norms = np.sqrt(np.bincount(doc, weights=weight * weight, minlength=n))
+        weight = weight / np.maximum(norms[doc], 1e-9)
+        self.index = _InvertedIndex(n, terms, doc, term, weight)
 
-    def query_vector(self, text: str) -> dict[str, float]:
+    def query_vector(self, text: str) -> dict[int, float]:
         counts = Counter(char_ngrams(text))
-        vec = {t: (1 + math.log(c)) * self.idf[t] for t, c in counts.items() if t in self.idf}
+        vec: dict[int, float] = {}
+        unknown = 0.0
+        for gram, c in counts.items():
+            t = self.index.terms.get(gram)
+            if t is None:
+                unknown += 1 + math.log(c)
+            else:
+                vec[t] = (1 + math.log(c)) * float(self.idf[t])
         # Unknown n-grams still count towards the norm: a query full of words the FAQ
         # never uses should look unlike every phrasing.
-        unknown = sum(1 + math.log(c) for t, c in counts.items() if t not in self.idf)
-        max_idf = max(self.idf.values(), default=1.0)
-        norm = math.sqrt(sum(v * v for v in vec.values()) + (unknown * max_idf) ** 2) or 1.0
+        norm = math.sqrt(sum(v * v for v in vec.values()) + (unknown * self.max_idf) ** 2) or 1.0
         return {t: v / norm for t, v in vec.items()}
 
     def scores(self, text: str) -> np.ndarray:
@@ -134,18 +150,19 @@ class Bm25:
     """Okapi BM25 over word tokens (CJK bigrams); the baseline and a lexical signal."""
 
     def __init__(self, texts: Iterable[str], k1: float = 1.2, b: float = 0.75) -> None:
-        toks = [Counter(word_tokens(t)) for t in texts]
-        n = len(toks)
-        lengths = np.array([sum(t.values()) for t in toks], dtype=np.float32)
+        terms, doc, term, count, n = _term_counts(word_tokens(t) for t in texts)
+        df = np.bincount(term, minlength=len(terms)).astype(np.float32)
+        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        lengths = np.bincount(doc, weights=count, minlength=n)
         avg = float(lengths.mean()) if n else 1.0
-        df = Counter(term for t in toks for term in t)
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        docs: list[Counter[str]] = []
-        for t, length in zip(toks, lengths, strict=True):
-            norm = k1 * (1 - b + b * length / avg)
-            docs.append(Counter({term: c * (k1 + 1) / (c + norm) for term, c in t.items()}))
-        self.index = _InvertedIndex(n, _freeze(_build_postings(docs)))
+        norm = k1 * (1 - b + b * lengths[doc] / max(avg, 1e-9))
+        weight = count * (k1 + 1) / (count + norm)
+        self.index = _InvertedIndex(n, terms, doc, term, weight)
 
     def scores(self, text: str) -> np.ndarray:
-        query = Counter(word_tokens(text))
-        return self.index.score({t: self.idf[t] * c for t, c in query.items() if t in self.idf})
+        query: dict[int, float] = {}
+        for token, c in Counter(word_tokens(text)).items():
+            t = self.index.terms.get(token)
+            if t is not None:
+                query[t] = float(self.idf[t]) * c
+        return self.index.score(query)

@@ -110,7 +110,9 @@ def load_faq(root: Path, required_ids: set[str] | None = None) -> LoadResult:
         if target not in result.entries:
             result.problems.append(Problem(shown, line, f"related: unknown id {target!r}"))
         elif target == owner:
-            result.problems.append(Problem(shown, line, "related: an entry cannot relate to itself"))
+            result.problems.append(
+                Problem(shown, line, "related: an entry cannot relate to itself")
+            )
     for missing in sorted((required_ids or set()) - set(result.entries)):
         result.problems.append(Problem(str(root), 0, f"required topic {missing!r} has no entry"))
     result.problems.sort()
@@ -205,7 +207,7 @@ class _FileChecker:
         review = self._choice(data, nodes, node, "review", REVIEW_STATES, None)
         last = data.get("last_reviewed")
         if not isinstance(last, date):
-            self.problem(nodes.get("last_reviewed", node), "last_reviewed must be a date YYYY-MM-DD")
+            self.problem(nodes.get("last_reviewed", node), "last_reviewed must be YYYY-MM-DD")
             last = None
         source = data.get("source")
         if not isinstance(source, str) or not source.strip():

@@ -65,7 +65,7 @@ class Decision:
 class Retriever:
     def __init__(self, index: FaqIndex) -> None:
         self.index = index
-        self.thresholds = DENSE if index.dense else LEXICAL
+        self.thresholds = DENSE if index.live_dense() else LEXICAL
         self.position = {e.id: i for i, e in enumerate(index.entries)}
 
     def decide(self, text: str, previous: str | None = None) -> Decision:
@@ -81,8 +81,7 @@ class Retriever:
         weights = np.exp((top - top[0]) / t.temperature)
         confidence = float(1.0 / weights.sum())
         candidates = tuple(
-            Candidate(entries[i].id, round(float(scores[i]), 4), entries[i].kind)
-            for i in order[:5]
+            Candidate(entries[i].id, round(float(scores[i]), 4), entries[i].kind) for i in order[:5]
         )
         best = entries[order[0]]
         score = float(scores[order[0]])
