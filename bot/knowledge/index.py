@@ -18,15 +18,22 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge.encoders import Encoder
-from bot.knowledge.lexical import CharTfidf
+from bot.knowledge.lexical import Bm25, CharTfidf
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.vectors import cached_vectors
 
-# Weights of the pooled features. Lexical evidence stays small: it separates close
-# topics in one language, while only the encoders work across languages.
+# Weights of the pooled features, chosen on a plateau of the dev measurements
+# (bench/faq_eval.py), not at a peak. Lexical evidence stays small beside the
+# encoders: it separates close topics in one language, while only the encoders work
+# across languages. BM25 over one document per entry is taken relative to the best
+# entry, so it says "this entry shares the rare words" without its raw scale.
 W_TOP3 = 1.0
 W_MAX = 0.5
 W_LEX = 0.3
+W_BM25 = 0.2
+# Without an encoder, the two lexical signals carry everything, equally.
+W_LEX_ONLY = 1.0
+W_BM25_ONLY = 1.0
 SHORTLIST = 40
 
 
@@ -60,6 +67,7 @@ class FaqIndex:
         self.starts = np.searchsorted(self.owner, np.arange(n))
         self.ends = np.searchsorted(self.owner, np.arange(n), side="right")
         self.lexical = CharTfidf(texts)
+        self.bm25 = Bm25(" ".join(t for _, t in e.phrasings()) for e in self.entries)
         self.dense: list[_Dense] = []
         for encoder in encoders:
             try:
@@ -80,16 +88,19 @@ class FaqIndex:
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
+        bm = self.bm25.scores(text)
+        bm_rel = bm / max(float(bm.max()), 1e-6) if n else bm
         dense = self.live_dense()
         if not dense:
-            return lex_best.astype(np.float32)
+            mixed = W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel
+            return (mixed / (W_LEX_ONLY + W_BM25_ONLY)).astype(np.float32)
         queries = [d.encoder.encode_queries([text])[0] for d in dense]
-        shortlist = self._shortlist(dense, queries, lex_best)
+        shortlist = self._shortlist(dense, queries, lex_best, bm_rel)
         total = np.full(n, -1.0, dtype=np.float32)
-        weight = len(dense) * (W_TOP3 + W_MAX) + W_LEX
+        weight = len(dense) * (W_TOP3 + W_MAX) + W_LEX + W_BM25
         for e in shortlist:
             a, b = self.starts[e], self.ends[e]
-            value = W_LEX * float(lex_best[e])
+            value = W_LEX * float(lex_best[e]) + W_BM25 * float(bm_rel[e])
             for d, q in zip(dense, queries, strict=True):
                 sims = d.vectors[a:b] @ q
                 top = np.partition(sims, -3)[-3:] if len(sims) > 3 else sims
@@ -102,7 +113,11 @@ class FaqIndex:
         return [d for d in self.dense if getattr(d.encoder, "available", True)]
 
     def _shortlist(
-        self, dense: list[_Dense], queries: list[np.ndarray], lex_best: np.ndarray
+        self,
+        dense: list[_Dense],
+        queries: list[np.ndarray],
+        lex_best: np.ndarray,
+        bm_rel: np.ndarray,
     ) -> np.ndarray:
         n = len(self.entries)
         if n <= SHORTLIST:
@@ -111,10 +126,11 @@ class FaqIndex:
         assert isinstance(coarse, np.ndarray)
         picked = set(np.argsort(-coarse)[:SHORTLIST].tolist())
         picked.update(np.argsort(-lex_best)[: SHORTLIST // 4].tolist())
+        picked.update(np.argsort(-bm_rel)[: SHORTLIST // 4].tolist())
         return np.fromiter(sorted(picked), dtype=np.int64)
 
     @property
     def memory_bytes(self) -> int:
         """Vectors and postings held in memory (what grows with the FAQ)."""
         size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
-        return size + self.lexical.index.nbytes
+        return size + self.lexical.index.nbytes + self.bm25.index.nbytes

@@ -32,8 +32,17 @@ class Thresholds:
     temperature: float
 
 
-DENSE = Thresholds(min_score=0.70, confident=0.50, close_margin=0.008, temperature=0.02)
-LEXICAL = Thresholds(min_score=0.22, confident=0.50, close_margin=0.02, temperature=0.05)
+# Per encoder set, because each model spreads cosines differently (e5 compresses
+# everything into 0.7–0.95, USE spreads over 0.3–0.9). Set from the score and
+# margin distributions of bench/faq_eval.py: min_score under the 1st percentile of
+# right answers, close_margin under their 5th percentile margin.
+THRESHOLDS: dict[frozenset[str], Thresholds] = {
+    frozenset({"e5-small-q4"}): Thresholds(0.72, 0.5, 0.01, 0.02),
+    frozenset({"e5-small-q4", "use-m3"}): Thresholds(0.62, 0.5, 0.008, 0.02),
+    frozenset({"use-m3"}): Thresholds(0.45, 0.5, 0.01, 0.03),
+}
+LEXICAL = Thresholds(min_score=0.35, confident=0.5, close_margin=0.03, temperature=0.05)
+DENSE = THRESHOLDS[frozenset({"e5-small-q4"})]
 # A short follow-up ("and for a 3 year old?") leans towards the topics around the
 # previous answer; the nudge is smaller than a typical gap between right and wrong.
 FOLLOW_UP_BONUS = 0.012
@@ -65,7 +74,8 @@ class Decision:
 class Retriever:
     def __init__(self, index: FaqIndex) -> None:
         self.index = index
-        self.thresholds = DENSE if index.live_dense() else LEXICAL
+        live = frozenset(d.encoder.name for d in index.live_dense())
+        self.thresholds = THRESHOLDS.get(live, DENSE) if live else LEXICAL
         self.position = {e.id: i for i, e in enumerate(index.entries)}
 
     def decide(self, text: str, previous: str | None = None) -> Decision:
