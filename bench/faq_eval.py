@@ -189,8 +189,9 @@ def build_and_latency(encoder_setting: str, texts: list[str], n_entries: int, sc
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     index = FaqIndex(entries, encoders, CACHE)
+    seconds = time.perf_counter() - started
     print(
-        f"  {len(entries)} entries, {len(index.texts)} phrasings: build {time.perf_counter() - started:.2f} s"
+        f"  {len(entries)} entries, {len(index.texts)} phrasings: build {seconds:.2f} s"
         f" (vectors from cache), index memory {index.memory_bytes / 1e6:.1f} MB,"
         f" max RSS +{(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1e3:.0f} MB"
     )
@@ -216,7 +217,7 @@ def build_and_latency(encoder_setting: str, texts: list[str], n_entries: int, sc
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/eval/faq-dev.jsonl")
-    parser.add_argument("--encoders", default="e5,e5+use,use,none")
+    parser.add_argument("--encoders", default="use,e5,e5+use,none")
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
@@ -228,7 +229,9 @@ def main() -> None:
     for setting in settings:
         outputs, seconds = run_batch(rows, setting)
         score(rows, outputs, f"Linzhu, FAQ_ENCODER={setting} ({seconds:.1f} s for the batch)")
-    score(rows, bm25_baseline(rows), "baseline: plain BM25 (words + CJK bigrams), one doc per entry")
+    score(
+        rows, bm25_baseline(rows), "baseline: plain BM25 (words + CJK bigrams), one doc per entry"
+    )
     build_and_latency(settings[0], [r["text"] for r in rows], args.entries, not args.skip_scale)
 
 

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_dir: Path = PROJECT_ROOT / "faq"
     faq_encoder: str = Field(
-        default="e5+use",
+        default="use",
         description="Sentence encoders for FAQ retrieval: e5, use, both joined with +, or none",
     )
     faq_cache_dir: Path = Field(

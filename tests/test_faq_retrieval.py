@@ -84,3 +84,33 @@ def test_entry_api(knowledge: KnowledgeBase) -> None:
     assert "school.public-application" in entry.related
     assert entry.question("xx") == entry.question("en")
     assert knowledge.entry("no.such-topic") is None
+
+
+def test_encoder_matches_across_languages(knowledge: KnowledgeBase) -> None:
+    """With English phrasings only, a Korean or Russian question still finds its entry."""
+    from dataclasses import replace
+
+    from bot.knowledge.index import FaqIndex
+    from bot.knowledge.retrieval import Retriever
+
+    if not knowledge.index.live_dense():
+        pytest.skip("FAQ_ENCODER=none: lexical retrieval cannot cross languages")
+    ids = [
+        "school.documents",
+        "school.fees",
+        "medical.dental",
+        "medical.pharmacy",
+        "events.register",
+        "living.residence-permit",
+        "outside.pet-vaccination",
+    ]
+    entries = []
+    for faq_id in ids:
+        entry = knowledge.entry(faq_id)
+        assert entry is not None
+        entries.append(replace(entry, locales={"en": entry.locales["en"]}))
+    encoders = [d.encoder for d in knowledge.index.live_dense()]
+    retriever = Retriever(FaqIndex(entries, encoders, cache_dir=None))
+    assert retriever.decide("치과는 어디에 있나요? 이가 아파요").faq_id == "medical.dental"
+    assert retriever.decide("Где ближайшая аптека?").faq_id == "medical.pharmacy"
+    assert retriever.decide("学费大概要多少钱").faq_id == "school.fees"

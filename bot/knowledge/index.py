@@ -38,6 +38,16 @@ SHORTLIST = 40
 
 
 @dataclass(frozen=True)
+class EntryScores:
+    """`combined` ranks entries; `semantic` (encoders only) says whether any is close
+    at all, so a question with no words in common (another language) is not held
+    back by missing lexical evidence. None when retrieval is lexical only."""
+
+    combined: np.ndarray
+    semantic: np.ndarray | None
+
+
+@dataclass(frozen=True)
 class _Dense:
     encoder: Encoder
     vectors: np.ndarray  # phrasings × dim, L2-normalised
@@ -83,8 +93,8 @@ class FaqIndex:
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.maximum(norms, 1e-9)).astype(np.float32)
 
-    def scores(self, text: str) -> np.ndarray:
-        """One score per entry (in `entries` order); higher is closer, about 0–1."""
+    def scores(self, text: str) -> EntryScores:
+        """Scores per entry (in `entries` order); higher is closer, about 0–1."""
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
@@ -92,21 +102,41 @@ class FaqIndex:
         bm_rel = bm / max(float(bm.max()), 1e-6) if n else bm
         dense = self.live_dense()
         if not dense:
-            mixed = W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel
-            return (mixed / (W_LEX_ONLY + W_BM25_ONLY)).astype(np.float32)
+            mixed = (W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel) / (W_LEX_ONLY + W_BM25_ONLY)
+            return EntryScores(mixed.astype(np.float32), None)
         queries = [d.encoder.encode_queries([text])[0] for d in dense]
         shortlist = self._shortlist(dense, queries, lex_best, bm_rel)
+        # The phrasings of the short-listed entries, as one gather and one product.
+        lengths = self.ends[shortlist] - self.starts[shortlist]
+        rows = np.concatenate(
+            [
+                np.arange(a, b)
+                for a, b in zip(self.starts[shortlist], self.ends[shortlist], strict=True)
+            ]
+        )
+        segment = np.repeat(np.arange(len(shortlist)), lengths)
+        seg_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        semantic = np.zeros(len(shortlist), dtype=np.float32)
+        for d, q in zip(dense, queries, strict=True):
+            sims = d.vectors[rows] @ q
+            best = np.maximum.reduceat(sims, seg_starts)
+            # mean of the best three per entry: sort by (entry, -similarity)
+            order = np.lexsort((-sims, segment))
+            rank = np.arange(len(sims)) - np.repeat(seg_starts, lengths)
+            top = order[rank < 3]
+            top3 = np.bincount(segment[top], weights=sims[top], minlength=len(shortlist))
+            top3 = top3 / np.minimum(lengths, 3)
+            semantic += W_TOP3 * top3 + W_MAX * best
+        semantic /= len(dense) * (W_TOP3 + W_MAX)
+        dense_part = np.full(n, -1.0, dtype=np.float32)
+        dense_part[shortlist] = semantic
+        w_dense = len(dense) * (W_TOP3 + W_MAX)
+        mixed = (w_dense * dense_part + W_LEX * lex_best + W_BM25 * bm_rel) / (
+            w_dense + W_LEX + W_BM25
+        )
         total = np.full(n, -1.0, dtype=np.float32)
-        weight = len(dense) * (W_TOP3 + W_MAX) + W_LEX + W_BM25
-        for e in shortlist:
-            a, b = self.starts[e], self.ends[e]
-            value = W_LEX * float(lex_best[e]) + W_BM25 * float(bm_rel[e])
-            for d, q in zip(dense, queries, strict=True):
-                sims = d.vectors[a:b] @ q
-                top = np.partition(sims, -3)[-3:] if len(sims) > 3 else sims
-                value += W_TOP3 * float(top.mean()) + W_MAX * float(sims.max())
-            total[e] = value / weight
-        return total
+        total[shortlist] = mixed[shortlist]
+        return EntryScores(total, dense_part)
 
     def live_dense(self) -> list[_Dense]:
         """The dense signals whose model loaded (one that failed is dropped, not fatal)."""
