@@ -8,13 +8,16 @@ from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.handlers import build_routes
 from bot.i18n import load_catalogs
+from bot.knowledge.base import KnowledgeBase
 from bot.services import Services, build_services
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
 
-def build_dispatcher(settings: Settings, db: Database | None = None) -> Dispatcher:
+def build_dispatcher(
+    settings: Settings, db: Database | None = None, knowledge: KnowledgeBase | None = None
+) -> Dispatcher:
     """Everything a channel needs to answer messages; loads catalogs and models once."""
     found = load_catalogs(settings.locales_dir)
     missing = [locale for locale, ok in found.items() if not ok and locale != "en"]
@@ -24,4 +27,12 @@ def build_dispatcher(settings: Settings, db: Database | None = None) -> Dispatch
             ", ".join(missing),
         )
     services: Services = build_services(settings, db=db)
+    services.knowledge = knowledge or load_knowledge(settings)
     return Dispatcher(build_routes(), services)
+
+
+def load_knowledge(settings: Settings) -> KnowledgeBase:
+    """The FAQ with its index; models load once per process, vectors come from the cache."""
+    return KnowledgeBase.from_settings(
+        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
+    )

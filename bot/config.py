@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_dir: Path = PROJECT_ROOT / "faq"
+    faq_encoder: str = Field(
+        default="use",
+        description="Sentence encoders for FAQ retrieval: e5, use, both joined with +, or none",
+    )
+    faq_cache_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "faq-cache",
+        description="Where FAQ phrasing vectors are cached between starts",
+    )
+    faq_watch_seconds: float = Field(
+        default=2.0, ge=0, description="How often `serve` checks faq/ for edits; 0 = never"
+    )
+    run_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "run",
+        description="Pid files of running `linzhu serve` processes (for `faq reload`)",
+    )
     locales_dir: Path = PROJECT_ROOT / "locales"
     demo_data: bool = True
     state_ttl_minutes: int = Field(default=60 * 24, ge=1)
@@ -141,6 +156,14 @@ class Settings(BaseSettings):
         if value not in LOCALES:
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
+
+    @field_validator("faq_encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        from bot.knowledge.encoders import parse_encoder_setting
+
+        parse_encoder_setting(value)  # raises ValueError naming the unknown encoder
+        return value.strip().lower()
 
     @field_validator("database_schema")
     @classmethod

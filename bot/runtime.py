@@ -29,5 +29,6 @@ def component_factories() -> list[ComponentFactory]:
     """Every area's factory; areas append their import here when they land."""
     from bot.channels.telegram import telegram_component
     from bot.channels.wechat import wechat_component
+    from bot.knowledge.reload import reloader_factory
 
-    return [telegram_component, wechat_component]
+    return [telegram_component, wechat_component, reloader_factory]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Settings
 from bot.core.context import LocaleChoice
@@ -16,6 +16,9 @@ from bot.store.models import User
 from bot.store.questions import QuestionStore
 from bot.store.state import StateStore
 from bot.store.users import UserStore
+
+if TYPE_CHECKING:
+    from bot.knowledge.base import KnowledgeBase
 
 
 class LocaleResolver(Protocol):
@@ -36,6 +39,8 @@ class Services:
     numbered_channels: frozenset[str] = field(
         default_factory=lambda: frozenset({"wechat", "console"})
     )
+    # The FAQ; None until build_dispatcher loads it (tests of other areas skip it).
+    knowledge: KnowledgeBase | None = None
 
 
 def build_services(

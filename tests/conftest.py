@@ -20,9 +20,10 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import bot.store.all_models  # noqa: F401
-from bot.app import build_dispatcher
+from bot.app import build_dispatcher, load_knowledge
 from bot.config import Settings, load_settings
 from bot.core.dispatcher import Dispatcher
+from bot.knowledge.base import KnowledgeBase
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.harness import Conversation
@@ -117,9 +118,19 @@ def settings(db_url: tuple[str, str | None], tmp_path: Path) -> Settings:
     return load_settings(database_url=url, database_schema=schema, _env_file=None)
 
 
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The real faq/ with the configured encoders, loaded once per test session.
+
+    Vectors come from var/faq-cache; the very first run on a fresh clone encodes every
+    phrasing (minutes with e5 on one core), later runs read the cache.
+    """
+    return load_knowledge(load_settings(_env_file=None))
+
+
 @pytest.fixture
-async def dispatcher(settings: Settings, db: Database) -> Dispatcher:
-    return build_dispatcher(settings, db=db)
+async def dispatcher(settings: Settings, db: Database, knowledge: KnowledgeBase) -> Dispatcher:
+    return build_dispatcher(settings, db=db, knowledge=knowledge)
 
 
 @pytest.fixture

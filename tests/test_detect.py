@@ -243,3 +243,10 @@ def test_models_are_loaded_once(detector: LanguageDetector) -> None:
 )  # fmt: skip
 def test_platform_locale(code: str | None, locale: str | None) -> None:
     assert platform_locale(code) == locale
+
+
+def test_gibberish_carries_no_language() -> None:
+    from bot.i18n.detect import LanguageDetector
+
+    assert LanguageDetector().detect("qwzx plorf vrrmb 9931").locale is None
+    assert LanguageDetector().detect("danke schön").locale == "de"

@@ -49,9 +49,14 @@ async def test_guard_interrupts_a_flow_and_the_flow_survives(
     }
 
 
-async def test_ordinary_question_is_not_caught(conversation: Conversation) -> None:
+async def test_ordinary_question_is_not_caught(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
     await conversation.say("my child has a mild fever, which hospital?")
-    assert "120" not in conversation.text()
+    assert "请派救护车到" not in conversation.text()  # the FAQ answers, not the guard
+    async with dispatcher.services.db.session() as session:
+        rows = (await session.execute(ActivityLog.__table__.select())).all()  # type: ignore[attr-defined]
+    assert rows == []
 
 
 async def test_address_card_is_made_and_not_kept(

@@ -63,9 +63,8 @@ async def test_a_conversation_in_chinese(stack: WeChatStack, db: Database) -> No
     assert asked is not None and "type your question" in asked
     question = "我儿子九月要上小学，怎么报名？"
     answer = await stack.say(openid, question)
-    assert options(answer)  # the main menu offered again, numbered afresh
-    row = await unanswered(db, question)
-    assert row.locale == "zh_Hans" and row.channel == "wechat"
+    assert answer is not None and options(answer)  # follow-ups, numbered afresh
+    assert re.search(r"[\u4e00-\u9fff]{8}", answer)  # the FAQ answer, in Chinese
     # A number past the menu is just text, not a button.
     assert options(await stack.say(openid, "九十九"))
 
@@ -90,8 +89,8 @@ async def test_a_conversation_in_japanese(
     tapped = await stack.event(openid, "CLICK", "help")  # the account menu
     assert tapped.reply is not None and "/language" in tapped.reply
     question = "子供の学校の手続きを教えてください"
-    await stack.say(openid, question)
-    assert (await unanswered(db, question)).locale == "ja"
+    answer = await stack.say(openid, question)
+    assert answer is not None and re.search(r"[\u3040-\u30ff]", answer)  # answered in Japanese
     # Stays Japanese across a plaintext-mode message too (the mode is per request).
     stack.mode = "plain"
     translation.translations()

@@ -6,7 +6,7 @@ from bot.core.router import Router, RouteTable
 
 
 def build_routes() -> RouteTable:
-    from bot.handlers import emergency, fallback, medical, schooling, start, upcoming
+    from bot.handlers import emergency, faq, medical, schooling, start, upcoming
 
     root = Router("root")
     root.include(
@@ -15,6 +15,6 @@ def build_routes() -> RouteTable:
         schooling.router,
         medical.router,
         upcoming.router,
-        fallback.router,
+        faq.router,
     )
     return root.freeze()

@@ -360,6 +360,10 @@ class LanguageDetector:
         foreign = self._foreign(" ".join(words), words, LATIN_LOCALES)
         if foreign:
             return Detection(None, foreign[1], False, foreign[0])
+        if not any(w in self._latin.words_for(lang) for w in words for lang in LATIN_LOCALES):
+            # Not one word any of our languages uses ("qwzx plorf"): letter statistics alone
+            # would still name a language, but nothing was written in one.
+            return NO_SIGNAL
         scores = self._latin_scores(" ".join(words), text, words)
         best = max(scores, key=scores.__getitem__)
         # A statistical answer is never 1.0: that is kept for script rules.

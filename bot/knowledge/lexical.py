@@ -1,0 +1,168 @@
+"""Lexical evidence: character n-gram TF-IDF and word BM25 with CJK bigrams.
+
+Both are plain numpy inverted indexes (term → phrasing ids and weights), so a query
+costs one `bincount` over the postings of its terms, whatever the size of the FAQ.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANGUL = r"\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK}]+|[{_HANGUL}]+|[^\W\d_{_CJK}{_HANGUL}]+|\d+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, width-folded, Latin accents dropped (misspelt chat loses them anyway)."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
+    out = []
+    for ch in text:
+        if "\u00c0" <= ch <= "\u024f":
+            ch = unicodedata.normalize("NFKD", ch)[0]
+        out.append(ch)
+    return "".join(out)
+
+
+def word_tokens(text: str) -> list[str]:
+    """Words for spaced scripts; CJK runs as single characters and bigrams; Hangul
+    words plus their bigrams (particles attach to the word: 예방접종을)."""
+    tokens: list[str] = []
+    for run in _TOKEN.findall(normalise(text)):
+        first = run[0]
+        if re.match(rf"[{_CJK}]", first):
+            tokens.extend(run)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        elif re.match(rf"[{_HANGUL}]", first):
+            tokens.append(run)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> list[str]:
+    """Character n-grams within padded words (CJK runs count as one word)."""
+    grams: list[str] = []
+    for run in _TOKEN.findall(normalise(text)):
+        padded = f" {run} "
+        for n in sizes:
+            if len(padded) >= n:
+                grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+class _InvertedIndex:
+    """Postings in CSR form: the documents of term t are ids[offsets[t]:offsets[t + 1]]."""
+
+    def __init__(
+        self,
+        n_docs: int,
+        terms: dict[str, int],
+        doc: np.ndarray,
+        term: np.ndarray,
+        weight: np.ndarray,
+    ) -> None:
+        order = np.lexsort((doc, term))
+        self.n_docs = n_docs
+        self.terms = terms
+        self.ids = doc[order].astype(np.int32)
+        self.weights = weight[order].astype(np.float32)
+        self.offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=len(terms)), out=self.offsets[1:])
+
+    def score(self, query: dict[int, float]) -> np.ndarray:
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for t, q_weight in query.items():
+            a, b = self.offsets[t], self.offsets[t + 1]
+            ids.append(self.ids[a:b])
+            weights.append(self.weights[a:b] * q_weight)
+        if not ids:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        return np.bincount(
+            np.concatenate(ids), weights=np.concatenate(weights), minlength=self.n_docs
+        ).astype(np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.ids.nbytes + self.weights.nbytes + self.offsets.nbytes
+
+
+def _term_counts(
+    token_lists: Iterable[list[str]],
+) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, int]:
+    """(vocabulary, doc id, term id, count) of every distinct term of every document."""
+    terms: dict[str, int] = {}
+    docs: list[int] = []
+    ids: list[int] = []
+    n = 0
+    for n, tokens in enumerate(token_lists, start=1):
+        for token in tokens:
+            ids.append(terms.setdefault(token, len(terms)))
+        docs.extend([n - 1] * len(tokens))
+    doc = np.asarray(docs, dtype=np.int64)
+    term = np.asarray(ids, dtype=np.int64)
+    key, counts = np.unique(doc * max(len(terms), 1) + term, return_counts=True)
+    width = max(len(terms), 1)
+    return terms, key // width, key % width, counts.astype(np.float32), n
+
+
+class CharTfidf:
+    """Cosine of sublinear TF-IDF vectors over character n-grams (robust to typos)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        terms, doc, term, count, n = _term_counts(char_ngrams(t) for t in texts)
+        df = np.bincount(term, minlength=len(terms)).astype(np.float32)
+        self.idf = np.log((1 + n) / (1 + df)) + 1.0
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+        weight = (1 + np.log(count)) * self.idf[term]
+        norms = np.sqrt(np.bincount(doc, weights=weight * weight, minlength=n))
+        weight = weight / np.maximum(norms[doc], 1e-9)
+        self.index = _InvertedIndex(n, terms, doc, term, weight)
+
+    def query_vector(self, text: str) -> dict[int, float]:
+        counts = Counter(char_ngrams(text))
+        vec: dict[int, float] = {}
+        unknown = 0.0
+        for gram, c in counts.items():
+            t = self.index.terms.get(gram)
+            if t is None:
+                unknown += 1 + math.log(c)
+            else:
+                vec[t] = (1 + math.log(c)) * float(self.idf[t])
+        # Unknown n-grams still count towards the norm: a query full of words the FAQ
+        # never uses should look unlike every phrasing.
+        norm = math.sqrt(sum(v * v for v in vec.values()) + (unknown * self.max_idf) ** 2) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    def scores(self, text: str) -> np.ndarray:
+        return self.index.score(self.query_vector(text))
+
+
+class Bm25:
+    """Okapi BM25 over word tokens (CJK bigrams); the baseline and a lexical signal."""
+
+    def __init__(self, texts: Iterable[str], k1: float = 1.2, b: float = 0.75) -> None:
+        terms, doc, term, count, n = _term_counts(word_tokens(t) for t in texts)
+        df = np.bincount(term, minlength=len(terms)).astype(np.float32)
+        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        lengths = np.bincount(doc, weights=count, minlength=n)
+        avg = float(lengths.mean()) if n else 1.0
+        norm = k1 * (1 - b + b * lengths[doc] / max(avg, 1e-9))
+        weight = count * (k1 + 1) / (count + norm)
+        self.index = _InvertedIndex(n, terms, doc, term, weight)
+
+    def scores(self, text: str) -> np.ndarray:
+        query: dict[int, float] = {}
+        for token, c in Counter(word_tokens(text)).items():
+            t = self.index.terms.get(token)
+            if t is not None:
+                query[t] = float(self.idf[t]) * c
+        return self.index.score(query)
