@@ -1,39 +1,19 @@
-"""The stand-in FAQ reader, and the switch to services.knowledge once it exists."""
+"""The guided flows read FAQ answers from the knowledge base, in the user's locale."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
-from bot.guided.knowledge import YamlAnswers, answers_for
-
-FAQ = Path(__file__).resolve().parent.parent / "faq"
-
-
-def test_yaml_answers_in_locale_with_english_fallback(tmp_path: Path) -> None:
-    answers = YamlAnswers(FAQ)
-    assert "パスポート" in (answers.answer("school.documents", "ja") or "")
-    assert answers.answer("no.such.entry", "en") is None
-    (tmp_path / "x").mkdir()
-    (tmp_path / "x" / "a.yaml").write_text(
-        "id: a.b\nlocales:\n  en: {answer: Hello}\n  fr: {answer: ''}\n", encoding="utf-8"
-    )
-    (tmp_path / "x" / "broken.yaml").write_text("id: [", encoding="utf-8")
-    assert YamlAnswers(tmp_path).answer("a.b", "fr") == "Hello"
+from bot.guided.knowledge import answers_for
+from bot.knowledge.base import KnowledgeBase
 
 
-def test_knowledge_base_is_preferred_when_present() -> None:
-    class Entry:
-        def answer(self, locale: str) -> str:
-            return f"kb:{locale}"
+def test_answers_come_from_the_knowledge_base(knowledge: KnowledgeBase) -> None:
+    source = answers_for(SimpleNamespace(knowledge=knowledge))
+    ja = source.answer("school.documents", "ja")
+    en = source.answer("school.documents", "en")
+    assert ja and en and ja != en
+    assert ja == knowledge.entry("school.documents").answer("ja").strip()  # type: ignore[union-attr]
+    assert source.answer("no.such-entry", "en") is None
 
-    class Knowledge:
-        def entry(self, entry_id: str) -> Entry:
-            if entry_id != "school.documents":
-                raise KeyError(entry_id)
-            return Entry()
 
-    services = SimpleNamespace(knowledge=Knowledge(), settings=SimpleNamespace(faq_dir=FAQ))
-    source = answers_for(services)
-    assert source.answer("school.documents", "ko") == "kb:ko"
-    assert source.answer("missing", "ko") is None
-    plain = answers_for(SimpleNamespace(settings=SimpleNamespace(faq_dir=FAQ)))
-    assert isinstance(plain, YamlAnswers)
+def test_no_knowledge_base_means_no_answers() -> None:
+    assert answers_for(SimpleNamespace(knowledge=None)).answer("school.documents", "en") is None
