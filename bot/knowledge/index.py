@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge.encoders import Encoder
-from bot.knowledge.lexical import Bm25, CharTfidf
+from bot.knowledge.lexical import cached_lexical
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.vectors import cached_vectors
 
@@ -76,8 +76,9 @@ class FaqIndex:
         n = len(self.entries)
         self.starts = np.searchsorted(self.owner, np.arange(n))
         self.ends = np.searchsorted(self.owner, np.arange(n), side="right")
-        self.lexical = CharTfidf(texts)
-        self.bm25 = Bm25(" ".join(t for _, t in e.phrasings()) for e in self.entries)
+        self.lexical, self.bm25 = cached_lexical(
+            texts, [" ".join(t for _, t in e.phrasings()) for e in self.entries], cache_dir
+        )
         self.dense: list[_Dense] = []
         for encoder in encoders:
             try:

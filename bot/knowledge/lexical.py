@@ -6,11 +6,16 @@ costs one `bincount` over the postings of its terms, whatever the size of the FA
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -94,6 +99,26 @@ class _InvertedIndex:
     def nbytes(self) -> int:
         return self.ids.nbytes + self.weights.nbytes + self.offsets.nbytes
 
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The index as plain arrays (no pickle), for the on-disk cache."""
+        return {
+            f"{prefix}_ids": self.ids,
+            f"{prefix}_weights": self.weights,
+            f"{prefix}_offsets": self.offsets,
+            f"{prefix}_terms": np.array(list(self.terms), dtype=str),
+            f"{prefix}_n": np.array([self.n_docs]),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, np.ndarray], prefix: str) -> _InvertedIndex:
+        index = cls.__new__(cls)
+        index.n_docs = int(data[f"{prefix}_n"][0])
+        index.terms = {str(t): i for i, t in enumerate(data[f"{prefix}_terms"].tolist())}
+        index.ids = data[f"{prefix}_ids"]
+        index.weights = data[f"{prefix}_weights"]
+        index.offsets = data[f"{prefix}_offsets"]
+        return index
+
 
 def _term_counts(
     token_lists: Iterable[list[str]],
@@ -127,6 +152,17 @@ class CharTfidf:
         weight = weight / np.maximum(norms[doc], 1e-9)
         self.index = _InvertedIndex(n, terms, doc, term, weight)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {**self.index.arrays("tfidf"), "tfidf_idf": self.idf}
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> CharTfidf:
+        tfidf = cls.__new__(cls)
+        tfidf.idf = data["tfidf_idf"]
+        tfidf.max_idf = float(tfidf.idf.max()) if len(tfidf.idf) else 1.0
+        tfidf.index = _InvertedIndex.from_arrays(data, "tfidf")
+        return tfidf
+
     def query_vector(self, text: str) -> dict[int, float]:
         counts = Counter(char_ngrams(text))
         vec: dict[int, float] = {}
@@ -159,6 +195,16 @@ class Bm25:
         weight = count * (k1 + 1) / (count + norm)
         self.index = _InvertedIndex(n, terms, doc, term, weight)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {**self.index.arrays("bm25"), "bm25_idf": self.idf}
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> Bm25:
+        bm25 = cls.__new__(cls)
+        bm25.idf = data["bm25_idf"]
+        bm25.index = _InvertedIndex.from_arrays(data, "bm25")
+        return bm25
+
     def scores(self, text: str) -> np.ndarray:
         query: dict[int, float] = {}
         for token, c in Counter(word_tokens(text)).items():
@@ -166,3 +212,48 @@ class Bm25:
             if t is not None:
                 query[t] = float(self.idf[t]) * c
         return self.index.score(query)
+
+
+# Bump when the tokenisation or weighting changes, so old caches are not reused.
+_LEXICAL_VERSION = "1"
+log = logging.getLogger(__name__)
+
+
+def cached_lexical(
+    phrasings: Sequence[str], entry_docs: Sequence[str], cache_dir: Path | None
+) -> tuple[CharTfidf, Bm25]:
+    """Both lexical indexes, read from `cache_dir` when built from the same texts.
+
+    Building them is pure-Python n-gram counting (about 2 s for 7,000 phrasings); reading
+    the arrays back takes a few milliseconds, which keeps start-up short.
+    """
+    digest = hashlib.sha256(_LEXICAL_VERSION.encode())
+    for text in (*phrasings, "\0", *entry_docs):
+        digest.update(text.encode() + b"\0")
+    key = digest.hexdigest()[:32]
+    path = cache_dir / f"lexical-{key}.npz" if cache_dir is not None else None
+    if path is not None and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return CharTfidf.from_arrays(data), Bm25.from_arrays(data)
+        except (OSError, ValueError, KeyError):
+            log.warning("ignoring an unreadable lexical cache %s", path)
+    tfidf, bm25 = CharTfidf(phrasings), Bm25(entry_docs)
+    if path is not None:
+        _save(path, {**tfidf.arrays(), **bm25.arrays()})
+    return tfidf, bm25
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write atomically and drop older lexical caches (one per faq/ version is enough)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+        for old in path.parent.glob("lexical-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not cache the lexical index in %s: %s", path.parent, exc)

@@ -8,6 +8,7 @@ by measurement), so it says how clearly the best entry beats the others.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -76,9 +77,14 @@ class Decision:
 class Retriever:
     def __init__(self, index: FaqIndex) -> None:
         self.index = index
-        live = frozenset(d.encoder.name for d in index.live_dense())
-        self.thresholds = THRESHOLDS.get(live, DENSE) if live else LEXICAL
         self.position = {e.id: i for i, e in enumerate(index.entries)}
+
+    @functools.cached_property
+    def thresholds(self) -> Thresholds:
+        """Per the encoders that loaded; asked on the first question, so the models load
+        in the background while the server starts instead of delaying start-up."""
+        live = frozenset(d.encoder.name for d in self.index.live_dense())
+        return THRESHOLDS.get(live, DENSE) if live else LEXICAL
 
     def decide(self, text: str, previous: str | None = None) -> Decision:
         entries = self.index.entries
