@@ -8,6 +8,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import utcnow
+from bot.i18n import _, use_locale
 from bot.store.activity import EMERGENCY_GUARD, ActivityStore
 from bot.store.db import Database
 from bot.store.models import ActivityLog
@@ -34,7 +35,10 @@ async def test_guard_interrupts_a_flow_and_the_flow_survives(
     await conversation.say("/school")
     replies = await conversation.say("아기가 숨을 안 쉬어요")
     assert "120" in replies[0].text
-    assert "carry on where you left off" in replies[-1].text
+    with use_locale("ko"):
+        carry_on = _("When you are safe, you can carry on where you left off.")
+    assert carry_on != "When you are safe, you can carry on where you left off."  # translated
+    assert carry_on in replies[-1].text
     await conversation.say("2020년 5월 3일")  # back to the school guide's question
     assert any(p.startswith("school:year:") for r in conversation.last.replies for p in  # type: ignore[union-attr]
                [b.payload for b in r.buttons])  # fmt: skip

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.core.dispatcher import Dispatcher
+from bot.i18n import _, use_locale
 from tests.harness import Conversation
 
 NEEDS = ["gp", "children", "dental", "maternity", "mental", "vaccination", "permit"]
@@ -40,7 +41,9 @@ async def test_medical_guide_in_three_languages(
     listing = replies[1].text
     assert "上海市儿童医院" in listing and "Shanghai Children's Hospital" in listing
     assert "Dentist" not in listing and "第九人民医院" not in listing  # only this need
-    assert listing.count("please confirm") == listing.count("\n*") == 4  # all unverified
+    assert (
+        listing.count(unverified_note(conversation.locale)) == listing.count("\n*") == 4
+    )  # all unverified
     assert payloads(conversation) == [
         "medical:cards:children",
         "book:start:medical",
@@ -87,3 +90,9 @@ async def test_menu_buttons_reach_both_guides(conversation: Conversation) -> Non
     assert "School enrolment guide" in conversation.text()
     await conversation.tap("medical:start")
     assert payloads(conversation) == ["medical:emergency", "medical:need"]
+
+
+def unverified_note(locale: str) -> str:
+    """The translated "please confirm" line shown under every unverified entry."""
+    with use_locale(locale):
+        return _("⚠️ Not yet checked by our staff: please confirm before you go.")

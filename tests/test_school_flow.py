@@ -11,6 +11,7 @@ import pytest
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import utcnow
 from bot.guided.format import format_date, format_month
+from bot.i18n import _, use_locale
 from tests.harness import Conversation
 
 NEXT = utcnow().year + 1  # the school year starting next September is always offered
@@ -132,7 +133,9 @@ async def test_international_choice_lists_schools_with_please_confirm(
     await conversation.tap("school:pref:intl")
     listing = conversation.last.replies[-2].text  # type: ignore[union-attr]
     assert listing.index("上海韩国学校") < listing.index("上海美国学校")  # Korean speakers: first
-    assert listing.count("please confirm") == listing.count("\n*")  # every unverified entry
+    assert listing.count(unverified_note(conversation.locale)) == listing.count(
+        "\n*"
+    )  # every unverified entry
 
 
 async def test_stale_buttons_restart_the_guide(conversation: Conversation) -> None:
@@ -142,3 +145,9 @@ async def test_stale_buttons_restart_the_guide(conversation: Conversation) -> No
     assert "expired" in conversation.text()
     await conversation.tap("school:dob:0")
     assert "expired" in conversation.text()
+
+
+def unverified_note(locale: str) -> str:
+    """The translated "please confirm" line shown under every unverified entry."""
+    with use_locale(locale):
+        return _("⚠️ Not yet checked by our staff: please confirm before you go.")

@@ -1,8 +1,7 @@
 """Whole conversations through POST /wechat: Chinese (safe mode) and Japanese (compatible).
 
-The catalogs are not translated yet, so these check the plumbing — the stored locale, the
-locale the replies are rendered in, numbered options mapped back to payloads — rather
-than translated words.
+These check the plumbing — the stored locale, the locale the replies are rendered in,
+numbered options (in the reply's language) mapped back to payloads — with the real catalogs.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core.types import UserRef
-from bot.i18n import NATIVE_NAMES, translation
+from bot.i18n import LOCALES, NATIVE_NAMES, _, translation, use_locale
 from bot.store.db import Database
 from bot.store.models import UnansweredQuestion
 from tests.wechat_stack import WeChatStack, wechat_stack
@@ -29,9 +28,25 @@ async def stack(settings: Settings, db: Database) -> AsyncIterator[WeChatStack]:
 
 
 def options(reply: str | None) -> dict[int, str]:
-    """The numbered options of a rendered reply: {1: "Ask a question", …}."""
+    """The numbered options of a rendered reply, in whichever locale: {1: "Ask a question"}."""
     assert reply is not None
-    return {int(n): label for n, label in re.findall(r"^Reply (\d+): (.+)$", reply, re.M)}
+    for locale in LOCALES:
+        with use_locale(locale):
+            template = _("Reply {number}: {label}")
+        pattern = (
+            re.escape(template)
+            .replace(r"\{number\}", r"(?P<n>\d+)")
+            .replace(r"\{label\}", r"(?P<label>.+)")
+        )
+        found = {int(m["n"]): m["label"] for m in re.finditer(f"^{pattern}$", reply, re.M)}
+        if found:
+            return found
+    return {}
+
+
+def t(locale: str, msgid: str) -> str:
+    with use_locale(locale):
+        return _(msgid)
 
 
 async def locale_of(stack: WeChatStack, openid: str) -> str | None:
@@ -58,9 +73,13 @@ async def test_a_conversation_in_chinese(stack: WeChatStack, db: Database) -> No
     done = await stack.say(openid, "２")  # full-width digit → 简体中文
     assert done is not None and "简体中文" in done
     assert await locale_of(stack, openid) == "zh_Hans"
-    assert options(done)[1] == "Ask a question"
+    assert options(done)[1] == t("zh_Hans", "Ask a question") != "Ask a question"
     asked = await stack.say(openid, "1")
-    assert asked is not None and "type your question" in asked
+    assert (
+        asked is not None
+        and t("zh_Hans", "Just type your question, in your own words and your own language.")
+        in asked
+    )
     question = "我儿子九月要上小学，怎么报名？"
     answer = await stack.say(openid, question)
     assert answer is not None and options(answer)  # follow-ups, numbered afresh
