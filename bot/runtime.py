@@ -12,6 +12,8 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.core.dispatcher import Dispatcher
+from bot.core.sender import Sender
+from bot.services import Services
 
 
 class Component(Protocol):
@@ -27,4 +29,16 @@ ComponentFactory = Callable[[Dispatcher], "Component | None"]
 
 def component_factories() -> list[ComponentFactory]:
     """Every area's factory; areas append their import here when they land."""
+    from bot.reminders.component import reminder_component
+
+    return [reminder_component]
+
+
+SenderFactory = Callable[[Services], "Sender | None"]
+
+
+def sender_factories() -> list[SenderFactory]:
+    """Senders `linzhu dispatcher` registers when it runs without the channels (the web chat's
+    inbox sender is always there). A channel whose sender can work without its webhook or
+    polling loop (Telegram: a Bot with the token) adds a factory here."""
     return []
