@@ -6,8 +6,15 @@ from bot.core.router import Router, RouteTable
 
 
 def build_routes() -> RouteTable:
-    from bot.handlers import fallback, start, upcoming
+    from bot.handlers import consultations, fallback, mybookings, staff, start, upcoming
 
     root = Router("root")
-    root.include(start.router, upcoming.router, fallback.router)
+    root.include(
+        start.router,
+        consultations.router,
+        mybookings.router,
+        staff.router,
+        upcoming.router,
+        fallback.router,
+    )
     return root.freeze()

@@ -16,8 +16,7 @@ router = Router("upcoming")
 @router.payload("school:start")
 @router.payload("medical:start")
 @router.payload("events:list")
-@router.payload("book:start")
-@router.command("school", "medical", "events", "book", "mybookings", "myevents", "privacy")
+@router.command("school", "medical", "events", "myevents", "privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(
