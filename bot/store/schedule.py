@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,9 +53,16 @@ class SlotListing:
     booking_status: str | None  # None when free
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 class ScheduleStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tz: ZoneInfo = SHANGHAI) -> None:
         self.db = db
+        self.tz = tz  # only for the times in error messages
+
+    def _at(self, dt: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return dt.astimezone(self.tz).strftime(fmt)
 
     async def add_consultant(
         self, name: str, languages: list[str], topics: list[str]
@@ -112,11 +120,11 @@ class ScheduleStore:
             raise ScheduleError("No slots to add (every date was skipped or the range is empty).")
         for start, end in times:
             if end <= start:
-                raise ScheduleError(f"The slot ending {end:%Y-%m-%d %H:%M} ends before it starts.")
+                raise ScheduleError(f"The slot ending {self._at(end)} ends before it starts.")
         ordered = sorted(times)
         for (_a_start, a_end), (b_start, _b_end) in pairwise(ordered):
             if b_start < a_end:
-                raise ScheduleError(f"Two of the new slots overlap at {b_start:%Y-%m-%d %H:%M}.")
+                raise ScheduleError(f"Two of the new slots overlap at {self._at(b_start)}.")
         async with self.db.transaction() as session:
             consultant = await self._find(session, consultant_ref, lock=True)
             slot_topics = topics or list(consultant.topics)
@@ -140,8 +148,9 @@ class ScheduleStore:
                 clash = next((b for b in busy if b[0] < end and start < b[1]), None)
                 if clash is not None:
                     raise ScheduleError(
-                        f"{consultant.name} already has a slot {clash[0]:%Y-%m-%d %H:%M}–"
-                        f"{clash[1]:%H:%M} (UTC) overlapping the new one at {start:%Y-%m-%d %H:%M}."
+                        f"{consultant.name} already has a slot {self._at(clash[0])}–"
+                        f"{self._at(clash[1], '%H:%M')} overlapping the new one at "
+                        f"{self._at(start)}; nothing was added."
                     )
             assert consultant.id is not None
             slots = [
