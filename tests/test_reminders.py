@@ -98,8 +98,9 @@ async def test_reminders_of_a_cancelled_booking_are_never_sent(db: Database) -> 
     claimed = await dispatcher.outbox.claim(dispatcher.worker, limit=10, lease=timedelta(minutes=1))
     assert len(claimed) == 2  # the cancelled booking's rows are not even claimed
     await store.cancel(user_id, late.id)
+    users = await dispatcher._users({row.user_id for row in claimed})
     for row in claimed:
-        await dispatcher._handle(row)
+        await dispatcher._handle(row, users[row.user_id])
     assert sender.sent == []
     assert await dispatcher.run_once() == 0
 

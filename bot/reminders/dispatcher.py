@@ -20,6 +20,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from bot.core.sender import Senders, SendResult
 from bot.core.types import UserRef, utcnow
 from bot.i18n import use_locale
@@ -76,6 +78,9 @@ class ReminderDispatcher:
         )
         self.stats = Stats()
         self._pacers: dict[str, Pacer] = {}
+        # Sent but not yet marked: at most one message at any time, which is what bounds the
+        # repeats a crash can cause to one.
+        self._unmarked: int | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: claim and send whatever is due, then sleep a little."""
@@ -90,6 +95,10 @@ class ReminderDispatcher:
                 if done == 0:
                     await _wait(stop, self.config.poll_seconds)
         finally:
+            try:
+                await self._settle()
+            except Exception:
+                log.warning("could not mark the last message sent", exc_info=True)
             if not self.db.is_postgres:
                 try:
                     await self.lease.release()
@@ -101,6 +110,7 @@ class ReminderDispatcher:
         """One cycle: claim a batch and handle each row in turn; returns how many were claimed."""
         lease = timedelta(seconds=self.config.lease_seconds)
         rows = await self.outbox.claim(self.worker, limit=self.config.batch_size, lease=lease)
+        users = await self._users({row.user_id for row in rows})
         handed_back: set[str] = set()
         for index, row in enumerate(rows):
             if row.channel in handed_back:
@@ -113,13 +123,25 @@ class ReminderDispatcher:
                 await self.outbox.release(rest, self.worker, due)
                 handed_back.add(row.channel)
                 continue
-            await self._handle(row)
+            await self._handle(row, users.get(row.user_id))
+        await self._settle()
         return len(rows)
 
-    async def _handle(self, row: OutboxMessage) -> None:
-        assert row.id is not None
+    async def _settle(self) -> None:
+        if self._unmarked is not None:
+            await self.outbox.mark_sent(self._unmarked, self.worker)
+            self._unmarked = None
+
+    async def _users(self, ids: set[int]) -> dict[int, User]:
+        """The batch's users in one query (the locale is read now, at send time)."""
+        if not ids:
+            return {}
         async with self.db.session() as session:
-            user = await session.get(User, row.user_id)
+            rows = await session.execute(select(User).where(col(User.id).in_(ids)))
+            return {u.id: u for u in rows.scalars() if u.id is not None}
+
+    async def _handle(self, row: OutboxMessage, user: User | None) -> None:
+        assert row.id is not None
         if user is None:
             await self._cancel(row.id, "the user no longer exists")
             return
@@ -140,8 +162,12 @@ class ReminderDispatcher:
         with use_locale(user.locale or self.config.default_locale):
             replies = renderer(row.payload)
             await self._pacer(row.channel).acquire()
-            if not await self.outbox.still_claimed(row.id, self.worker):
-                return  # cancelled (booking cancelled or moved) since we claimed it
+            # One short transaction marks the previous message sent and checks that this one
+            # is still ours (not cancelled since the claim): half the round trips per message.
+            still_ours = await self.outbox.settle_and_check(self._unmarked, row.id, self.worker)
+            self._unmarked = None
+            if not still_ours:
+                return
             try:
                 if self.senders.get(user.channel) is None:
                     # Perhaps this process runs without that channel; another one may have it.
@@ -158,7 +184,7 @@ class ReminderDispatcher:
         assert row.id is not None
         if result.status == "sent":
             self.stats.sent += 1
-            await self.outbox.mark_sent(row.id, self.worker)
+            self._unmarked = row.id  # marked just before the next send, or at the batch's end
             return
         reason = result.reason or result.status
         if result.status == "failed":

@@ -160,6 +160,22 @@ class OutboxStore:
             ).scalar_one_or_none()
             return status == SENDING
 
+    async def settle_and_check(self, sent_id: int | None, next_id: int, worker: str) -> bool:
+        """Mark `sent_id` sent (if any) and tell whether `next_id` is still ours to send."""
+        async with self.db.transaction() as session:
+            if sent_id is not None:
+                await session.execute(
+                    self._finish_stmt(sent_id, worker, status=SENT, sent_at=utcnow())
+                )
+            status = (
+                await session.execute(
+                    select(OutboxMessage.status).where(
+                        col(OutboxMessage.id) == next_id, col(OutboxMessage.claimed_by) == worker
+                    )
+                )
+            ).scalar_one_or_none()
+            return status == SENDING
+
     async def mark_sent(self, row_id: int, worker: str, now: datetime | None = None) -> None:
         await self._finish(row_id, worker, status=SENT, sent_at=now or utcnow())
 
@@ -196,15 +212,20 @@ class OutboxStore:
 
     async def _finish(self, row_id: int, worker: str, **values: Any) -> None:
         async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id) == row_id,
-                    col(OutboxMessage.claimed_by) == worker,
-                    col(OutboxMessage.status) == SENDING,
-                )
-                .values(claimed_by=None, claimed_until=None, **values)
+            await session.execute(self._finish_stmt(row_id, worker, **values))
+
+    @staticmethod
+    def _finish_stmt(row_id: int, worker: str, **values: Any) -> Any:
+        """Only the claim's holder may finish a row, and only while it is still being sent."""
+        return (
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == row_id,
+                col(OutboxMessage.claimed_by) == worker,
+                col(OutboxMessage.status) == SENDING,
             )
+            .values(claimed_by=None, claimed_until=None, **values)
+        )
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending row falls due (the dispatcher sleeps until then)."""
