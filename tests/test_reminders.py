@@ -101,6 +101,7 @@ async def test_reminders_of_a_cancelled_booking_are_never_sent(db: Database) -> 
     users = await dispatcher._users({row.user_id for row in claimed})
     for row in claimed:
         await dispatcher._handle(row, users[row.user_id])
+    await dispatcher._close_conn()
     assert sender.sent == []
     assert await dispatcher.run_once() == 0
 

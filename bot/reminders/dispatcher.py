@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from bot.core.sender import Senders, SendResult
@@ -81,6 +82,7 @@ class ReminderDispatcher:
         # Sent but not yet marked: at most one message at any time, which is what bounds the
         # repeats a crash can cause to one.
         self._unmarked: int | None = None
+        self._conn: AsyncConnection | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: claim and send whatever is due, then sleep a little."""
@@ -99,6 +101,7 @@ class ReminderDispatcher:
                 await self._settle()
             except Exception:
                 log.warning("could not mark the last message sent", exc_info=True)
+            await self._close_conn()
             if not self.db.is_postgres:
                 try:
                     await self.lease.release()
@@ -112,25 +115,49 @@ class ReminderDispatcher:
         rows = await self.outbox.claim(self.worker, limit=self.config.batch_size, lease=lease)
         users = await self._users({row.user_id for row in rows})
         handed_back: set[str] = set()
-        for index, row in enumerate(rows):
-            if row.channel in handed_back:
-                continue
-            pacer = self._pacer(row.channel)
-            if pacer.paused_for() > self.config.lease_seconds / 4:
-                # A long "retry after": give this channel's rows back rather than sit on them.
-                rest = [r.id for r in rows[index:] if r.channel == row.channel and r.id]
-                due = utcnow() + timedelta(seconds=pacer.paused_for())
-                await self.outbox.release(rest, self.worker, due)
-                handed_back.add(row.channel)
-                continue
-            await self._handle(row, users.get(row.user_id))
-        await self._settle()
+        try:
+            for index, row in enumerate(rows):
+                if row.channel in handed_back:
+                    continue
+                pacer = self._pacer(row.channel)
+                if pacer.paused_for() > self.config.lease_seconds / 4:
+                    # A long "retry after": give this channel's rows back rather than sit on them.
+                    rest = [r.id for r in rows[index:] if r.channel == row.channel and r.id]
+                    due = utcnow() + timedelta(seconds=pacer.paused_for())
+                    await self.outbox.release(rest, self.worker, due)
+                    handed_back.add(row.channel)
+                    continue
+                await self._handle(row, users.get(row.user_id))
+        finally:
+            try:
+                await self._settle()
+            finally:
+                await self._close_conn()  # held for one batch only, never left checked out
         return len(rows)
 
     async def _settle(self) -> None:
         if self._unmarked is not None:
             await self.outbox.mark_sent(self._unmarked, self.worker)
             self._unmarked = None
+
+    async def _settle_and_check(self, next_id: int) -> bool:
+        if self._conn is None:
+            self._conn = await self.db.engine.connect()
+        try:
+            still_ours = await self.outbox.settle_and_check(
+                self._conn, self._unmarked, next_id, self.worker
+            )
+        except Exception:
+            await self._close_conn()  # a broken connection is not reused
+            raise
+        self._unmarked = None
+        return still_ours
+
+    async def _close_conn(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     async def _users(self, ids: set[int]) -> dict[int, User]:
         """The batch's users in one query (the locale is read now, at send time)."""
@@ -164,8 +191,7 @@ class ReminderDispatcher:
             await self._pacer(row.channel).acquire()
             # One short transaction marks the previous message sent and checks that this one
             # is still ours (not cancelled since the claim): half the round trips per message.
-            still_ours = await self.outbox.settle_and_check(self._unmarked, row.id, self.worker)
-            self._unmarked = None
+            still_ours = await self._settle_and_check(row.id)
             if not still_ours:
                 return
             try:
