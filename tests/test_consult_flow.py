@@ -122,6 +122,20 @@ async def test_no_consultant_speaks_the_language(conversation: Conversation) -> 
     user = await chat.dispatcher.services.users.get(chat.user)
     (booking,) = await chat.dispatcher.services.bookings.upcoming_for(user.id or 0)  # type: ignore[union-attr]
     assert booking.language == "ko" and "interpreter needed" in (booking.note or "")
+    await chat.say("/mybookings")
+    await tap(chat, f"book:rs:{booking.id}")
+    assert button(chat, "book:day:")  # rescheduling offers every consultant's times again
+
+
+async def test_numbered_choices_drive_the_flow(dispatcher: Dispatcher) -> None:
+    """On channels without buttons (WeChat, the console) residents answer with numbers."""
+    await seed(dispatcher)
+    chat = Conversation(dispatcher, UserRef("console", "numbers"))
+    await chat.say("/book")
+    await chat.say("1")  # the first topic: school enrolment
+    assert "Yours is first" in chat.text()
+    await chat.say("1")  # ✓ English
+    assert "Which day" in chat.text()
 
 
 async def test_just_taken_offers_the_next_free_times(dispatcher: Dispatcher) -> None:

@@ -248,6 +248,9 @@ async def confirm(incoming: Incoming, ctx: Context) -> list[Reply]:
             idempotency_key=f"{ctx.user_id}:{token}" if token else None,
         )
     except BookingError as exc:
+        if data.get("interpreter") and exc.code in {"just_taken", "closed"}:
+            # Nobody speaks the resident's language: any consultant's free time will do.
+            exc.alternatives = await ctx.services.bookings.free_slots(topic=topic, limit=5)
         return booking_error(ctx, exc)
     ctx.state.clear()
     head = (

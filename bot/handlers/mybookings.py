@@ -110,7 +110,13 @@ async def start_reschedule(incoming: Incoming, ctx: Context) -> list[Reply]:
     booking = await ctx.services.bookings.get(booking_id)
     assert booking is not None
     ctx.state.start(
-        FLOW, "day", topic=booking.topic, language=booking.language, booking_id=booking_id
+        FLOW,
+        "day",
+        topic=booking.topic,
+        language=booking.language,
+        booking_id=booking_id,
+        # Booked with an interpreter: offer every consultant's times again.
+        interpreter=booking.language not in booking.slot.languages,
     )
     return await ask_day(
         ctx,
