@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     reminder_max_attempts: int = Field(default=8, ge=1, le=100)
     reminder_backoff_seconds: float = Field(default=30, gt=0, le=3600)
     reminder_rate_per_second: float = Field(
-        default=29, gt=0, le=1000, description="sends per second per channel and process"
+        default=29, gt=0, le=1000, description="sends per second per channel (shared on PostgreSQL)"
     )
 
     @field_validator("staff_users")

@@ -216,3 +216,38 @@ async def test_sqlite_lease_passes_on_only_when_expired(db: Database, hint: str)
     assert await b.lease.hold() is False
     await asyncio.sleep(0.4)
     assert await b.lease.hold() is (hint == "expired")
+
+
+async def test_dispatchers_on_postgres_share_one_rate_budget(db: Database) -> None:
+    if not db.is_postgres:
+        pytest.skip("on SQLite one lease holder sends; its pacing is in memory")
+    platform = FakePlatform(rate=10)
+    url = await platform.start()
+    sender = FakePlatformSender("telegram", url)
+    other_db = Database(db.url, pool_size=5, schema=db.schema)
+    try:
+        await make_due(db, "telegram", 40)
+        # Each alone would stay under the limit; together, unshared, they would double it.
+        config = DispatcherConfig(rate_per_second=9, poll_seconds=0.05, batch_size=5)
+        workers = [
+            ReminderDispatcher(d, senders_with(sender), config, renderers=NOTE)
+            for d in (db, other_db)
+        ]
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(w.run(stop)) for w in workers]
+        for _ in range(300):
+            if len(platform.accepted) == 40:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.gather(*tasks)
+    finally:
+        await sender.close()
+        await platform.stop()
+        await other_db.dispose()
+    assert len(platform.accepted) == 40
+    assert all(w.stats.sent > 0 for w in workers)
+    assert platform.too_many == []
+    times = [at for at, _c, _t in platform.accepted]
+    span = times[-1] - times[0]
+    assert span >= 39 / 9 * 0.95  # together at 9 a second, not 18

@@ -27,7 +27,7 @@ from bot.core.sender import Senders, SendResult
 from bot.core.types import UserRef, utcnow
 from bot.i18n import use_locale
 from bot.reminders.lease import LeaseKeeper
-from bot.reminders.pacing import Pacer
+from bot.reminders.pacing import Pacer, SharedPacer
 from bot.reminders.render import Renderer, default_renderers
 from bot.store.db import Database
 from bot.store.models import User
@@ -45,7 +45,7 @@ class DispatcherConfig:
     max_attempts: int = 8
     backoff_seconds: float = 30.0  # first retry after a transient failure; doubles each time
     backoff_max_seconds: float = 3600.0
-    rate_per_second: float = 29.0  # per channel and process; Telegram allows about 30
+    rate_per_second: float = 29.0  # per channel (shared by all dispatchers on PostgreSQL)
     default_locale: str = "en"
 
 
@@ -78,7 +78,7 @@ class ReminderDispatcher:
             db, LEASE_NAME, self.worker, timedelta(seconds=self.config.lease_seconds)
         )
         self.stats = Stats()
-        self._pacers: dict[str, Pacer] = {}
+        self._pacers: dict[str, Pacer | SharedPacer] = {}
         # Sent but not yet marked: at most one message at any time, which is what bounds the
         # repeats a crash can cause to one.
         self._unmarked: int | None = None
@@ -222,7 +222,7 @@ class ReminderDispatcher:
             # The platform told us how long to wait: the whole channel waits, not just this row,
             # and this row is not counted against its attempts.
             self.stats.rate_limited += 1
-            self._pacer(row.channel).pause(result.retry_after)
+            await self._pacer(row.channel).pause(result.retry_after)
             due = utcnow() + timedelta(seconds=result.retry_after)
             await self.outbox.release([row.id], self.worker, due)
             return
@@ -249,9 +249,12 @@ class ReminderDispatcher:
             return True  # rows are shared out by SKIP LOCKED; no single holder needed
         return await self.lease.hold()
 
-    def _pacer(self, channel: str) -> Pacer:
+    def _pacer(self, channel: str) -> Pacer | SharedPacer:
         if channel not in self._pacers:
-            self._pacers[channel] = Pacer(self.config.rate_per_second)
+            rate = self.config.rate_per_second
+            self._pacers[channel] = (
+                SharedPacer(self.db, channel, rate) if self.db.is_postgres else Pacer(rate)
+            )
         return self._pacers[channel]
 
 
