@@ -9,6 +9,7 @@ LOCALES := zh_Hans zh_Hant ja ko fr de es ru
 
 run: setup ## set up (venv, install, catalogs, database) and start Linzhu on http://127.0.0.1:8080
 	$(PY) -m bot db upgrade
+	$(PY) -m bot demo --if-empty
 	$(PY) -m bot serve
 
 setup: $(VENV)/.installed compile

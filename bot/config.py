@@ -150,6 +150,49 @@ class Settings(BaseSettings):
         default=True, description="Set the command menu in every language at start-up"
     )
 
+    # Consultations
+    booking_cutoff_hours: float = Field(
+        default=2, ge=0, le=168, description="booking closes this many hours before a slot"
+    )
+    booking_max_upcoming: int = Field(
+        default=2, ge=1, le=20, description="upcoming bookings one resident may hold"
+    )
+    booking_window_days: int = Field(
+        default=14, ge=1, le=90, description="how far ahead residents can book"
+    )
+    staff_users: str = Field(
+        default="",
+        description="staff accounts as channel:id, comma-separated (telegram:12345,telegram:678)",
+    )
+    # Reminders (the outbox dispatcher)
+    reminders_in_serve: bool = Field(
+        default=True, description="run the reminder dispatcher inside `linzhu serve`"
+    )
+    reminder_poll_seconds: float = Field(default=5, gt=0, le=300)
+    reminder_batch_size: int = Field(default=50, ge=1, le=1000)
+    reminder_lease_seconds: float = Field(
+        default=60, ge=1, le=3600, description="SQLite dispatcher lease and row claim time"
+    )
+    reminder_max_attempts: int = Field(default=8, ge=1, le=100)
+    reminder_backoff_seconds: float = Field(default=30, gt=0, le=3600)
+    reminder_rate_per_second: float = Field(
+        default=29, gt=0, le=1000, description="sends per second per channel (shared on PostgreSQL)"
+    )
+
+    @field_validator("staff_users")
+    @classmethod
+    def _staff_refs(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            channel, sep, external = item.partition(":")
+            if not sep or not channel or not external:
+                raise ValueError(f"{item!r} is not channel:id (for example telegram:12345)")
+        return value
+
+    @property
+    def staff(self) -> frozenset[str]:
+        """Staff accounts as "channel:external_id" strings (str(UserRef))."""
+        return frozenset(p.strip() for p in self.staff_users.split(",") if p.strip())
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:

@@ -12,6 +12,8 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.core.dispatcher import Dispatcher
+from bot.core.sender import Sender
+from bot.services import Services
 
 
 class Component(Protocol):
@@ -30,5 +32,16 @@ def component_factories() -> list[ComponentFactory]:
     from bot.channels.telegram import telegram_component
     from bot.channels.wechat import wechat_component
     from bot.knowledge.reload import reloader_factory
+    from bot.reminders.component import reminder_component
 
-    return [telegram_component, wechat_component, reloader_factory]
+    return [telegram_component, wechat_component, reloader_factory, reminder_component]
+
+
+SenderFactory = Callable[[Services], "Sender | None"]
+
+
+def sender_factories() -> list[SenderFactory]:
+    """Senders `linzhu dispatcher` registers when it runs without the channels (the web chat's
+    inbox sender is always there). A channel whose sender can work without its webhook or
+    polling loop (Telegram: a Bot with the token) adds a factory here."""
+    return []

@@ -10,10 +10,14 @@ from bot.config import Settings
 from bot.core.context import LocaleChoice
 from bot.core.sender import Senders
 from bot.core.types import Incoming
+from bot.store.consultations import BookingStore
 from bot.store.db import Database
 from bot.store.dedupe import DedupeStore
+from bot.store.inbox import InboxStore
 from bot.store.models import User
+from bot.store.outbox import OutboxStore
 from bot.store.questions import QuestionStore
+from bot.store.schedule import ScheduleStore
 from bot.store.state import StateStore
 from bot.store.users import UserStore
 
@@ -41,6 +45,27 @@ class Services:
     )
     # The FAQ; None until build_dispatcher loads it (tests of other areas skip it).
     knowledge: KnowledgeBase | None = None
+    # Consultations and the outbox (built from db and settings below).
+    bookings: BookingStore = field(init=False)
+    schedule: ScheduleStore = field(init=False)
+    outbox: OutboxStore = field(init=False)
+    inbox: InboxStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        from bot.channels.web_inbox import WebInboxSender
+
+        self.bookings = BookingStore(
+            self.db,
+            cutoff=timedelta(hours=self.settings.booking_cutoff_hours),
+            max_upcoming=self.settings.booking_max_upcoming,
+            window=timedelta(days=self.settings.booking_window_days),
+        )
+        self.schedule = ScheduleStore(self.db)
+        self.outbox = OutboxStore(self.db)
+        self.inbox = InboxStore(self.db)
+        # The web chat has no push: its "sender" files messages for the page to fetch.
+        if self.senders.get("web") is None:
+            self.senders.register(WebInboxSender(self.inbox))
 
 
 def build_services(

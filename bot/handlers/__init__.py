@@ -6,7 +6,17 @@ from bot.core.router import Router, RouteTable
 
 
 def build_routes() -> RouteTable:
-    from bot.handlers import emergency, faq, medical, schooling, start, upcoming
+    from bot.handlers import (
+        consultations,
+        emergency,
+        faq,
+        medical,
+        mybookings,
+        schooling,
+        staff,
+        start,
+        upcoming,
+    )
 
     root = Router("root")
     root.include(
@@ -14,6 +24,9 @@ def build_routes() -> RouteTable:
         start.router,
         schooling.router,
         medical.router,
+        consultations.router,
+        mybookings.router,
+        staff.router,
         upcoming.router,
         faq.router,
     )

@@ -14,11 +14,9 @@ router = Router("upcoming")
 
 
 @router.payload("events:list")
-@router.payload("book:start")
-@router.payload("book:mine")
 @router.payload("events:mine")
 @router.payload("privacy:show")
-@router.command("events", "book", "mybookings", "myevents", "privacy")
+@router.command("events", "myevents", "privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(

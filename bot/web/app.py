@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.channels.web_inbox import setup_inbox
 from bot.channels.webchat import api_error, setup_webchat
 from bot.core.dispatcher import Dispatcher
 from bot.services import Services
@@ -44,4 +45,5 @@ def create_web_app(services: Services, dispatcher: Dispatcher) -> web.Applicatio
 
     app.router.add_get("/healthz", healthz)
     setup_webchat(app, dispatcher)
+    setup_inbox(app, services.inbox, services.settings.default_locale)
     return app

@@ -94,5 +94,18 @@
     send({ text: text }, text);
   });
 
+  // Reminders and notices: the web chat has no push, so fetch what is waiting every 10 s.
+  async function poll() {
+    try {
+      const res = await fetch("/api/inbox?user=" + encodeURIComponent(user));
+      if (!res.ok) return;
+      const data = await res.json();
+      if (data.replies.length) showReplies(data);
+    } catch (err) {
+      // Offline for a moment: the messages wait on the server for the next poll.
+    }
+  }
+  setInterval(poll, 10000);
+
   send({ text: "/start" }, "/start");
 })();

@@ -1,0 +1,120 @@
+"""`linzhu bookings list --date …` (a table) and `linzhu bookings export --format csv|ics`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from bot.cli.consultants import print_table, run
+from bot.cli.slot_patterns import parse_date
+from bot.config import get_settings
+from bot.store.schedule import ScheduleStore, StaffBooking
+
+HEADERS = [
+    "id",
+    "starts",
+    "ends",
+    "consultant",
+    "mode",
+    "topic",
+    "language",
+    "resident",
+    "status",
+    "note",
+]
+
+
+def register(sub: Any) -> None:
+    bookings = sub.add_parser("bookings", help="residents' consultation bookings")
+    bsub = bookings.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lst = bsub.add_parser("list", help="bookings on a date, as a table")
+    lst.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    lst.add_argument("--days", type=int, default=1, help="how many days from --date")
+    lst.add_argument("--cancelled", action="store_true", help="include cancelled bookings")
+    lst.set_defaults(func=lambda a: run(cmd_list, a))
+    exp = bsub.add_parser("export", help="bookings as CSV or an iCalendar file")
+    exp.add_argument("--format", choices=("csv", "ics"), required=True)
+    exp.add_argument("--date", help="first day, YYYY-MM-DD (default: today)")
+    exp.add_argument("--days", type=int, default=30)
+    exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    exp.set_defaults(func=lambda a: run(cmd_export, a))
+
+
+async def _rows(args: argparse.Namespace, store: ScheduleStore) -> list[StaffBooking]:
+    tz = ZoneInfo(get_settings().timezone)
+    first = parse_date(args.date, "--date") if args.date else datetime.now(tz).date()
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    include = getattr(args, "cancelled", False)
+    return await store.bookings_between(start, start + timedelta(days=args.days), include)
+
+
+def _fields(row: StaffBooking, tz: ZoneInfo) -> dict[str, str]:
+    b = row.booking
+    return {
+        "id": str(b.id),
+        "starts": f"{b.slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M}",
+        "ends": f"{b.slot.ends_at.astimezone(tz):%H:%M}",
+        "consultant": b.slot.consultant,
+        "mode": b.slot.mode,
+        "topic": b.topic,
+        "language": b.language,
+        "resident": str(row.user),
+        "status": b.status,
+        "note": (b.note or "").replace("\n", " "),
+    }
+
+
+async def cmd_list(args: argparse.Namespace, store: ScheduleStore) -> int:
+    tz = ZoneInfo(get_settings().timezone)
+    rows = [_fields(r, tz) for r in await _rows(args, store)]
+    print_table(HEADERS, [[r[h][:40] for h in HEADERS] for r in rows])
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, store: ScheduleStore) -> int:
+    tz = ZoneInfo(get_settings().timezone)
+    rows = await _rows(args, store)
+    data = export_csv(rows, tz) if args.format == "csv" else export_ics(rows)
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"Wrote {len(rows)} booking(s) to {args.output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def export_csv(rows: list[StaffBooking], tz: ZoneInfo) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADERS)
+    writer.writeheader()
+    writer.writerows(_fields(r, tz) for r in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def export_ics(rows: list[StaffBooking]) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Linzhu//Gubei Citizen Centre staff//EN")
+    cal.add("version", "2.0")
+    for row in rows:
+        b = row.booking
+        event = Event()
+        event.add("uid", f"booking-{b.id}@linzhu")
+        event.add("dtstamp", b.created_at)
+        event.add("dtstart", b.slot.starts_at)
+        event.add("dtend", b.slot.ends_at)
+        event.add(
+            "summary", f"Consultation #{b.id}: {b.topic} ({b.language}) – {b.slot.consultant}"
+        )
+        event.add("location", b.slot.mode)
+        event.add("description", f"Resident {row.user}; status {b.status}; note: {b.note or '-'}")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,62 @@
+"""`linzhu dispatcher`: the reminder dispatcher on its own (beside or instead of `serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from typing import Any
+
+from bot.config import get_settings
+
+
+def register(sub: Any) -> None:
+    run = sub.add_parser(
+        "dispatcher",
+        help="send due reminders (also runs inside `linzhu serve` unless REMINDERS_IN_SERVE=false)",
+    )
+    run.add_argument(
+        "--once", action="store_true", help="send what is due now, then exit (for cron or tests)"
+    )
+    run.set_defaults(func=cmd_dispatcher)
+
+
+def cmd_dispatcher(args: argparse.Namespace) -> int:
+    from bot.cli import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level)
+    return asyncio.run(run_dispatcher(once=args.once))
+
+
+async def run_dispatcher(once: bool = False) -> int:
+    from bot.app import build_dispatcher
+    from bot.reminders.component import build_reminder_dispatcher
+    from bot.runtime import sender_factories
+
+    services = build_dispatcher(get_settings()).services
+    for factory in sender_factories():
+        sender = factory(services)
+        if sender is not None:
+            services.senders.register(sender)
+    reminders = build_reminder_dispatcher(services)
+    try:
+        if once:
+            if not services.db.is_postgres and not await reminders.lease.hold():
+                print("linzhu: another dispatcher holds the reminders lease; nothing done.")
+                return 1
+            while await reminders.run_once():
+                pass
+            if not services.db.is_postgres:
+                await reminders.lease.release()
+            s = reminders.stats
+            print(f"sent {s.sent}, retried {s.retried}, failed {s.failed}, cancelled {s.cancelled}")
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await reminders.run(stop)
+        return 0
+    finally:
+        await services.db.dispose()

@@ -1,0 +1,103 @@
+"""Staff on chat (accounts listed in STAFF_USERS): /today and /week, attended / no-show.
+
+Anyone else gets the same answer as for a command that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.core.types import Button, Incoming, Reply
+from bot.handlers.consult_text import (
+    SHANGHAI,
+    day_label,
+    language_label,
+    mode_label,
+    time_range,
+    topic_label,
+)
+from bot.handlers.start import unknown_command, unknown_payload
+from bot.i18n import _
+from bot.store.consultations import ATTENDED, BOOKED, NO_SHOW
+from bot.store.schedule import ScheduleError, StaffBooking
+
+router = Router("staff")
+STATUS_LABELS = {
+    BOOKED: "",
+    ATTENDED: "✔",
+    NO_SHOW: "✘",
+}
+
+
+def is_staff(ctx: Context) -> bool:
+    return f"{ctx.user.channel}:{ctx.user.external_id}" in ctx.services.settings.staff
+
+
+def _day_start(now: datetime) -> datetime:
+    return datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
+
+
+@router.command("today")
+async def today(incoming: Incoming, ctx: Context) -> list[Reply]:
+    if not is_staff(ctx):
+        return await unknown_command(incoming, ctx)
+    start = _day_start(incoming.received_at)
+    return await _listing(ctx, start, start + timedelta(days=1), _("Bookings today"))
+
+
+@router.command("week")
+async def week(incoming: Incoming, ctx: Context) -> list[Reply]:
+    if not is_staff(ctx):
+        return await unknown_command(incoming, ctx)
+    start = _day_start(incoming.received_at)
+    return await _listing(ctx, start, start + timedelta(days=7), _("Bookings in the next 7 days"))
+
+
+def _line(row: StaffBooking) -> str:
+    b = row.booking
+    parts = [
+        f"*{day_label(b.slot.starts_at)} {time_range(b.slot.starts_at, b.slot.ends_at)}* "
+        f"{STATUS_LABELS.get(b.status, '')}".rstrip(),
+        _("{consultant} · {mode}").format(
+            consultant=b.slot.consultant, mode=mode_label(b.slot.mode)
+        ),
+        _("Topic: {topic} · resident's language: {language}").format(
+            topic=topic_label(b.topic), language=language_label(b.language)
+        ),
+        _("Resident: {user} · booking #{id}").format(user=str(row.user), id=b.id),
+    ]
+    if b.note:
+        parts.append(_("Note: {note}").format(note=b.note))
+    return "\n".join(parts)
+
+
+async def _listing(ctx: Context, start: datetime, end: datetime, title: str) -> list[Reply]:
+    rows = await ctx.services.schedule.bookings_between(start, end)
+    if not rows:
+        return [Reply(_("{title}: none.").format(title=title))]
+    replies = [Reply(f"*{title}* ({len(rows)})")]
+    for row in rows:
+        buttons = [
+            Button(_("Attended"), f"staff:att:{row.booking.id}"),
+            Button(_("No-show"), f"staff:nos:{row.booking.id}"),
+        ]
+        replies.append(Reply.of(_line(row), buttons))
+    return replies
+
+
+@router.payload("staff")
+async def mark(incoming: Incoming, ctx: Context) -> list[Reply]:
+    if not is_staff(ctx):
+        return await unknown_payload(incoming, ctx)
+    parts = (incoming.payload or "").split(":")
+    status = {"att": ATTENDED, "nos": NO_SHOW}.get(parts[1] if len(parts) > 1 else "")
+    if status is None or len(parts) < 3 or not parts[2].isdigit():
+        return await unknown_payload(incoming, ctx)
+    try:
+        booking = await ctx.services.schedule.mark_attendance(int(parts[2]), status)
+    except ScheduleError:
+        return [Reply(_("That booking was cancelled or does not exist."))]
+    label = _("attended") if status == ATTENDED else _("no-show")
+    return [Reply(_("Booking #{id} marked as {status}.").format(id=booking.id, status=label))]

@@ -1,0 +1,20 @@
+"""Outbox kinds → the function that renders one into replies, in the current locale.
+
+Areas add their kinds here (events will add registration reminders and waitlist notices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.types import Reply
+
+Renderer = Callable[[dict[str, Any]], list[Reply]]
+
+
+def default_renderers() -> dict[str, Renderer]:
+    from bot.handlers.consult_text import render_booking_reminder
+    from bot.store.consult_tables import REMINDER_KIND
+
+    return {REMINDER_KIND: render_booking_reminder}
