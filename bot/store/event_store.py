@@ -116,16 +116,18 @@ class EventStore:
             async with self.db.transaction() as session:
                 event = await lock_event(session, event_id)
                 existing = await _active_of(session, user_id, event_id)
+                registered, waitlisted = await counts(session, event_id)
                 if existing is not None:
-                    view = (await views(session, [event]))[0]
+                    view = EventView.of(event, registered, waitlisted)
                     return SignUpResult(RegistrationView.of(existing), view, created=False)
                 if event.status == CANCELLED:
                     raise EventError("cancelled")
-                view = (await views(session, [event]))[0]
-                if not view.is_open(now):
+                if not EventView.of(event).is_open(now):
                     raise EventError("closed")
-                await fill_seats(session, event, now)  # staff may have added seats
-                registered, waitlisted = await counts(session, event_id)
+                if waitlisted and (event.capacity is None or registered < event.capacity):
+                    # Staff added seats since: the queue goes first.
+                    promoted = len(await fill_seats(session, event, now))
+                    registered, waitlisted = registered + promoted, waitlisted - promoted
                 user = await lock_user(session, user_id)
                 reg = Registration(
                     event_id=event_id,
@@ -135,13 +137,15 @@ class EventStore:
                 )
                 if waitlisted == 0 and (event.capacity is None or registered < event.capacity):
                     reg.status = REGISTERED
+                    registered += 1
                 else:
-                    reg.status, reg.waitlist_position = WAITLISTED, waitlisted + 1
+                    waitlisted += 1
+                    reg.status, reg.waitlist_position = WAITLISTED, waitlisted
                 session.add(reg)
                 await session.flush()
                 if reg.status == REGISTERED:
                     await eo.write_reminders(session, user, event, reg, now)
-                view = (await views(session, [event]))[0]
+                view = EventView.of(event, registered, waitlisted)
                 return SignUpResult(RegistrationView.of(reg), view, created=True)
         except IntegrityError:
             # Only a double tap racing itself can get here (the event lock orders the rest).
