@@ -195,6 +195,8 @@ class EventStore:
             # Locked first: a concurrent promotion (which locks the user after the event)
             # either commits its reminders before we look, or reads the new flag.
             user = await lock_user(session, user_id)
+            if user.reminders_enabled == enabled:
+                return 0
             user.reminders_enabled = enabled
             rows = (
                 await session.execute(
