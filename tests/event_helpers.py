@@ -15,7 +15,9 @@ from bot.store.outbox import OutboxMessage
 from bot.store.users import UserStore
 
 
-async def make_users(db: Database, count: int, channel: str = "web", prefix: str = "r") -> list[int]:
+async def make_users(
+    db: Database, count: int, channel: str = "web", prefix: str = "r"
+) -> list[int]:
     ids = []
     async with db.transaction() as session:
         for n in range(count):

@@ -46,9 +46,12 @@ async def test_two_hundred_sign_up_for_fifty_seats_then_thirty_cancel(db: Databa
         positions = sorted(r.waitlist_position or 0 for r in regs if r.status == WAITLISTED)
         assert positions == list(range(1, 151))
         await check_invariants(db, event_id, 50)
-        queue = [r.user_id for r in sorted(
-            (r for r in regs if r.status == WAITLISTED), key=lambda r: r.waitlist_position or 0
-        )]
+        queue = [
+            r.user_id
+            for r in sorted(
+                (r for r in regs if r.status == WAITLISTED), key=lambda r: r.waitlist_position or 0
+            )
+        ]
 
         # 30 cancellations at once, of seats and of queue places alike.
         rng = random.Random(8)
@@ -149,9 +152,7 @@ async def test_reminders_written_and_cancelled_with_the_registration(db: Databas
     assert rows[0].payload["title"]["zh_Hans"] == "招聘会"
     assert await outbox_rows(db, f"event:{event_id}:user:{b}:") == []  # waitlisted: none yet
     await store.cancel(a, ra.registration.id)
-    assert {r.status for r in await outbox_rows(db, f"event:{event_id}:user:{a}:")} == {
-        "cancelled"
-    }
+    assert {r.status for r in await outbox_rows(db, f"event:{event_id}:user:{a}:")} == {"cancelled"}
     b_rows = await outbox_rows(db, f"event:{event_id}:user:{b}:")
     assert sorted(r.kind for r in b_rows) == ["event_promoted", "event_reminder", "event_reminder"]
     assert rb.registration.waitlist_position == 1

@@ -6,7 +6,16 @@ from bot.core.router import Router, RouteTable
 
 
 def build_routes() -> RouteTable:
-    from bot.handlers import consultations, fallback, mybookings, staff, start, upcoming
+    from bot.handlers import (
+        consultations,
+        events,
+        fallback,
+        mybookings,
+        myevents,
+        staff,
+        start,
+        upcoming,
+    )
 
     root = Router("root")
     root.include(
@@ -14,6 +23,8 @@ def build_routes() -> RouteTable:
         consultations.router,
         mybookings.router,
         staff.router,
+        events.router,
+        myevents.router,
         upcoming.router,
         fallback.router,
     )

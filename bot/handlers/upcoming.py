@@ -15,8 +15,7 @@ router = Router("upcoming")
 
 @router.payload("school:start")
 @router.payload("medical:start")
-@router.payload("events:list")
-@router.command("school", "medical", "events", "myevents", "privacy")
+@router.command("school", "medical", "privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(

@@ -69,7 +69,9 @@ class EventAdmin:
                         await session.execute(select(Event.id).where(col(Event.key) == spec.key))
                     ).scalar_one_or_none()
                 if existing_id is None:
-                    event = Event(**{"status": DRAFT, **_fields(spec)}, created_at=now, updated_at=now)
+                    event = Event(
+                        **{"status": DRAFT, **_fields(spec)}, created_at=now, updated_at=now
+                    )
                     session.add(event)
                     await session.flush()
                 else:
@@ -172,16 +174,18 @@ class EventAdmin:
             event = await session.get(Event, event_id)
             if event is None:
                 raise EventError("not_found")
-            rows = (
-                await session.execute(
-                    select(Registration, User)
-                    .join(User, col(User.id) == col(Registration.user_id))
-                    .where(
-                        col(Registration.event_id) == event_id,
-                        col(Registration.status).in_(ACTIVE),
+            rows = list(
+                (
+                    await session.execute(
+                        select(Registration, User)
+                        .join(User, col(User.id) == col(Registration.user_id))
+                        .where(
+                            col(Registration.event_id) == event_id,
+                            col(Registration.status).in_(ACTIVE),
+                        )
                     )
-                )
-            ).all()
+                ).all()
+            )
             rows.sort(
                 key=lambda r: (
                     r[0].status != REGISTERED,

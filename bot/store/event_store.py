@@ -99,7 +99,9 @@ class EventStore:
                 )
             ).all()
             event_views = await views(session, [e for _r, e in rows])
-            return [(RegistrationView.of(r), v) for (r, _e), v in zip(rows, event_views, strict=True)]
+            return [
+                (RegistrationView.of(r), v) for (r, _e), v in zip(rows, event_views, strict=True)
+            ]
 
     # --- signing up and cancelling --------------------------------------------------------
 
@@ -129,18 +131,19 @@ class EventStore:
                     promoted = len(await fill_seats(session, event, now))
                     registered, waitlisted = registered + promoted, waitlisted - promoted
                 user = await lock_user(session, user_id)
-                reg = Registration(
-                    event_id=event_id,
-                    user_id=user_id,
-                    answers=_clean_answers(answers, event),
-                    created_at=now,
-                )
-                if waitlisted == 0 and (event.capacity is None or registered < event.capacity):
-                    reg.status = REGISTERED
+                seat = waitlisted == 0 and (event.capacity is None or registered < event.capacity)
+                if seat:
                     registered += 1
                 else:
                     waitlisted += 1
-                    reg.status, reg.waitlist_position = WAITLISTED, waitlisted
+                reg = Registration(
+                    event_id=event_id,
+                    user_id=user_id,
+                    status=REGISTERED if seat else WAITLISTED,
+                    waitlist_position=None if seat else waitlisted,
+                    answers=_clean_answers(answers, event),
+                    created_at=now,
+                )
                 session.add(reg)
                 await session.flush()
                 if reg.status == REGISTERED:

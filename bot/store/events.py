@@ -75,7 +75,9 @@ class Registration(SQLModel, table=True):
     )
     status: str = Field(sa_column=Column(String(16), nullable=False))
     waitlist_position: int | None = Field(default=None)
-    answers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    answers: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
     # Bumped whenever the reminders are written again, so the new rows get fresh dedupe keys.
     reminder_rev: int = Field(default=0, nullable=False)
     created_at: datetime = Field(
