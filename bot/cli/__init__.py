@@ -12,7 +12,7 @@ from bot.config import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import bookings, consultants, core, demo, reminders
+    from bot.cli import bookings, consultants, core, demo, events, reminders
 
     parser = argparse.ArgumentParser(
         prog="linzhu",
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"linzhu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (core, consultants, bookings, demo, reminders):
+    for module in (core, consultants, bookings, demo, reminders, events):
         module.register(sub)
     return parser
 
