@@ -41,7 +41,8 @@ def attachments(chat: Conversation) -> list:
 async def test_sign_up_in_two_taps_in_english(conversation: Conversation) -> None:
     chat = conversation
     db = chat.dispatcher.services.db
-    fair = await make_event(db, capacity=1, starts=soon(72))
+    starts = soon(72)
+    fair = await make_event(db, capacity=1, starts=starts)
     await make_event(
         db,
         capacity=None,
@@ -62,7 +63,7 @@ async def test_sign_up_in_two_taps_in_english(conversation: Conversation) -> Non
     assert ics.mime_type == "text/calendar"
     vevent = Calendar.from_ical(ics.content).walk("VEVENT")[0]
     assert str(vevent["summary"]) == "Job fair"
-    assert vevent.decoded("dtstart") == soon(72)
+    assert vevent.decoded("dtstart") == starts
     # A second tap says so, and registers nothing new.
     await chat.tap(f"events:join:{fair}")
     assert "You're already registered for *Job fair*" in chat.text()
@@ -92,9 +93,10 @@ async def test_questions_filter_and_pages_in_chinese(conversation: Conversation)
     chat = conversation
     db = chat.dispatcher.services.db
     await chat.tap("lang:set:zh_Hans")
+    starts = soon(50)
     picnic = await make_event(
         db,
-        starts=soon(50),
+        starts=starts,
         category="family",
         title={"en": "Family picnic", "zh_Hans": "家庭野餐"},
         questions=QUESTIONS,
@@ -104,7 +106,7 @@ async def test_questions_filter_and_pages_in_chinese(conversation: Conversation)
     await chat.say("/events")
     text = chat.text()
     assert "家庭野餐" in text and "Talk 0" in text  # falls back to English
-    assert format_day(soon(50), "zh_Hans") in text
+    assert format_day(starts, "zh_Hans") in text
     assert "Talk 4" not in text  # five to a page
     await chat.tap(buttons(chat, "events:list:all:1")[0].payload)
     assert "Talk 4" in chat.text() and "家庭野餐" not in chat.text()
@@ -143,7 +145,8 @@ async def test_reminders_off_on_and_outbox_rendered_at_send_time(
     chat = conversation
     services = chat.dispatcher.services
     db = services.db
-    event_id = await make_event(db, starts=soon(30))
+    starts = soon(30)
+    event_id = await make_event(db, starts=starts)
     await chat.tap(f"events:join:{event_id}")
     await chat.say("/reminders off")
     assert "Event reminders are off" in chat.text()
@@ -164,7 +167,7 @@ async def test_reminders_off_on_and_outbox_rendered_at_send_time(
     assert len(sender.sent) == 2
     texts = [replies[0].text for _ref, replies in sender.sent]
     assert all("招聘会" in t for t in texts)
-    assert all(format_day(soon(30), "zh_Hans") in t for t in texts)
+    assert all(format_day(starts, "zh_Hans") in t for t in texts)
     stop = [b for _ref, replies in sender.sent for b in replies[0].buttons]
     assert "events:rem:off" in {b.payload for b in stop}
     # The button on the reminder stops them.

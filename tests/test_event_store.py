@@ -213,9 +213,7 @@ async def test_more_seats_promote_the_waitlist(db: Database) -> None:
     admin = EventAdmin(db)
     view = await store.get(event_id)
     assert view is not None and view.seats_left == 0 and view.waitlisted == 2
-    from tests.event_helpers import make_event as again
-
-    same = await again(db, capacity=2, key="fair")
+    same = await make_event(db, capacity=2, key="fair")  # the same key: an update
     assert same == event_id
     await check_invariants(db, event_id, 2)
     assert (await admin.attendees(event_id))[1][1].registration.status == REGISTERED

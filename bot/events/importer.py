@@ -88,10 +88,11 @@ def check_rows(
         found: list[str] = []
         spec = _check(row, tz, found)
         problems += [Problem(line, message) for message in found]
-        if spec is not None and spec.key:
-            if spec.key in keys:
-                problems.append(Problem(line, f"key {spec.key!r} is also on line {keys[spec.key]}"))
-            keys[spec.key] = line
+        key = _text(row.get("key")) if isinstance(row, dict) else ""
+        if key in keys:
+            problems.append(Problem(line, f"key {key!r} is also on line {keys[key]}"))
+        elif key:
+            keys[key] = line
         if spec is not None and not found:
             specs.append(spec)
     return specs, problems
