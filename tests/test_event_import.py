@@ -151,3 +151,17 @@ async def test_cli_publish_attendees_notify_cancel(
     assert "2 resident(s) will be told" in capsys.readouterr().out
     assert await asyncio.to_thread(cli, "events", "publish", "9") == 2
     assert "no event with that id" in capsys.readouterr().err
+
+
+async def test_demo_events_are_fictional_and_seeded_once(db: Database) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.events.demo import seed_demo_events
+
+    tz = ZoneInfo("Asia/Shanghai")
+    assert await seed_demo_events(db, tz) == 4
+    assert await seed_demo_events(db, tz) == 0
+    assert await seed_demo_events(db, tz, if_empty=False) == 0  # demo-… keys exist already
+    events, total = await EventStore(db).upcoming(limit=10)
+    assert total == 4
+    assert all("(demo)" in e.title["en"] and "演示" in e.title["zh_Hans"] for e in events)
