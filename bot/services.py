@@ -13,6 +13,7 @@ from bot.core.types import Incoming
 from bot.store.consultations import BookingStore
 from bot.store.db import Database
 from bot.store.dedupe import DedupeStore
+from bot.store.event_store import EventStore
 from bot.store.inbox import InboxStore
 from bot.store.models import User
 from bot.store.outbox import OutboxStore
@@ -50,6 +51,8 @@ class Services:
     schedule: ScheduleStore = field(init=False)
     outbox: OutboxStore = field(init=False)
     inbox: InboxStore = field(init=False)
+    # Events (bot/store/event_store.py).
+    events: EventStore = field(init=False)
 
     def __post_init__(self) -> None:
         from bot.channels.web_inbox import WebInboxSender
@@ -63,6 +66,7 @@ class Services:
         self.schedule = ScheduleStore(self.db)
         self.outbox = OutboxStore(self.db)
         self.inbox = InboxStore(self.db)
+        self.events = EventStore(self.db)
         # The web chat has no push: its "sender" files messages for the page to fetch.
         if self.senders.get("web") is None:
             self.senders.register(WebInboxSender(self.inbox))

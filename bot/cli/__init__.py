@@ -12,7 +12,18 @@ from bot.config import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import bookings, consultants, core, demo, faq, guided, reminders, telegram, wechat
+    from bot.cli import (
+        bookings,
+        consultants,
+        core,
+        demo,
+        events,
+        faq,
+        guided,
+        reminders,
+        telegram,
+        wechat,
+    )
 
     parser = argparse.ArgumentParser(
         prog="linzhu",
@@ -22,7 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"linzhu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (core, faq, guided, consultants, bookings, demo, reminders, telegram, wechat):
+    for module in (
+        core,
+        faq,
+        guided,
+        consultants,
+        bookings,
+        events,
+        demo,
+        reminders,
+        telegram,
+        wechat,
+    ):
         module.register(sub)
     return parser
 

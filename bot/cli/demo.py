@@ -60,7 +60,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not settings.demo_data:
         print("DEMO_DATA is false: no demo data added.")
         return 0
-    return asyncio.run(seed_demo(settings.database_url, settings.database_schema, args.if_empty))
+    code = asyncio.run(seed_demo(settings.database_url, settings.database_schema, args.if_empty))
+    # Events area: demo events too (independently of the consultants).
+    from bot.cli.events import seed_demo_events_cli
+
+    return code or seed_demo_events_cli(args.if_empty)
 
 
 async def seed_demo(url: str, schema: str | None, if_empty: bool, days: int = 14) -> int:

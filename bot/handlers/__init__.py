@@ -9,9 +9,11 @@ def build_routes() -> RouteTable:
     from bot.handlers import (
         consultations,
         emergency,
+        events,
         faq,
         medical,
         mybookings,
+        myevents,
         schooling,
         staff,
         start,
@@ -27,6 +29,8 @@ def build_routes() -> RouteTable:
         consultations.router,
         mybookings.router,
         staff.router,
+        events.router,
+        myevents.router,
         upcoming.router,
         faq.router,
     )

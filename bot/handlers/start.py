@@ -34,6 +34,8 @@ def help_text() -> str:
             _("/school – school enrolment guide"),
             _("/medical – finding a doctor in your language"),
             _("/events – upcoming events and sign-up"),
+            _("/myevents – the events you signed up for"),
+            _("/reminders – turn event reminders on or off"),
             _("/book – book a one-to-one consultation"),
             _("/mybookings – your consultations"),
             _("/privacy – what I store about you"),

@@ -13,10 +13,8 @@ from bot.i18n import _
 router = Router("upcoming")
 
 
-@router.payload("events:list")
-@router.payload("events:mine")
 @router.payload("privacy:show")
-@router.command("events", "myevents", "privacy")
+@router.command("privacy")
 async def not_yet(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(

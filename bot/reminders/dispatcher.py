@@ -33,6 +33,8 @@ from bot.store.db import Database
 from bot.store.models import User
 from bot.store.outbox import OutboxMessage, OutboxStore
 
+OPTIONAL_KINDS = frozenset({"event_reminder"})  # what /reminders off stops
+
 log = logging.getLogger(__name__)
 LEASE_NAME = "reminders"
 
@@ -172,7 +174,9 @@ class ReminderDispatcher:
         if user is None:
             await self._cancel(row.id, "the user no longer exists")
             return
-        if not user.reminders_enabled:
+        if not user.reminders_enabled and row.kind in OPTIONAL_KINDS:
+            # /reminders off stops event reminders only; notices (a cancelled event, a seat
+            # freed from the waitlist) and the consultations a resident booked still go.
             await self._cancel(row.id, "the user turned reminders off")
             return
         if not user.active:

@@ -17,4 +17,9 @@ def default_renderers() -> dict[str, Renderer]:
     from bot.handlers.consult_text import render_booking_reminder
     from bot.store.consult_tables import REMINDER_KIND
 
-    return {REMINDER_KIND: render_booking_reminder}
+    renderers: dict[str, Renderer] = {REMINDER_KIND: render_booking_reminder}
+    # Events area: reminders, promotion and cancellation notices, announcements.
+    from bot.events.render import register as register_event_renderers
+
+    register_event_renderers(renderers)
+    return renderers

@@ -1,3 +1,3 @@
 """Imports every table module so SQLModel.metadata is complete (for Alembic and tests)."""
 
-from bot.store import consult_tables, inbox, models, outbox  # noqa: F401
+from bot.store import consult_tables, events, inbox, models, outbox  # noqa: F401

@@ -1,0 +1,1 @@
+"""Events beyond the store: file import, outbox rendering, calendar files, demo events."""

@@ -1,0 +1,92 @@
+"""Outbox kinds of the events area → replies, rendered in the current locale at send time.
+
+The dispatcher (bot/reminders) sets the resident's locale (`use_locale`) and calls the
+renderer of the row's kind with its payload. `RENDERERS` maps each kind to its renderer;
+`register(renderers)` adds them to a dispatcher's registry.
+
+/reminders off does not rely on the dispatcher: it cancels the resident's pending event
+reminders in the outbox in the same transaction that stores the choice, and no reminders
+are written for a resident who turned them off (bot/store/event_store.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from datetime import datetime
+from typing import Any
+
+from bot.core.types import Button, Reply
+from bot.events.when import format_when
+from bot.i18n import _, current_locale
+from bot.store import event_outbox as eo
+from bot.store.events import WAITLISTED, localized
+
+Renderer = Callable[[dict[str, Any]], list[Reply]]
+
+
+def _details(payload: dict[str, Any]) -> tuple[str, str]:
+    """The title in the current locale, and the "when · where" lines."""
+    locale = current_locale.get()
+    title = localized(payload.get("title") or {}, locale)
+    starts = datetime.fromisoformat(payload["starts_at"])
+    ends = datetime.fromisoformat(payload["ends_at"])
+    lines = [format_when(starts, ends, locale)]
+    if payload.get("place"):
+        lines.append(payload["place"])
+    return title, "\n".join(lines)
+
+
+def render_reminder(payload: dict[str, Any]) -> list[Reply]:
+    title, details = _details(payload)
+    if payload.get("when") == "1h":
+        head = _("Reminder: *{title}* starts in one hour.").format(title=title)
+    else:
+        head = _("Reminder: *{title}* is tomorrow.").format(title=title)
+    buttons = [
+        Button(_("My events"), "events:mine"),
+        Button(_("Stop event reminders"), "events:rem:off"),
+    ]
+    return [Reply.of(f"{head}\n{details}", buttons)]
+
+
+def render_promoted(payload: dict[str, Any]) -> list[Reply]:
+    title, details = _details(payload)
+    head = _("Good news: a place opened up, and you are now registered for *{title}*.").format(
+        title=title
+    )
+    return [Reply.of(f"{head}\n{details}", [Button(_("My events"), "events:mine")])]
+
+
+def render_cancelled(payload: dict[str, Any]) -> list[Reply]:
+    title, details = _details(payload)
+    if payload.get("was") == WAITLISTED:
+        head = _("Sorry: *{title}* has been cancelled, so the waitlist is closed.")
+    else:
+        head = _("Sorry: *{title}* has been cancelled. Your registration is cancelled too.")
+    more = _("See the other upcoming events with /events.")
+    return [Reply(f"{head.format(title=title)}\n{details}\n\n{more}")]
+
+
+def render_announcement(payload: dict[str, Any]) -> list[Reply]:
+    title, details = _details(payload)
+    text = localized(payload.get("texts") or {}, current_locale.get())
+    head = _("A message about *{title}* ({when}):").format(title=title, when=details)
+    return [Reply.of(f"{head}\n\n{text}", [Button(_("My events"), "events:mine")])]
+
+
+RENDERERS: dict[str, Renderer] = {
+    eo.REMINDER_KIND: render_reminder,
+    eo.PROMOTED_KIND: render_promoted,
+    eo.CANCELLED_KIND: render_cancelled,
+    eo.ANNOUNCEMENT_KIND: render_announcement,
+}
+
+
+def register(renderers: MutableMapping[str, Renderer]) -> None:
+    """Add the events area's renderers to a dispatcher's registry."""
+    renderers.update(RENDERERS)
+
+
+def render(kind: str, payload: dict[str, Any]) -> list[Reply]:
+    """Render one outbox row of an events kind (KeyError for other kinds)."""
+    return RENDERERS[kind](payload)

@@ -1,0 +1,45 @@
+"""An event's date and time as residents read it, in their locale, on Shanghai time.
+
+bot/i18n/format.py (on main) has the general helpers; this keeps the one shape events need
+("Sat, Dec 5, 2026, 14:00–16:00") and can switch to those helpers once both have landed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import babel.dates
+from babel import Locale
+
+from bot.i18n.locales import DEFAULT_LOCALE, LOCALES
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_BABEL_IDS = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
+
+
+@lru_cache(maxsize=len(LOCALES))
+def babel_locale(locale: str) -> Locale:
+    code = locale if locale in LOCALES else DEFAULT_LOCALE
+    return Locale.parse(_BABEL_IDS.get(code, code))
+
+
+def format_day(dt: datetime, locale: str) -> str:
+    """ "Sat, Dec 5, 2026", "2026年12月5日周六"."""
+    return babel.dates.format_skeleton(
+        "yMMMEd", dt.astimezone(SHANGHAI), locale=babel_locale(locale)
+    )
+
+
+def format_clock(dt: datetime, locale: str) -> str:
+    return babel.dates.format_time(dt.astimezone(SHANGHAI), "short", locale=babel_locale(locale))
+
+
+def format_when(starts: datetime, ends: datetime, locale: str) -> str:
+    """The day and the times; both days when the event runs past midnight."""
+    start_day, end_day = starts.astimezone(SHANGHAI).date(), ends.astimezone(SHANGHAI).date()
+    first = f"{format_day(starts, locale)}, {format_clock(starts, locale)}"
+    if start_day == end_day:
+        return f"{first}–{format_clock(ends, locale)}"
+    return f"{first} – {format_day(ends, locale)}, {format_clock(ends, locale)}"
