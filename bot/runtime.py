@@ -44,4 +44,6 @@ def sender_factories() -> list[SenderFactory]:
     """Senders `linzhu dispatcher` registers when it runs without the channels (the web chat's
     inbox sender is always there). A channel whose sender can work without its webhook or
     polling loop (Telegram: a Bot with the token) adds a factory here."""
-    return []
+    from bot.channels.telegram.standalone import telegram_sender_factory
+
+    return [telegram_sender_factory]

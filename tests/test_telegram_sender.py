@@ -128,3 +128,20 @@ async def test_menu_edit_in_place_falls_back_to_a_new_message(
     # A message that cannot be edited (gone): the menu comes as a new message instead.
     assert (await sender.deliver(705, [menu], edit_message_id=999)).status == "sent"
     assert len(fake.chat_log[705]) == 2 and fake.last(705).text == "Choose"
+
+
+async def test_standalone_dispatcher_sender_reaches_telegram(
+    settings: Settings, db: Database, fake: FakeTelegram
+) -> None:
+    """`linzhu dispatcher` alone registers a Telegram sender built from the settings."""
+    from bot.app import build_dispatcher
+    from bot.runtime import sender_factories
+
+    services = build_dispatcher(telegram_settings(settings, fake), db=db).services
+    senders = [s for f in sender_factories() if (s := f(services)) is not None]
+    assert [s.channel for s in senders] == ["telegram"]
+    result = await senders[0].send(UserRef("telegram", "77"), [Reply("Reminder: tomorrow 15:00")])
+    assert result.status == "sent"
+    assert fake.texts(77) == ["Reminder: tomorrow 15:00"]
+    without_token = build_dispatcher(settings, db=db).services
+    assert [f(without_token) for f in sender_factories()] == [None]
