@@ -8,8 +8,8 @@ Prints messages/s sustained, 429s seen, lost (due but never delivered) and dupli
 (delivered more than once). Target: >= 27 msg/s (90% of the limit), zero lost.
 
 Senders are pluggable (SENDERS below): `fake` is an HTTP client against the fake platform in
-tests/fakes_platform.py; `telegram` is the place to plug the real Telegram sender against the
-fake Bot API server once both are merged.
+tests/fakes_platform.py; `telegram` is the real Telegram sender (python-telegram-bot's HTTP
+stack and our limiter) against the fake Bot API server of tests/fake_telegram.py.
 """
 
 from __future__ import annotations
@@ -71,10 +71,33 @@ async def fake_sender(limit: int) -> SenderSetup:
 
 
 async def telegram_sender(limit: int) -> SenderSetup:
-    raise SystemExit(
-        "--sender telegram: not wired yet. After the Telegram branch is merged, start its fake "
-        "Bot API server here (enforcing the limit), build the Telegram sender against it, and "
-        "return a SenderSetup reading the server's accepted messages and 429 count."
+    """The real TelegramSender (python-telegram-bot's HTTP stack and our limiter) against the
+    fake Bot API server, which answers 429 + retry_after past `limit` messages/s."""
+    from bot.channels.telegram.adapter import build_application
+    from bot.channels.telegram.ratelimit import Limits, RateLimiter
+    from bot.channels.telegram.sender import TelegramSender
+    from bot.config import load_settings
+    from bot.store.users import UserStore
+    from tests.fake_telegram import TOKEN, FakeTelegram
+
+    platform = FakeTelegram(overall=limit, per_chat=1)
+    url = await platform.start()
+    settings = load_settings(telegram_bot_token=TOKEN, telegram_api_url=url, _env_file=None)
+    bot = build_application(settings).bot
+    await bot.initialize()
+    limiter = RateLimiter(Limits(per_second_global=limit, per_second_chat=1))
+    users = UserStore(Database("sqlite+aiosqlite:///:memory:"))  # only used on a 403
+    sender = TelegramSender(bot, limiter, users)
+
+    async def close() -> None:
+        await bot.shutdown()
+        await platform.stop()
+
+    return SenderSetup(
+        sender,
+        lambda: [t for log in platform.chat_log.values() for t in (s.text for s in log) if t],
+        lambda: platform.too_many,
+        close,
     )
 
 
