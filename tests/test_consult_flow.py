@@ -12,7 +12,7 @@ from bot.core.types import Button, UserRef
 from bot.handlers.consult_text import long_day, time_label
 from bot.store.consultations import BookingStore
 from tests.consult_helpers import future, make_slots
-from tests.harness import Conversation
+from tests.harness import Conversation, tr
 
 
 def button(chat: Conversation, prefix: str, index: int = 0) -> Button:
@@ -182,7 +182,7 @@ async def test_staff_today_and_attendance(settings: Settings, dispatcher: Dispat
     await resident.tap(f"book:time:{slot.id}")
     await tap(resident, "book:skipnote")
     await tap(resident, "book:confirm:")
-    assert "Booked!" in resident.text()
+    assert tr("fr", "✅ Booked! We look forward to seeing you.") in resident.text()
 
     stranger = Conversation(staff_dispatcher, UserRef("telegram", "100"))
     await stranger.say("/week")

@@ -16,7 +16,7 @@ from bot.store.event_admin import EventAdmin
 from bot.store.outbox import OutboxMessage
 from tests.event_helpers import make_event, outbox_rows, soon
 from tests.fakes_platform import RecordingSender
-from tests.harness import Conversation
+from tests.harness import Conversation, tr
 
 FAST = DispatcherConfig(rate_per_second=1000, poll_seconds=0.05, backoff_seconds=60)
 QUESTIONS = [
@@ -26,6 +26,9 @@ QUESTIONS = [
     },
     {"id": "ages", "text": {"en": "How old are they?", "zh_Hans": "孩子几岁？"}},
 ]
+
+REMINDERS_OFF = "Event reminders are off. Send /reminders on to have them again."
+REMINDERS_ON = "Event reminders are on: I'll remind you 24 hours and 1 hour before each event."
 
 
 def buttons(chat: Conversation, prefix: str) -> list[Button]:
@@ -149,11 +152,17 @@ async def test_reminders_off_on_and_outbox_rendered_at_send_time(
     event_id = await make_event(db, starts=starts)
     await chat.tap(f"events:join:{event_id}")
     await chat.say("/reminders off")
-    assert "Event reminders are off" in chat.text()
+    assert tr(chat.locale, REMINDERS_OFF) in chat.text()
     rows = await outbox_rows(db, f"event:{event_id}:")
     assert {r.status for r in rows} == {"cancelled"}
     await chat.tap("events:rem:on")
-    assert "Event reminders are on" in chat.text()
+    assert (
+        tr(
+            chat.locale,
+            "Event reminders are on: I'll remind you 24 hours and 1 hour before each event.",
+        )
+        in chat.text()
+    )
     await chat.tap("lang:set:zh_Hans")  # the language changes after signing up
     async with db.transaction() as session:
         await session.execute(
@@ -172,7 +181,7 @@ async def test_reminders_off_on_and_outbox_rendered_at_send_time(
     assert "events:rem:off" in {b.payload for b in stop}
     # The button on the reminder stops them.
     await chat.tap("events:rem:off")
-    assert "Event reminders are off" in chat.text()
+    assert tr(chat.locale, REMINDERS_OFF) in chat.text()
 
 
 async def test_event_notices_reach_a_resident_who_turned_reminders_off(

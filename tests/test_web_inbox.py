@@ -12,6 +12,7 @@ from bot.handlers.consult_text import long_day
 from bot.reminders.dispatcher import DispatcherConfig, ReminderDispatcher
 from bot.web.app import create_web_app
 from tests.consult_helpers import future, make_slots
+from tests.harness import tr
 from tests.test_reminders import make_reminders_due
 
 
@@ -50,7 +51,9 @@ async def test_reminder_reaches_the_web_chat_inbox(
     assert inbox["locale"] == "de"
     assert len(inbox["replies"]) == 2
     assert long_day(slot.starts_at, "de") in inbox["replies"][0]["text"]  # German date
-    assert inbox["replies"][0]["buttons"] == [{"label": "My bookings", "payload": "book:mine"}]
+    assert inbox["replies"][0]["buttons"] == [
+        {"label": tr("de", "My bookings"), "payload": "book:mine"}
+    ]
     again = await client.get("/api/inbox", params={"user": "w1"})
     assert (await again.json())["replies"] == []  # handed out once
 
