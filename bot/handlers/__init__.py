@@ -14,10 +14,10 @@ def build_routes() -> RouteTable:
         medical,
         mybookings,
         myevents,
+        privacy,
         schooling,
         staff,
         start,
-        upcoming,
     )
 
     root = Router("root")
@@ -31,7 +31,7 @@ def build_routes() -> RouteTable:
         staff.router,
         events.router,
         myevents.router,
-        upcoming.router,
+        privacy.router,
         faq.router,
     )
     return root.freeze()

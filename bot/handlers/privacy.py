@@ -1,0 +1,82 @@
+"""/privacy: what Linzhu stores about the resident, and deleting it."""
+
+from __future__ import annotations
+
+import contextlib
+
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.core.types import Button, Incoming, Reply
+from bot.i18n import NATIVE_NAMES, _
+from bot.i18n.format import format_date
+from bot.store.event_store import EventError
+from bot.store.privacy import PrivacyStore
+
+router = Router("privacy")
+
+
+@router.command("privacy")
+@router.payload("privacy:show")
+async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
+    svc = ctx.services
+    stored = await PrivacyStore(svc.db).summary(ctx.user_id)
+    bookings = await svc.bookings.upcoming_for(ctx.user_id)
+    registrations = await svc.events.registrations_for(ctx.user_id)
+    language = NATIVE_NAMES.get(ctx.user.locale or "", "") or _("not chosen")
+    lines = [
+        _("*What I store about you*"),
+        _("- your chat id in {channel}").format(channel=incoming.user.channel),
+        _("- the language I speak with you: {language}").format(language=language),
+        _("- first contact: {date}").format(date=format_date(ctx.user.first_seen, ctx.locale)),
+        _("- upcoming consultations: {n}").format(n=len(bookings)),
+        _("- event registrations: {n}").format(n=len(registrations)),
+        _("- questions passed on to staff: {n}").format(n=stored.questions),
+        _("- answers you rated: {n}").format(n=stored.feedback),
+        _("- reminders waiting to be sent: {n}").format(n=stored.pending_messages),
+        "",
+        _(
+            "I use this only to answer you, to book and to remind you; the centre's staff see "
+            "bookings, registrations and unanswered questions. An unfinished conversation is "
+            "forgotten after a day."
+        ),
+    ]
+    buttons = [Button(_("Delete my data"), "privacy:delete"), Button(_("Main menu"), "menu:main")]
+    return [Reply.of("\n".join(lines), buttons)]
+
+
+@router.payload("privacy:delete")
+async def delete(incoming: Incoming, ctx: Context) -> list[Reply]:
+    if incoming.payload == "privacy:delete:yes":
+        return await erase(ctx)
+    return [
+        Reply.of(
+            _(
+                "This cancels your consultations and event registrations and deletes "
+                "everything I store about you. Continue?"
+            ),
+            [
+                Button(_("Yes, delete everything"), "privacy:delete:yes"),
+                Button(_("No, keep it"), "privacy:show"),
+            ],
+        )
+    ]
+
+
+async def erase(ctx: Context) -> list[Reply]:
+    svc = ctx.services
+    for booking in await svc.bookings.upcoming_for(ctx.user_id):
+        await svc.bookings.cancel(ctx.user_id, booking.id)
+    for registration, _event in await svc.events.registrations_for(ctx.user_id):
+        with contextlib.suppress(EventError):  # the event has started: nothing to give back
+            await svc.events.cancel(ctx.user_id, registration.id)
+    await PrivacyStore(svc.db).erase(ctx.user)
+    ctx.state.clear()
+    return [
+        Reply(
+            _(
+                "Done: your consultations and registrations are cancelled and everything I "
+                "stored about you is deleted. Only your chat id remains, so that I can answer "
+                "if you write again."
+            )
+        )
+    ]
