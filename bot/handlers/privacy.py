@@ -13,6 +13,8 @@ from bot.store.event_store import EventError
 from bot.store.privacy import PrivacyStore
 
 router = Router("privacy")
+# Brand names stay as they are in every language.
+CHANNEL_NAMES = {"telegram": "Telegram", "wechat": "WeChat 微信", "web": "Web", "console": "CLI"}
 
 
 @router.command("privacy")
@@ -25,7 +27,9 @@ async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
     language = NATIVE_NAMES.get(ctx.user.locale or "", "") or _("not chosen")
     lines = [
         _("*What I store about you*"),
-        _("- your chat id in {channel}").format(channel=incoming.user.channel),
+        _("- your chat id in {channel}").format(
+            channel=CHANNEL_NAMES.get(incoming.user.channel, incoming.user.channel)
+        ),
         _("- the language I speak with you: {language}").format(language=language),
         _("- first contact: {date}").format(date=format_date(ctx.user.first_seen, ctx.locale)),
         _("- upcoming consultations: {n}").format(n=len(bookings)),
@@ -56,7 +60,7 @@ async def delete(incoming: Incoming, ctx: Context) -> list[Reply]:
             ),
             [
                 Button(_("Yes, delete everything"), "privacy:delete:yes"),
-                Button(_("No, keep it"), "privacy:show"),
+                Button(_("« Back"), "privacy:show"),
             ],
         )
     ]
