@@ -1,28 +1,22 @@
-"""An event's date and time as residents read it, in their locale, on Shanghai time.
-
-bot/i18n/format.py (on main) has the general helpers; this keeps the one shape events need
-("Sat, Dec 5, 2026, 14:00–16:00") and can switch to those helpers once both have landed.
-"""
+"""An event's date and time as residents read it ("Sat, Dec 5, 2026, 14:00–16:00"), in their
+locale on Shanghai time, built on the general helpers of bot/i18n/format.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import babel.dates
 from babel import Locale
 
+from bot.i18n import format
 from bot.i18n.locales import DEFAULT_LOCALE, LOCALES
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_BABEL_IDS = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
+SHANGHAI = format.SHANGHAI
 
 
-@lru_cache(maxsize=len(LOCALES))
 def babel_locale(locale: str) -> Locale:
-    code = locale if locale in LOCALES else DEFAULT_LOCALE
-    return Locale.parse(_BABEL_IDS.get(code, code))
+    """Like format.babel_locale, but an unknown locale falls back to English."""
+    return format.babel_locale(locale if locale in LOCALES else DEFAULT_LOCALE)
 
 
 def format_day(dt: datetime, locale: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import babel.dates
 from babel import Locale
@@ -16,11 +15,9 @@ from icalendar import Calendar, Event
 
 from bot.core.types import Attachment, Button, Reply
 from bot.i18n import N_, NATIVE_NAMES, _, current_locale
+from bot.i18n.format import babel_locale as shared_babel_locale
+from bot.i18n.format import to_shanghai
 from bot.store.consult_tables import BookingView, SlotView
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Our locale ids name a script; Babel wants a territory for regional conventions.
-_BABEL_IDS = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
 
 TOPIC_LABELS = {
     "school": N_("School enrolment"),
@@ -36,12 +33,11 @@ MODE_LABELS = {
 
 
 def babel_locale(locale: str | None = None) -> Locale:
-    code = locale or current_locale.get()
-    return Locale.parse(_BABEL_IDS.get(code, code))
+    """The given locale's, or the current message's, Babel Locale."""
+    return shared_babel_locale(locale or current_locale.get())
 
 
-def local(dt: datetime) -> datetime:
-    return dt.astimezone(SHANGHAI)
+local = to_shanghai
 
 
 def day_label(day: date | datetime, locale: str | None = None) -> str:

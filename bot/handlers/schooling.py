@@ -7,7 +7,6 @@ year) and is deleted when the guide ends; the flow says so at the start and the 
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from bot.core.context import Context
 from bot.core.router import Router
@@ -21,10 +20,10 @@ from bot.guided.knowledge import answers_for
 from bot.guided.school_text import edge_notes, statement
 from bot.handlers.guided_common import facility_text, finish_buttons
 from bot.i18n import _
+from bot.i18n.format import SHANGHAI
 
 router = Router("schooling")
 FLOW = "school"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OLDEST_YEAR = 1900
 
 

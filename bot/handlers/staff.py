@@ -11,7 +11,6 @@ from bot.core.context import Context
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consult_text import (
-    SHANGHAI,
     day_label,
     language_label,
     mode_label,
@@ -20,6 +19,7 @@ from bot.handlers.consult_text import (
 )
 from bot.handlers.start import unknown_command, unknown_payload
 from bot.i18n import _
+from bot.i18n.format import SHANGHAI
 from bot.store.consultations import ATTENDED, BOOKED, NO_SHOW
 from bot.store.schedule import ScheduleError, StaffBooking
 

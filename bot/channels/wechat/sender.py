@@ -19,6 +19,7 @@ from bot.channels.wechat.render import render_texts
 from bot.config import Settings
 from bot.core.sender import SendResult
 from bot.core.types import Reply, UserRef, utcnow
+from bot.i18n.format import babel_locale
 from bot.i18n.translation import current_locale
 from bot.store.db import Database
 from bot.store.shared import SharedValues
@@ -176,7 +177,7 @@ def template_data(settings: Settings, text: str) -> dict[str, str]:
     date = format_datetime(
         utcnow().astimezone(ZoneInfo(settings.timezone)),
         "short",
-        locale=_babel_locale(current_locale.get()),
+        locale=babel_locale(current_locale.get()),
     )
     values = {"text": text.strip(), "first_line": first.strip(), "rest": rest.strip(), "date": date}
     limit = settings.wechat_template_field_max_chars
@@ -185,7 +186,3 @@ def template_data(settings: Settings, text: str) -> dict[str, str]:
         value = template.format(**values).strip() or "-"
         data[name] = value if len(value) <= limit else value[: limit - 1] + "…"
     return data
-
-
-def _babel_locale(locale: str) -> str:
-    return {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}.get(locale, locale)
