@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         events,
         faq,
         guided,
+        questions,
         reminders,
         telegram,
         wechat,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         core,
         faq,
+        questions,
         guided,
         consultants,
         bookings,

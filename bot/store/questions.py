@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, case, func, update
 from sqlmodel import col, select
 
+from bot.core.types import utcnow
 from bot.store.db import Database
 from bot.store.models import Feedback, UnansweredQuestion
 
@@ -34,15 +37,48 @@ class QuestionStore:
                 )
             )
 
-    async def unanswered(self, limit: int = 100) -> list[UnansweredQuestion]:
+    async def unanswered(
+        self, limit: int = 100, since: datetime | None = None, include_resolved: bool = False
+    ) -> list[UnansweredQuestion]:
+        """Newest first; by default only those staff have not marked as handled."""
+        conditions: list[ColumnElement[bool]] = []
+        if not include_resolved:
+            conditions.append(col(UnansweredQuestion.resolved_at).is_(None))
+        if since is not None:
+            conditions.append(col(UnansweredQuestion.created_at) >= since)
         async with self.db.session() as session:
             rows = await session.execute(
                 select(UnansweredQuestion)
-                .where(col(UnansweredQuestion.resolved_at).is_(None))
+                .where(*conditions)
                 .order_by(col(UnansweredQuestion.created_at).desc())
                 .limit(limit)
             )
             return list(rows.scalars())
+
+    async def resolve(self, ids: list[int]) -> int:
+        """Mark questions handled (an FAQ entry was added, staff answered); returns how many."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(UnansweredQuestion)
+                .where(
+                    col(UnansweredQuestion.id).in_(ids),
+                    col(UnansweredQuestion.resolved_at).is_(None),
+                )
+                .values(resolved_at=utcnow())
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def feedback_summary(self, since: datetime | None = None) -> list[tuple[str, int, int]]:
+        """(topic, 👍 count, 👎 count) per topic, most 👎 first: what to improve."""
+        helpful = func.sum(case((col(Feedback.helpful), 1), else_=0))
+        unhelpful = func.sum(case((col(Feedback.helpful), 0), else_=1))
+        stmt = select(Feedback.topic, helpful, unhelpful).group_by(Feedback.topic)
+        if since is not None:
+            stmt = stmt.where(col(Feedback.created_at) >= since)
+        async with self.db.session() as session:
+            rows = (await session.execute(stmt)).all()
+        summary = [(str(t), int(up or 0), int(down or 0)) for t, up, down in rows]
+        return sorted(summary, key=lambda row: (-row[2], row[0]))
 
     async def record_feedback(
         self,
