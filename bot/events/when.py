@@ -33,7 +33,9 @@ def format_clock(dt: datetime, locale: str) -> str:
 def format_when(starts: datetime, ends: datetime, locale: str) -> str:
     """The day and the times; both days when the event runs past midnight."""
     start_day, end_day = starts.astimezone(SHANGHAI).date(), ends.astimezone(SHANGHAI).date()
-    first = f"{format_day(starts, locale)}, {format_clock(starts, locale)}"
     if start_day == end_day:
-        return f"{first}–{format_clock(ends, locale)}"
-    return f"{first} – {format_day(ends, locale)}, {format_clock(ends, locale)}"
+        times = f"{format_clock(starts, locale)}–{format_clock(ends, locale)}"
+        return format.join_date_time(format_day(starts, locale), times, locale)
+    first = format.join_date_time(format_day(starts, locale), format_clock(starts, locale), locale)
+    last = format.join_date_time(format_day(ends, locale), format_clock(ends, locale), locale)
+    return f"{first} – {last}"

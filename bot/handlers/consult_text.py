@@ -16,7 +16,7 @@ from icalendar import Calendar, Event
 from bot.core.types import Attachment, Button, Reply
 from bot.i18n import N_, NATIVE_NAMES, _, current_locale
 from bot.i18n.format import babel_locale as shared_babel_locale
-from bot.i18n.format import to_shanghai
+from bot.i18n.format import join_date_time, to_shanghai
 from bot.store.consult_tables import BookingView, SlotView
 
 TOPIC_LABELS = {
@@ -60,7 +60,9 @@ def time_range(start: datetime, end: datetime, locale: str | None = None) -> str
 
 
 def when_text(start: datetime, end: datetime, locale: str | None = None) -> str:
-    return f"{long_day(start, locale)}, {time_range(start, end, locale)}"
+    """The day and the times, joined the locale's way ("…, 10:00–10:30", "…星期一 10:00–10:30")."""
+    code = locale or current_locale.get()
+    return join_date_time(long_day(start, code), time_range(start, end, code), code)
 
 
 def topic_label(topic: str) -> str:

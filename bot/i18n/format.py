@@ -28,6 +28,8 @@ __all__ = [
     "format_relative_datetime",
     "format_time",
     "format_weekday",
+    "join_date_time",
+    "to_shanghai",
 ]
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
@@ -69,7 +71,7 @@ def format_time(dt: datetime, locale: str) -> str:
 def format_datetime(dt: datetime, locale: str) -> str:
     """Long date and short time, glued by the locale's pattern: "June 6, 2025, 3:00 PM"."""
     local = to_shanghai(dt)
-    return _glue(format_date(local, locale), format_time(local, locale), locale)
+    return join_date_time(format_date(local, locale), format_time(local, locale), locale)
 
 
 def format_weekday(d: date | datetime, locale: str) -> str:
@@ -91,10 +93,12 @@ def format_relative_datetime(dt: datetime, locale: str, now: datetime) -> str:
     if abs(offset) <= 1:
         day = babel.dates.get_relative_name("day", offset, locale=loc)
         if day:
-            return _glue(day, time, locale)
+            return join_date_time(day, time, locale)
     if abs(offset) < _WEEK:
-        return _glue(babel.dates.format_skeleton("MMMMEd", local, locale=loc), time, locale)
-    return _glue(babel.dates.format_date(local.date(), "full", locale=loc), time, locale)
+        return join_date_time(
+            babel.dates.format_skeleton("MMMMEd", local, locale=loc), time, locale
+        )
+    return join_date_time(babel.dates.format_date(local.date(), "full", locale=loc), time, locale)
 
 
 def format_number(n: int | float | Decimal, locale: str) -> str:
@@ -102,7 +106,7 @@ def format_number(n: int | float | Decimal, locale: str) -> str:
     return babel.numbers.format_decimal(n, locale=babel_locale(locale))
 
 
-def _glue(day: str, time: str, locale: str) -> str:
+def join_date_time(day: str, time: str, locale: str) -> str:
     """Join a date part and a time with the locale's medium date-time pattern ("{1}, {0}")."""
     # Babel's own format_datetime does the same; quotes mark literal text in CLDR patterns.
     pattern = str(babel.dates.get_datetime_format("medium", locale=babel_locale(locale)))
