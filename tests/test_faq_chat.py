@@ -117,3 +117,20 @@ async def test_unknown_topic_button(conversation: Conversation) -> None:
     assert "no longer available" in conversation.text()
     await conversation.tap("faq:fb:school.age-and-grade:7")
     assert "no longer valid" in conversation.text()
+
+
+async def test_asking_for_a_person_starts_the_booking_flow(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    replies = await conversation.say("I want to talk to someone")
+    assert len(replies) == 2
+    assert [b.payload for b in replies[1].buttons][:4] == [
+        "book:topic:school",
+        "book:topic:medical",
+        "book:topic:living",
+        "book:topic:work",
+    ]
+    user = await dispatcher.services.users.get(conversation.user)
+    async with dispatcher.services.db.session() as session:
+        state = await dispatcher.services.states.load(session, user.id)  # type: ignore[union-attr]
+    assert (state.flow, state.step) == ("book", "topic")  # the flow really is running

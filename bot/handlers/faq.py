@@ -40,7 +40,13 @@ async def ask(incoming: Incoming, ctx: Context) -> list[Reply]:
     topic = decision.entry if decision is not None else None
     if topic is not None and topic.is_topic and ctx.state.flow is None:
         ctx.state.data[LAST_TOPIC] = topic.id
-    return [decision_reply(decision, locale, kb)]
+    replies = [decision_reply(decision, locale, kb)]
+    if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
+        # "I want to talk to someone": the answer, and the booking flow's first step at once.
+        from bot.handlers.consultations import start_flow
+
+        replies.extend(await start_flow(ctx, None))
+    return replies
 
 
 @router.payload("faq:show")
