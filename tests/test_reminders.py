@@ -251,3 +251,40 @@ async def test_dispatchers_on_postgres_share_one_rate_budget(db: Database) -> No
     times = [at for at, _c, _t in platform.accepted]
     span = times[-1] - times[0]
     assert span >= 39 / 9 * 0.95  # together at 9 a second, not 18
+
+
+async def test_reminders_through_the_real_telegram_stack_respect_its_limits(
+    db: Database,
+) -> None:
+    """The dispatcher, python-telegram-bot's HTTP stack and our limiter against the fake Bot
+    API at 20 messages/s overall and 1/s per chat: every reminder arrives once, and no 429."""
+    from bot.channels.telegram.adapter import build_application
+    from bot.channels.telegram.ratelimit import Limits, RateLimiter
+    from bot.channels.telegram.sender import TelegramSender
+    from bot.config import load_settings
+    from bot.store.users import UserStore
+    from tests.fake_telegram import TOKEN, FakeTelegram
+
+    fake = FakeTelegram(overall=20, per_chat=1)
+    url = await fake.start()
+    settings = load_settings(telegram_bot_token=TOKEN, telegram_api_url=url, _env_file=None)
+    bot = build_application(settings).bot
+    await bot.initialize()
+    limiter = RateLimiter(Limits(per_second_global=20, per_second_chat=1))
+    sender = TelegramSender(bot, limiter, UserStore(db))
+    try:
+        await make_due(db, "telegram", 30, prefix="7000")
+        await make_due(db, "telegram", 3, prefix="7100")
+        config = DispatcherConfig(rate_per_second=100, poll_seconds=0.05, lease_seconds=60)
+        dispatcher = ReminderDispatcher(db, senders_with(sender), config, renderers=NOTE)
+        while await dispatcher.run_once():
+            pass
+    finally:
+        await bot.shutdown()
+        await fake.stop()
+    sent = sorted(t for chat in fake.chat_log.values() for t in (s.text for s in chat) if t)
+    expected = sorted([f"7000{n}" for n in range(30)] + [f"7100{n}" for n in range(3)])
+    assert sent == expected  # nothing lost, nothing twice
+    assert fake.too_many == 0  # the limiter kept under both limits; no 429 surfaced
+    rows = await OutboxStore(db).by_prefix("test:")
+    assert {r.status for r in rows} == {"sent"}
