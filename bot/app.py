@@ -6,6 +6,7 @@ import logging
 
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.guided.emergency import default_matcher
 from bot.handlers import build_routes
 from bot.i18n import load_catalogs
 from bot.knowledge.base import KnowledgeBase
@@ -28,6 +29,9 @@ def build_dispatcher(
         )
     services: Services = build_services(settings, db=db)
     services.knowledge = knowledge or load_knowledge(settings)
+    # The emergency guard reads every text message: compile its phrase list now (~0.2 s),
+    # not on the first resident's message.
+    default_matcher()
     return Dispatcher(build_routes(), services)
 
 

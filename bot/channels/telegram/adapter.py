@@ -77,7 +77,8 @@ class TelegramChannel:
             max_retries=settings.telegram_max_retries,
         )
         self.lanes: Lanes[Inbound | Blocked] = Lanes(self._process)
-        # Bounds the dispatcher calls in flight: each can hold two database connections.
+        # Updates of different users handled at once (TELEGRAM_CONCURRENCY); the dispatcher
+        # itself also caps messages in flight to what the database pool can serve.
         self._handling = asyncio.Semaphore(
             settings.telegram_concurrency or settings.database_pool_size
         )
