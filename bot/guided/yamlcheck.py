@@ -8,19 +8,9 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.problem import Problem
+
 PathKey = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong in a content file, shown as `file:line: message`."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass

@@ -27,6 +27,7 @@ from bot.knowledge.model import (
     FaqEntry,
     LocaleText,
 )
+from bot.knowledge.problem import Problem
 
 # libyaml when present: the pure-Python parser takes ~1 s for the whole FAQ.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -43,18 +44,6 @@ TOP_KEYS = {
     "locales",
 }
 LOCALE_KEYS = {"question", "alternates", "answer"}
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong in faq/, printed as `file:line: message`."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass
