@@ -30,8 +30,8 @@ $(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
 test: dev lint typecheck pytest ## set up the test tools and run the whole suite
 
 lint:
-	$(VENV)/bin/ruff check bot tests bench migrations/env.py
-	$(VENV)/bin/ruff format --check bot tests bench migrations/env.py
+	$(VENV)/bin/ruff check bot tests bench fakes migrations/env.py
+	$(VENV)/bin/ruff format --check bot tests bench fakes migrations/env.py
 
 typecheck:
 	$(VENV)/bin/mypy

@@ -18,19 +18,36 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.types import UserRef
+from bot.core.types import UserRef, utcnow
 from bot.store.db import Database
-from bot.store.event_store import EventStore
-from bot.store.events import REGISTERED
+from bot.store.events.admin import EventAdmin, EventSpec
+from bot.store.events.signup import EventStore
+from bot.store.events.tables import REGISTERED
 from bot.store.migrate import upgrade
 from bot.store.users import UserStore
-from tests.event_helpers import make_event, registrations
+
+
+async def make_event(db: Database, capacity: int) -> int:
+    starts = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    spec = EventSpec(
+        title={"en": "Job fair"},
+        description={"en": "Meet employers."},
+        category="jobs",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="Gubei Citizen Centre",
+        capacity=capacity,
+        status="published",
+    )
+    (view,) = await EventAdmin(db).save([spec])
+    return view.id
 
 
 async def timed(results: list[float], coro: object) -> object:
@@ -52,7 +69,7 @@ def report(name: str, latencies: list[float], wall: float) -> None:
 async def run(url: str, schema: str | None, users: int, seats: int, cancels: int) -> None:
     db = Database(url, pool_size=20, schema=schema)
     try:
-        event_id = await make_event(db, capacity=seats)
+        event_id = await make_event(db, seats)
         ids = []
         async with db.transaction() as session:
             for n in range(users):
@@ -70,8 +87,8 @@ async def run(url: str, schema: str | None, users: int, seats: int, cancels: int
             *(timed(lat, store.cancel(r.registration.user_id, r.registration.id)) for r in leaving)  # type: ignore[attr-defined]
         )
         report("cancel", lat, time.perf_counter() - t0)
-        regs = await registrations(db, event_id)
-        seated = sum(r.status == REGISTERED for r in regs)
+        _event, attendees = await EventAdmin(db).attendees(event_id)
+        seated = sum(a.registration.status == REGISTERED for a in attendees)
         print(
             f"registered at the end: {seated} of {seats} seats, waitlist {users - cancels - seated}"
         )

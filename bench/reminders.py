@@ -8,8 +8,8 @@ Prints messages/s sustained, 429s seen, lost (due but never delivered) and dupli
 (delivered more than once). Target: >= 27 msg/s (90% of the limit), zero lost.
 
 Senders are pluggable (SENDERS below): `fake` is an HTTP client against the fake platform in
-tests/fakes_platform.py; `telegram` is the real Telegram sender (python-telegram-bot's HTTP
-stack and our limiter) against the fake Bot API server of tests/fake_telegram.py.
+fakes/platform.py; `telegram` is the real Telegram sender (python-telegram-bot's HTTP
+stack and our limiter) against the fake Bot API server of fakes/telegram.py.
 """
 
 from __future__ import annotations
@@ -31,14 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from bot.core.sender import Sender, Senders  # noqa: E402
+from bot.core.channel import Channels  # noqa: E402
+from bot.core.sender import Sender  # noqa: E402
 from bot.core.types import Reply, utcnow  # noqa: E402
 from bot.reminders.dispatcher import DispatcherConfig, ReminderDispatcher  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
-from bot.store.models import User  # noqa: E402
 from bot.store.outbox import OutboxMessage  # noqa: E402
-from tests.fakes_platform import FakePlatform, FakePlatformSender  # noqa: E402
+from bot.store.tables import User  # noqa: E402
+from fakes.platform import FakePlatform, FakePlatformSender  # noqa: E402
 
 CHANNEL = "telegram"
 
@@ -78,7 +79,7 @@ async def telegram_sender(limit: int) -> SenderSetup:
     from bot.channels.telegram.sender import TelegramSender
     from bot.config import load_settings
     from bot.store.users import UserStore
-    from tests.fake_telegram import TOKEN, FakeTelegram
+    from fakes.telegram import TOKEN, FakeTelegram
 
     platform = FakeTelegram(overall=limit, per_chat=1)
     url = await platform.start()
@@ -162,8 +163,8 @@ async def run(args: argparse.Namespace, url: str, schema: str | None) -> None:
     setup = await SENDERS[args.sender](args.limit)
     try:
         await seed(db, args.count)
-        senders = Senders()
-        senders.register(setup.sender)
+        senders = Channels()
+        senders.attach(setup.sender)
         config = DispatcherConfig(
             rate_per_second=args.dispatch_rate,
             batch_size=100,

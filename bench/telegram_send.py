@@ -3,7 +3,7 @@
     .venv/bin/python bench/telegram_send.py [--messages 300] [--chats 300]
         [--per-chat 1] [--overall 30] [--limiter-per-chat N] [--limiter-overall N]
 
-Runs the fake (tests/fake_telegram.py) on 127.0.0.1 with the given limits and sends
+Runs the fake (fakes/telegram.py) on 127.0.0.1 with the given limits and sends
 `messages` messages spread round-robin over `chats` private chats, all at once, through
 one TelegramSender (the same path as the reminder dispatcher). Prints messages/s, the 429s
 the fake gave (each retried by the sender), and how many messages were lost or duplicated.
@@ -31,7 +31,7 @@ from bot.core.types import Reply, UserRef  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from bot.store.users import UserStore  # noqa: E402
-from tests.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from fakes.telegram import TOKEN, FakeTelegram  # noqa: E402
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.chat_load import free_port, wait_ready  # noqa: E402
-from tests.wechat_messages import AES_KEY, APP_ID, TOKEN, encrypt, text_xml  # noqa: E402
+from fakes.wechat_messages import AES_KEY, APP_ID, TOKEN, encrypt, text_xml  # noqa: E402
 
 SCRIPT = ["/start", "6", "2", "/help", "我的孩子怎么上学？", "1", "/language", "4"]
 

@@ -7,7 +7,7 @@ import logging
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.guided.emergency import default_matcher
-from bot.handlers import build_routes
+from bot.handlers.routes import build_routes
 from bot.i18n import load_catalogs
 from bot.knowledge.base import KnowledgeBase
 from bot.services import Services, build_services
@@ -28,15 +28,16 @@ def build_dispatcher(
             ", ".join(missing),
         )
     services: Services = build_services(settings, db=db)
-    services.knowledge = knowledge or load_knowledge(settings)
+    services.knowledge = knowledge or KnowledgeBase.from_settings(
+        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
+    )
     # The emergency guard reads every text message: compile its phrase list now (~0.2 s),
     # not on the first resident's message.
     default_matcher()
-    return Dispatcher(build_routes(), services)
-
-
-def load_knowledge(settings: Settings) -> KnowledgeBase:
-    """The FAQ with its index; models load once per process, vectors come from the cache."""
-    return KnowledgeBase.from_settings(
-        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
+    return Dispatcher(
+        build_routes(),
+        services,
+        conversations=services.conversations,
+        resolver=services.locale_resolver,
+        channels=services.channels,
     )

@@ -21,6 +21,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.i18n.locales import LOCALES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENCODER_NAMES = ("use", "e5")  # the sentence encoders bot/knowledge/encoders.py can load
+
+
+def parse_encoder_setting(value: str) -> list[str]:
+    """`use+e5` → ["use", "e5"]; `none` → [] (lexical only)."""
+    value = value.strip().lower()
+    if value in ("", "none", "lexical"):
+        return []
+    names = [part.strip() for part in value.replace(",", "+").split("+") if part.strip()]
+    unknown = [n for n in names if n not in ENCODER_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown encoder {', '.join(unknown)} (use: {', '.join(ENCODER_NAMES)}, "
+            "joined with +, or none)"
+        )
+    return names
 
 
 class SettingsError(Exception):
@@ -203,8 +219,6 @@ class Settings(BaseSettings):
     @field_validator("faq_encoder")
     @classmethod
     def _known_encoder(cls, value: str) -> str:
-        from bot.knowledge.encoders import parse_encoder_setting
-
         parse_encoder_setting(value)  # raises ValueError naming the unknown encoder
         return value.strip().lower()
 

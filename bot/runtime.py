@@ -1,7 +1,8 @@
-"""What `linzhu serve` runs beside the web app: channels and background loops.
+"""What `linzhu serve` runs: the channels and the background loops, built in one place.
 
 Each area that needs to run something registers a factory here; a factory returns None
-when its settings are absent (no Telegram token → no Telegram channel).
+when its settings are absent (no Telegram token → no Telegram channel). Channels are
+installed into the dispatcher here and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.channels.base import Channel, install
 from bot.core.dispatcher import Dispatcher
 from bot.core.sender import Sender
 from bot.services import Services
@@ -27,23 +29,51 @@ class Component(Protocol):
 ComponentFactory = Callable[[Dispatcher], "Component | None"]
 
 
-def component_factories() -> list[ComponentFactory]:
-    """Every area's factory; areas append their import here when they land."""
+def channel_factories() -> list[Callable[[Dispatcher], Channel | None]]:
     from bot.channels.telegram import telegram_component
+    from bot.channels.webchat.channel import webchat_channel
     from bot.channels.wechat import wechat_component
+
+    return [webchat_channel, telegram_component, wechat_component]
+
+
+def component_factories() -> list[ComponentFactory]:
+    """Background loops that are not channels."""
     from bot.knowledge.reload import reloader_factory
     from bot.reminders.component import reminder_component
 
-    return [telegram_component, wechat_component, reloader_factory, reminder_component]
+    return [reloader_factory, reminder_component]
+
+
+def build_components(dispatcher: Dispatcher) -> list[Component]:
+    """Every configured channel (installed into the dispatcher), then the background loops."""
+    components: list[Component] = []
+    for make_channel in channel_factories():
+        channel = make_channel(dispatcher)
+        if channel is not None:
+            install(dispatcher, channel)
+            components.append(channel)
+    components += [c for f in component_factories() if (c := f(dispatcher)) is not None]
+    return components
 
 
 SenderFactory = Callable[[Services], "Sender | None"]
 
 
 def sender_factories() -> list[SenderFactory]:
-    """Senders `linzhu dispatcher` registers when it runs without the channels (the web chat's
-    inbox sender is always there). A channel whose sender can work without its webhook or
-    polling loop (Telegram: a Bot with the token) adds a factory here."""
+    """Senders `linzhu dispatcher` uses when it runs without the channels' routes and loops.
+    A channel whose sender can work on its own (Telegram: a Bot with the token) adds one."""
     from bot.channels.telegram.standalone import telegram_sender_factory
 
     return [telegram_sender_factory]
+
+
+def install_senders(dispatcher: Dispatcher) -> None:
+    """For `linzhu dispatcher`: the web chat's inbox and every standalone sender."""
+    from bot.channels.webchat.channel import webchat_channel
+
+    install(dispatcher, webchat_channel(dispatcher))
+    for factory in sender_factories():
+        sender = factory(dispatcher.services)
+        if sender is not None:
+            dispatcher.channels.attach(sender)

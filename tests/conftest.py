@@ -20,7 +20,10 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import bot.store.all_models  # noqa: F401
-from bot.app import build_dispatcher, load_knowledge
+from bot.app import build_dispatcher
+from bot.channels.base import install
+from bot.channels.console import ConsoleChannel
+from bot.channels.webchat.channel import WebChatChannel
 from bot.config import Settings, load_settings
 from bot.core.dispatcher import Dispatcher
 from bot.knowledge.base import KnowledgeBase
@@ -125,12 +128,19 @@ def knowledge() -> KnowledgeBase:
     Vectors come from var/faq-cache; the very first run on a fresh clone encodes every
     phrasing (minutes with e5 on one core), later runs read the cache.
     """
-    return load_knowledge(load_settings(_env_file=None))
+    settings = load_settings(_env_file=None)
+    return KnowledgeBase.from_settings(
+        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
+    )
 
 
 @pytest.fixture
 async def dispatcher(settings: Settings, db: Database, knowledge: KnowledgeBase) -> Dispatcher:
-    return build_dispatcher(settings, db=db, knowledge=knowledge)
+    """The dispatcher with the channels that need no settings: the web chat and the console."""
+    built = build_dispatcher(settings, db=db, knowledge=knowledge)
+    install(built, WebChatChannel(built))
+    install(built, ConsoleChannel(built))
+    return built
 
 
 @pytest.fixture

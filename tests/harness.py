@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.dispatcher import Dispatcher, Outcome
+from bot.core.router import RouteTable
 from bot.core.types import Button, Incoming, Reply, UserRef
 
 
@@ -68,3 +69,14 @@ def tr(locale: str, msgid: str) -> str:
 
     with use_locale(locale):
         return _(msgid)
+
+
+def with_routes(dispatcher: Dispatcher, routes: RouteTable) -> Dispatcher:
+    """The same services and store, answering with other routes (tests of the pipeline)."""
+    return Dispatcher(
+        routes,
+        dispatcher.services,
+        conversations=dispatcher.conversations,
+        resolver=dispatcher.resolver,
+        channels=dispatcher.channels,
+    )

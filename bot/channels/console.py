@@ -8,9 +8,56 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from aiohttp import web
+
 from bot.channels.render import numbered_options, strip_markup
+from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
+from bot.core.sender import Sender
 from bot.core.types import Incoming, Reply, UserRef
+
+
+class ConsoleChannel:
+    name = "console"
+    capabilities = Capabilities(buttons="numbered", attachments=False, push=False)
+    sender: Sender | None = None  # a terminal session cannot be reached later
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    def add_routes(self, app: web.Application) -> None:
+        return None
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def run(
+        self,
+        *,
+        user: str | None = None,
+        read: Callable[[str], str] = input,
+        out: TextIO = sys.stdout,
+        first: str | None = "/start",
+    ) -> None:
+        ref = UserRef(self.name, user or getpass.getuser())
+        pending = first
+        while True:
+            if pending is None:
+                try:
+                    pending = await asyncio.to_thread(read, "you> ")
+                except (EOFError, KeyboardInterrupt):
+                    out.write("\n")
+                    return
+                if pending.strip() in {"/quit", "/exit"}:
+                    return
+            incoming = Incoming(user=ref, chat_id=ref.external_id, text=pending)
+            outcome = await self.dispatcher.handle(incoming)
+            out.write(render(outcome.replies) + "\n")
+            out.flush()
+            pending = None
 
 
 def render(replies: list[Reply]) -> str:
@@ -20,28 +67,3 @@ def render(replies: list[Reply]) -> str:
         lines.extend(f"  📎 {a.filename} ({len(a.content)} bytes)" for a in reply.attachments)
     lines.extend(f"  [{n}] {label}" for n, label in numbered_options(replies))
     return "\n".join(lines)
-
-
-async def run_console(
-    dispatcher: Dispatcher,
-    *,
-    user: str | None = None,
-    read: Callable[[str], str] = input,
-    out: TextIO = sys.stdout,
-    first: str | None = "/start",
-) -> None:
-    ref = UserRef("console", user or getpass.getuser())
-    pending = first
-    while True:
-        if pending is None:
-            try:
-                pending = await asyncio.to_thread(read, "you> ")
-            except (EOFError, KeyboardInterrupt):
-                out.write("\n")
-                return
-            if pending.strip() in {"/quit", "/exit"}:
-                return
-        outcome = await dispatcher.handle(Incoming(user=ref, chat_id=ref.external_id, text=pending))
-        out.write(render(outcome.replies) + "\n")
-        out.flush()
-        pending = None

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from bot.cli.consultants import print_table, run
-from bot.cli.slot_patterns import parse_date
+from bot.cli.consultations import print_table, run
 from bot.config import get_settings
-from bot.store.schedule import ScheduleStore, StaffBooking
+from bot.consultations.slot_patterns import parse_date
+from bot.store.consultations.schedule import ScheduleStore, StaffBooking
 
 HEADERS = [
     "id",

@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from bot.cli import setup_logging
+    from bot.logs import setup_logging
     from bot.store.migrate import upgrade
 
     settings = get_settings()
@@ -49,16 +49,19 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_dispatcher
-    from bot.channels.console import run_console
+    from bot.channels.base import install
+    from bot.channels.console import ConsoleChannel
 
     settings = get_settings()
     logging.basicConfig(level="WARNING")
 
     async def run() -> None:
         dispatcher = build_dispatcher(settings)
+        console = ConsoleChannel(dispatcher)
+        install(dispatcher, console)
         try:
             print("Linzhu — type a message, a number to choose, /quit to leave.")
-            await run_console(dispatcher, user=args.user)
+            await console.run(user=args.user)
         finally:
             await dispatcher.services.db.dispose()
 
@@ -67,7 +70,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.cli import setup_logging
+    from bot.logs import setup_logging
 
     settings = get_settings()
     setup_logging(settings.log_level)
@@ -77,15 +80,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 async def serve(host: str, port: int) -> None:
     from bot.app import build_dispatcher
-    from bot.runtime import component_factories
+    from bot.runtime import build_components
     from bot.web.app import create_web_app
 
     settings = get_settings()
     dispatcher = build_dispatcher(settings)
-    app = create_web_app(dispatcher.services, dispatcher)
-    components = [c for f in component_factories() if (c := f(dispatcher)) is not None]
-    for component in components:
-        component.add_routes(app)
+    components = build_components(dispatcher)
+    app = create_web_app(dispatcher, *components)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli.slot_patterns import Calendar, holidays_path, load_holidays, slot_times
 from bot.config import get_settings
+from bot.consultations.slot_patterns import Calendar, holidays_path, load_holidays, slot_times
+from bot.store.consultations.schedule import ScheduleStore
 from bot.store.db import Database
-from bot.store.schedule import ScheduleStore
 
 # name, languages, topics, weekdays (0 = Monday), from, to, mode
 DEMO_CONSULTANTS = [

@@ -21,8 +21,8 @@ from bot.events.importer import SHANGHAI, EventFileError, check_rows, load_event
 from bot.events.when import format_when
 from bot.i18n.locales import LOCALES
 from bot.store.db import Database
-from bot.store.event_admin import EventAdmin
-from bot.store.events import CATEGORIES, EventError, EventView, localized
+from bot.store.events.admin import EventAdmin
+from bot.store.events.tables import CATEGORIES, EventError, EventView, localized
 
 Command = Callable[[argparse.Namespace, EventAdmin], Awaitable[int]]
 ERRORS = {

@@ -92,7 +92,7 @@ def cmd_reload(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     import logging
 
-    from bot.knowledge.ask import Asker
+    from bot.cli.ask import Asker
 
     logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
     asker = Asker.from_settings(get_settings())

@@ -29,8 +29,8 @@ def register(sub: Any) -> None:
 
 def check_content(faq_dir: Path) -> list[str]:
     """Every problem in the directories and phrase cards under `faq_dir`, as file:line text."""
-    from bot.guided.directory import validate_directory
-    from bot.guided.phrases import validate_phrases
+    from bot.knowledge.directory import validate_directory
+    from bot.knowledge.phrases import validate_phrases
 
     problems = []
     for path in sorted((faq_dir / "directory").glob("*.yaml")):

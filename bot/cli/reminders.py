@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_dispatcher(args: argparse.Namespace) -> int:
-    from bot.cli import setup_logging
+    from bot.logs import setup_logging
 
     settings = get_settings()
     setup_logging(settings.log_level)
@@ -32,13 +32,11 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 async def run_dispatcher(once: bool = False) -> int:
     from bot.app import build_dispatcher
     from bot.reminders.component import build_reminder_dispatcher
-    from bot.runtime import sender_factories
+    from bot.runtime import install_senders
 
-    services = build_dispatcher(get_settings()).services
-    for factory in sender_factories():
-        sender = factory(services)
-        if sender is not None:
-            services.senders.register(sender)
+    dispatcher = build_dispatcher(get_settings())
+    services = dispatcher.services
+    install_senders(dispatcher)
     reminders = build_reminder_dispatcher(services)
     try:
         if once:

@@ -87,7 +87,7 @@ def cmd_delete_webhook(args: argparse.Namespace) -> int:
 
 def cmd_set_commands(args: argparse.Namespace) -> int:
     from bot.channels.telegram.commands import set_commands
-    from bot.handlers import build_routes
+    from bot.handlers.routes import build_routes
     from bot.i18n import load_catalogs
 
     settings = _settings()

@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
-from bot.i18n.translation import current_locale
+from bot.core.locale import LocaleChoice, current_locale
+from bot.core.state import FlowState
 
-if TYPE_CHECKING:
-    from bot.services import Services
-    from bot.store.models import User
-    from bot.store.state import FlowState
+S = TypeVar("S")
 
 
-@dataclass(frozen=True)
-class LocaleChoice:
-    """The reply locale for one message and what to do about it."""
+class UserRecord(Protocol):
+    """The resident as the store hands them to the dispatcher and handlers."""
 
-    locale: str
-    source: str = "default"  # explicit | detected | platform | default
-    store: bool = False  # remember `locale` as the user's locale
-    suggest_switch: str | None = None
-    unsupported: str | None = None
+    id: int | None
+    channel: str
+    external_id: str
+    locale: str | None
+    locale_source: str | None
+    platform_language: str | None
+    first_seen: datetime
+    reminders_enabled: bool
 
 
 @dataclass
-class Context:
-    services: Services
-    user: User
+class Context(Generic[S]):
+    """Per message: `services` is the application's (bot.services.Services for handlers)."""
+
+    services: S
+    user: UserRecord
     state: FlowState
     locale: str
     choice: LocaleChoice

@@ -1,8 +1,8 @@
 """The pipeline every channel feeds: lock → user → locale → state → guards → handler → save.
 
-Channels call `Dispatcher.handle(incoming)` and render the returned replies. Nothing
-here knows about a platform; a channel that shows buttons as numbers ("reply 1, 2, 3")
-is listed in `numbered_channels`, and its numbered answers are mapped back to payloads.
+Channels call `Dispatcher.handle(incoming)` and render the returned replies. Nothing here
+knows about a platform, a database or a language: the store and the locale resolver come in
+as protocols (bot/core/ports.py), every word a resident reads comes from the routes.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 
-from bot.core.context import Context, LocaleChoice
+from bot.core.channel import Channels
+from bot.core.context import Context
+from bot.core.locale import current_locale
 from bot.core.locks import KeyedLocks
 from bot.core.numbers import parse_choice
+from bot.core.payloads import PayloadError
+from bot.core.ports import ConversationStore, LocaleResolver
 from bot.core.router import Handler, RouteTable
-from bot.core.types import Button, Incoming, Reply
-from bot.i18n.locales import NATIVE_NAMES
-from bot.i18n.translation import _, current_locale
-from bot.services import Services
-from bot.store.state import FlowState
+from bot.core.state import FlowState
+from bot.core.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -34,124 +36,99 @@ class Outcome:
 
 
 class Dispatcher:
-    def __init__(self, routes: RouteTable, services: Services) -> None:
+    def __init__(
+        self,
+        routes: RouteTable,
+        services: Any,
+        *,
+        conversations: ConversationStore,
+        resolver: LocaleResolver,
+        channels: Channels,
+    ) -> None:
         self.routes = routes
-        self.services = services
+        self.services = services  # handed to handlers in their Context
+        self.conversations = conversations
+        self.resolver = resolver
+        self.channels = channels
         self.locks = KeyedLocks()
-        # On PostgreSQL a message holds one pooled connection for its advisory lock and needs
-        # another for its work: cap messages in flight at half the pool, or a burst of users
-        # could take every connection for locks and wait forever for a second one.
-        db = services.db
-        limit = max(1, db.pool_capacity // 2) if db.is_postgres else 10_000
-        self._in_flight = asyncio.Semaphore(limit)
+        self._in_flight = asyncio.Semaphore(conversations.in_flight_limit)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Handle one message for one user; one user's messages never run concurrently."""
         if incoming.text and len(incoming.text) > MAX_TEXT:
             incoming = replace(incoming, text=incoming.text[:MAX_TEXT])
         key = str(incoming.user)
-        async with self.locks.hold(key), self._in_flight, self.services.db.user_lock(key):
+        async with self.locks.hold(key), self._in_flight, self.conversations.user_lock(key):
             return await self._handle_locked(incoming)
 
     async def _handle_locked(self, incoming: Incoming) -> Outcome:
-        svc = self.services
-        async with svc.db.transaction() as session:
-            user = await svc.users.touch(
-                session,
-                incoming.user,
-                platform_language=incoming.language_hint,
-                now=incoming.received_at,
-            )
-            state = await svc.states.load(session, user.id or 0, now=incoming.received_at)
-        choice = svc.locale_resolver.resolve(incoming, user)
+        opened = await self.conversations.open(
+            incoming.user, platform_language=incoming.language_hint, now=incoming.received_at
+        )
+        user, state = opened.user, opened.state
+        choice = self.resolver.resolve(incoming, user)
         token = current_locale.set(choice.locale)
         try:
-            ctx = Context(svc, user, state, choice.locale, choice)
+            ctx = Context(self.services, user, state, choice.locale, choice)
             before = state.snapshot()
             incoming = self._map_numbered_choice(incoming, state)
             try:
                 replies = await self._route(incoming, ctx)
+                for hook in self.routes.hooks:
+                    replies = hook(replies, ctx)
             except Exception:
                 log.exception("handler failed for %s", incoming.user)
                 # The state stays as it was before this message.
-                return Outcome(
-                    ctx.locale,
-                    [
-                        Reply(
-                            _(
-                                "Sorry, something went wrong on my side. "
-                                "Please try again in a moment."
-                            )
-                        )
-                    ],
-                    user.id,
-                )
-            replies = self._decorate(replies, ctx)
-            if incoming.user.channel in svc.numbered_channels:
+                fallback = self.routes.error_reply
+                return Outcome(ctx.locale, fallback(ctx) if fallback else [], user.id)
+            if self.channels.capabilities(incoming.user.channel).numbered:
                 state.menu = [b.payload for r in replies for b in r.buttons]
-            await self._save(ctx, before, choice)
+            changed = state.snapshot() != before
+            locale = ctx.new_locale or ((choice.locale, choice.source) if choice.store else None)
+            if changed or locale is not None:
+                await self.conversations.save(
+                    ctx.user_id,
+                    state=state if changed else None,
+                    locale=locale,
+                    now=incoming.received_at,
+                )
             return Outcome(ctx.locale, replies, user.id)
         finally:
             current_locale.reset(token)
 
     def _map_numbered_choice(self, incoming: Incoming, state: FlowState) -> Incoming:
-        if incoming.user.channel not in self.services.numbered_channels or not state.menu:
+        if not state.menu or not self.channels.capabilities(incoming.user.channel).numbered:
             return incoming
         number = parse_choice(incoming.text)
         if number is None or number > len(state.menu):
             return incoming
         return replace(incoming, text=None, payload=state.menu[number - 1])
 
-    async def _route(self, incoming: Incoming, ctx: Context) -> list[Reply]:
+    async def _route(self, incoming: Incoming, ctx: Context[Any]) -> list[Reply]:
+        routes = self.routes
         if incoming.payload is not None:
-            handler = self.routes.for_payload(incoming.payload)
-            return await self._run(handler, incoming, ctx)
+            try:
+                route, value = routes.for_payload(incoming.payload)
+            except PayloadError as exc:
+                # A stale or forged button: one line, no traceback, and "that button expired".
+                log.info(
+                    "payload %r from %s refused: %s", incoming.payload[:64], incoming.user, exc
+                )
+                return await self._run(routes.expired_payload, incoming, ctx)
+            return await route(incoming, ctx, value)
         if not (incoming.text or "").strip():
-            return [Reply(_("I didn't receive any text. Please type your question."))]
+            return await self._run(routes.empty_text, incoming, ctx)
         command = incoming.command
         if command is not None:
             ctx.state.clear()  # a command starts something new
-            return await self._run(self.routes.for_command(command), incoming, ctx)
-        for guard in self.routes.guards:
+            return await self._run(routes.for_command(command), incoming, ctx)
+        for guard in routes.guards:
             answer = await guard(incoming, ctx)
             if answer is not None:
                 return answer
-        if ctx.choice.unsupported and not ctx.state.flow:
-            return [
-                language_menu_reply(
-                    _("Sorry, I don't speak that language yet. I can help you in these languages:")
-                )
-            ]
-        return await self._run(self.routes.for_text(ctx.state.flow, ctx.state.step), incoming, ctx)
+        return await self._run(routes.for_text(ctx.state.flow, ctx.state.step), incoming, ctx)
 
-    async def _run(self, handler: Handler | None, incoming: Incoming, ctx: Context) -> list[Reply]:
-        if handler is None:
-            return [Reply(_("Sorry, I didn't understand that. Type /help to see what I can do."))]
-        return await handler(incoming, ctx)
-
-    def _decorate(self, replies: list[Reply], ctx: Context) -> list[Reply]:
-        """Offer a one-tap language switch when the message was clearly in another language."""
-        target = ctx.choice.suggest_switch
-        if not replies or not target or target == ctx.locale or ctx.new_locale:
-            return replies
-        switch = Button(
-            _("Switch to {language}?").format(language=NATIVE_NAMES[target]), f"lang:set:{target}"
-        )
-        last = replies[-1]
-        return [*replies[:-1], replace(last, buttons=(*last.buttons, switch))]
-
-    async def _save(self, ctx: Context, before: tuple[object, ...], choice: LocaleChoice) -> None:
-        svc = self.services
-        locale_update = ctx.new_locale or ((choice.locale, choice.source) if choice.store else None)
-        if ctx.state.snapshot() == before and locale_update is None:
-            return
-        async with svc.db.transaction() as session:
-            if ctx.state.snapshot() != before:
-                await svc.states.save(session, ctx.user_id, ctx.state)
-            if locale_update is not None:
-                await svc.users.set_locale(session, ctx.user_id, *locale_update)
-
-
-def language_menu_reply(text: str) -> Reply:
-    """The nine languages as buttons, each label in its own language."""
-    return Reply.of(text, [Button(name, f"lang:set:{code}") for code, name in NATIVE_NAMES.items()])
+    async def _run(
+        self, handler: Handler | None, incoming: Incoming, ctx: Context[Any]
+    ) -> list[Reply]:
+        return [] if handler is None else await handler(incoming, ctx)

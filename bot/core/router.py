@@ -1,40 +1,54 @@
-"""Handler registration: by command, by button payload prefix, by flow step, free text.
+"""Handler registration: by command, by button payload, by flow step, free text, hooks.
 
-One `Router()` per handler module (as in aiogram); the composition root includes them
-into a root router and freezes it into a RouteTable, which refuses duplicates so two
-modules can never silently fight over `/start`.
+One `Router()` per handler module (as in aiogram); the composition root includes them into
+a root router and freezes it into a RouteTable, which refuses duplicates so two modules can
+never silently fight over `/start` or a payload prefix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
+from bot.core.context import Context
+from bot.core.payloads import Payload, PayloadError
 from bot.core.types import Incoming, Reply
 
-if TYPE_CHECKING:
-    from bot.core.context import Context
-
-Handler = Callable[[Incoming, "Context"], Awaitable[list[Reply]]]
-Guard = Callable[[Incoming, "Context"], Awaitable[list[Reply] | None]]
+Handler = Callable[[Incoming, Context[Any]], Awaitable[list[Reply]]]
+P = TypeVar("P", bound=Payload)
+PayloadHandler = Callable[[Incoming, Context[Any], P], Awaitable[list[Reply]]]
+Guard = Callable[[Incoming, Context[Any]], Awaitable[list[Reply] | None]]
+# Runs on every handler's replies (for example to offer a one-tap language switch).
+ReplyHook = Callable[[list[Reply], Context[Any]], list[Reply]]
+# What the resident sees when a handler raised; must not fail itself.
+ErrorReply = Callable[[Context[Any]], list[Reply]]
 ANY_STEP = "*"
+H = TypeVar("H")
 
 
 class RouteConflict(Exception):
     """Two handlers were registered for the same command, payload prefix or step."""
 
 
+@dataclass(frozen=True)
+class PayloadRoute:
+    spec: type[Payload]
+    handler: PayloadHandler[Any]
+
+    async def __call__(self, incoming: Incoming, ctx: Context[Any], value: Payload) -> list[Reply]:
+        return await self.handler(incoming, ctx, value)
+
+
 class Router:
     def __init__(self, name: str) -> None:
         self.name = name
         self.commands: dict[str, Handler] = {}
-        self.payloads: dict[str, Handler] = {}
+        self.payloads: dict[str, PayloadRoute] = {}
         self.steps: dict[tuple[str, str], Handler] = {}
         self.guards: list[Guard] = []
-        self.text_handler: Handler | None = None
-        self.unknown_command_handler: Handler | None = None
-        self.unknown_payload_handler: Handler | None = None
+        self.hooks: list[ReplyHook] = []
+        self.singles: dict[str, Any] = {}
         self.children: list[Router] = []
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
@@ -45,11 +59,11 @@ class Router:
 
         return register
 
-    def payload(self, prefix: str) -> Callable[[Handler], Handler]:
-        """Matches the payload `prefix` itself and any `prefix:…`."""
+    def payload(self, spec: type[P]) -> Callable[[PayloadHandler[P]], PayloadHandler[P]]:
+        """Taps on buttons made with `spec`; the handler gets the decoded payload."""
 
-        def register(handler: Handler) -> Handler:
-            _put(self.payloads, prefix, handler, f"payload {prefix}")
+        def register(handler: PayloadHandler[P]) -> PayloadHandler[P]:
+            _put(self.payloads, spec.prefix, PayloadRoute(spec, handler), f"payload {spec.prefix}")
             return handler
 
         return register
@@ -68,16 +82,32 @@ class Router:
         self.guards.append(guard)
         return guard
 
+    def after(self, hook: ReplyHook) -> ReplyHook:
+        self.hooks.append(hook)
+        return hook
+
     def text(self, handler: Handler) -> Handler:
-        self.text_handler = handler
-        return handler
+        """Free text outside any flow (the FAQ)."""
+        return self._single("text", handler)
 
     def unknown_command(self, handler: Handler) -> Handler:
-        self.unknown_command_handler = handler
-        return handler
+        return self._single("unknown_command", handler)
 
-    def unknown_payload(self, handler: Handler) -> Handler:
-        self.unknown_payload_handler = handler
+    def expired_payload(self, handler: Handler) -> Handler:
+        """A tap on a button whose payload is unknown, malformed or out of range."""
+        return self._single("expired_payload", handler)
+
+    def empty_text(self, handler: Handler) -> Handler:
+        """A message with no text (a photo, a sticker, an empty line)."""
+        return self._single("empty_text", handler)
+
+    def on_error(self, handler: ErrorReply) -> ErrorReply:
+        return self._single("error", handler)
+
+    def _single(self, slot: str, handler: H) -> H:
+        if slot in self.singles:
+            raise RouteConflict(f"{slot} registered twice ({self.name})")
+        self.singles[slot] = handler
         return handler
 
     def include(self, *routers: Router) -> None:
@@ -88,17 +118,14 @@ class Router:
         for router in self._walk():
             for name, handler in router.commands.items():
                 _put(table.commands, name, handler, f"command /{name} ({router.name})")
-            for prefix, handler in router.payloads.items():
-                _put(table.payloads, prefix, handler, f"payload {prefix} ({router.name})")
-            for key, handler in router.steps.items():
-                _put(table.steps, key, handler, f"step {key} ({router.name})")
+            for prefix, route in router.payloads.items():
+                _put(table.payloads, prefix, route, f"payload {prefix} ({router.name})")
+            for key, step_handler in router.steps.items():
+                _put(table.steps, key, step_handler, f"step {key} ({router.name})")
             table.guards.extend(router.guards)
-            for attr in ("text_handler", "unknown_command_handler", "unknown_payload_handler"):
-                value = getattr(router, attr)
-                if value is not None:
-                    if getattr(table, attr) is not None:
-                        raise RouteConflict(f"{attr} registered twice ({router.name})")
-                    setattr(table, attr, value)
+            table.hooks.extend(router.hooks)
+            for slot, single in router.singles.items():
+                _put(table.singles, slot, single, f"{slot} ({router.name})")
         return table
 
     def _walk(self) -> list[Router]:
@@ -111,34 +138,48 @@ class Router:
 @dataclass
 class RouteTable:
     commands: dict[str, Handler] = field(default_factory=dict)
-    payloads: dict[str, Handler] = field(default_factory=dict)
+    payloads: dict[str, PayloadRoute] = field(default_factory=dict)
     steps: dict[tuple[str, str], Handler] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
-    text_handler: Handler | None = None
-    unknown_command_handler: Handler | None = None
-    unknown_payload_handler: Handler | None = None
+    hooks: list[ReplyHook] = field(default_factory=list)
+    singles: dict[str, Any] = field(default_factory=dict)
 
-    def for_payload(self, payload: str) -> Handler | None:
-        """The handler of the longest registered prefix of `payload` (split on ':')."""
+    def for_payload(self, payload: str) -> tuple[PayloadRoute, Payload]:
+        """The route of the longest registered prefix of `payload`, and the decoded value.
+
+        Raises PayloadError for an unknown prefix or a payload that does not decode.
+        """
         parts = payload.split(":")
         for end in range(len(parts), 0, -1):
-            handler = self.payloads.get(":".join(parts[:end]))
-            if handler is not None:
-                return handler
-        return self.unknown_payload_handler
+            route = self.payloads.get(":".join(parts[:end]))
+            if route is not None:
+                return route, route.spec.decode(payload)
+        raise PayloadError("no handler for this payload")
 
     def for_command(self, command: str) -> Handler | None:
-        return self.commands.get(command, self.unknown_command_handler)
+        return self.commands.get(command, self.singles.get("unknown_command"))
 
     def for_text(self, flow: str | None, step: str | None) -> Handler | None:
         if flow:
             handler = self.steps.get((flow, step or ANY_STEP)) or self.steps.get((flow, ANY_STEP))
             if handler is not None:
                 return handler
-        return self.text_handler
+        return self.singles.get("text")
+
+    @property
+    def expired_payload(self) -> Handler | None:
+        return self.singles.get("expired_payload")
+
+    @property
+    def empty_text(self) -> Handler | None:
+        return self.singles.get("empty_text")
+
+    @property
+    def error_reply(self) -> ErrorReply | None:
+        return self.singles.get("error")
 
 
-def _put(registry: dict[Any, Handler], key: object, handler: Handler, what: str) -> None:
+def _put(registry: dict[Any, Any], key: object, handler: object, what: str) -> None:
     if key in registry and registry[key] is not handler:
         raise RouteConflict(f"{what} is registered twice")
     registry[key] = handler

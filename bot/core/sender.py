@@ -36,22 +36,3 @@ class Sender(Protocol):
     channel: str
 
     async def send(self, user: UserRef, replies: list[Reply]) -> SendResult: ...
-
-
-class Senders:
-    """The senders of the running channels, by channel name."""
-
-    def __init__(self) -> None:
-        self._by_channel: dict[str, Sender] = {}
-
-    def register(self, sender: Sender) -> None:
-        self._by_channel[sender.channel] = sender
-
-    def get(self, channel: str) -> Sender | None:
-        return self._by_channel.get(channel)
-
-    async def send(self, user: UserRef, replies: list[Reply]) -> SendResult:
-        sender = self._by_channel.get(user.channel)
-        if sender is None:
-            return SendResult.failed(f"no sender for channel {user.channel!r}")
-        return await sender.send(user, replies)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, func, select
 
 from bot.store.db import Database
-from bot.store.event_admin import EventAdmin, EventSpec
-from bot.store.events import PUBLISHED, Event
+from bot.store.events.admin import EventAdmin, EventSpec
+from bot.store.events.tables import PUBLISHED, Event
 
 # key, days from today, start, hours, category, capacity, en title, zh title, questions
 DEMO_EVENTS = [

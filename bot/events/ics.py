@@ -8,7 +8,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from bot.core.types import Attachment
-from bot.store.events import EventView, localized
+from bot.store.events.tables import EventView, localized
 
 
 def event_ics(event: EventView, locale: str, now: datetime | None = None) -> Attachment:

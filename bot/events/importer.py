@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.i18n.locales import LOCALES
-from bot.store.event_admin import EventSpec
-from bot.store.events import CATEGORIES, DRAFT, FALLBACK_LOCALES, PUBLISHED
+from bot.store.events.admin import EventSpec
+from bot.store.events.tables import CATEGORIES, DRAFT, FALLBACK_LOCALES, PUBLISHED
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIELDS = {

@@ -6,7 +6,7 @@ renderer of the row's kind with its payload. `RENDERERS` maps each kind to its r
 
 /reminders off does not rely on the dispatcher: it cancels the resident's pending event
 reminders in the outbox in the same transaction that stores the choice, and no reminders
-are written for a resident who turned them off (bot/store/event_store.py).
+are written for a resident who turned them off (bot/store/events/signup.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 from bot.core.types import Button, Reply
 from bot.events.when import format_when
 from bot.i18n import _, current_locale
-from bot.store import event_outbox as eo
-from bot.store.events import WAITLISTED, localized
+from bot.store.events import outbox as eo
+from bot.store.events.tables import WAITLISTED, localized
 
 Renderer = Callable[[dict[str, Any]], list[Reply]]
 

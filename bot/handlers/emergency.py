@@ -8,17 +8,32 @@ that fired and the locale — never the resident's message).
 
 from __future__ import annotations
 
-from bot.core.context import Context
+from dataclasses import dataclass
+
+from bot.core.payloads import Payload
 from bot.core.router import Router
+from bot.core.state import FlowData
 from bot.core.types import Button, Incoming, Reply
 from bot.guided.emergency import default_matcher
-from bot.guided.knowledge import answers_for
 from bot.i18n import _
+from bot.knowledge.answers import answers_for
+from bot.services import Ctx
 from bot.store.activity import EMERGENCY_GUARD, ActivityStore
 
 router = Router("emergency")
 
-FLOW = "emergency"
+
+@dataclass(frozen=True)
+class AddressCard(Payload, prefix="emergency:address"):
+    pass
+
+
+@dataclass
+class AddressStep(FlowData, flow="emergency"):
+    """The resident is typing the address for the card (nothing else is kept)."""
+
+
+FLOW = AddressStep.flow
 # What the resident shows or reads out; Chinese on purpose, not translated.
 CARD_ADDRESS_BLANK = "＿＿＿＿区＿＿＿＿路＿＿＿号\n＿＿＿＿小区 ＿＿号楼 ＿＿＿室"
 CARD = (
@@ -32,7 +47,7 @@ CARD = (
 
 
 @router.guard
-async def emergency_guard(incoming: Incoming, ctx: Context) -> list[Reply] | None:
+async def emergency_guard(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if ctx.state.flow == FLOW:
         return None  # the resident is typing their address for the card
     detection = default_matcher().detect(incoming.text or "")
@@ -42,7 +57,7 @@ async def emergency_guard(incoming: Incoming, ctx: Context) -> list[Reply] | Non
     return emergency_replies(ctx)
 
 
-async def record_firing(ctx: Context, *, via: str, **detail: str) -> None:
+async def record_firing(ctx: Ctx, *, via: str, **detail: str) -> None:
     await ActivityStore(ctx.services.db).record(
         EMERGENCY_GUARD,
         user_id=ctx.user_id,
@@ -51,7 +66,7 @@ async def record_firing(ctx: Context, *, via: str, **detail: str) -> None:
     )
 
 
-def emergency_replies(ctx: Context) -> list[Reply]:
+def emergency_replies(ctx: Ctx) -> list[Reply]:
     """Numbers first, then what to say, then the Chinese card with its buttons."""
     numbers = _(
         "🚑 *If this is an emergency, call 120 now* for an ambulance.\n"
@@ -65,7 +80,7 @@ def emergency_replies(ctx: Context) -> list[Reply]:
     card = _("Show or read out this card (fill in the blanks):") + "\n\n"
     card += CARD.format(address=CARD_ADDRESS_BLANK)
     buttons = [
-        Button(_("Put my address on the card"), "emergency:address"),
+        Button(_("Put my address on the card"), AddressCard().encode()),
         Button(_("Not an emergency: medical help"), "medical:need"),
     ]
     if ctx.state.flow:
@@ -73,9 +88,9 @@ def emergency_replies(ctx: Context) -> list[Reply]:
     return [Reply(numbers), Reply(what_to_say), Reply.of(card, buttons)]
 
 
-@router.payload("emergency:address")
-async def ask_address(incoming: Incoming, ctx: Context) -> list[Reply]:
-    ctx.state.start(FLOW, "address")
+@router.payload(AddressCard)
+async def ask_address(incoming: Incoming, ctx: Ctx, tap: AddressCard) -> list[Reply]:
+    ctx.state.enter(AddressStep(), "address")
     return [
         Reply(
             _(
@@ -88,7 +103,7 @@ async def ask_address(incoming: Incoming, ctx: Context) -> list[Reply]:
 
 
 @router.step(FLOW, "address")
-async def address_card(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def address_card(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     address = (incoming.text or "").strip()[:300]
     ctx.state.clear()
     card = CARD.format(address=address)

@@ -3,17 +3,33 @@ or a consultation offer with the question kept for staff."""
 
 from __future__ import annotations
 
-from bot.core.context import Context
+from dataclasses import dataclass
+
+from bot.core.payloads import Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
+from bot.handlers.consultations.booking import start_flow
+from bot.handlers.consultations.payloads import StartBooking
 from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
+from bot.services import Ctx
 
 router = Router("faq")
-LAST_TOPIC = "faq_last"  # state.data key: the topic answered last, for short follow-ups
 MAX_LABEL = 40
+
+
+@dataclass(frozen=True)
+class ShowTopic(Payload, prefix="faq:show"):
+    topic: Key
+
+
+@dataclass(frozen=True)
+class Vote(Payload, prefix="faq:fb"):
+    topic: Key
+    helpful: bool
+
 
 ACTION_LABELS = {
     "book_consultation": lazy_gettext("Book a consultation"),
@@ -29,48 +45,41 @@ ACTION_LABELS = {
 
 
 @router.text
-async def ask(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     text = (incoming.text or "").strip()
     kb = ctx.services.knowledge
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
-    previous = ctx.state.data.get(LAST_TOPIC) if ctx.state.flow is None else None
+    previous = ctx.state.last_topic if ctx.state.flow is None else None
     decision = kb.decide(text, previous) if kb is not None else None
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
         await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None
     if topic is not None and topic.is_topic and ctx.state.flow is None:
-        ctx.state.data[LAST_TOPIC] = topic.id
+        ctx.state.last_topic = topic.id
     replies = [decision_reply(decision, locale, kb)]
     if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
         # "I want to talk to someone": the answer, and the booking flow's first step at once.
-        from bot.handlers.consultations import start_flow
-
         replies.extend(await start_flow(ctx, None))
     return replies
 
 
-@router.payload("faq:show")
-async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
-    faq_id = (incoming.payload or "").split(":", 2)[-1]
+@router.payload(ShowTopic)
+async def show(incoming: Incoming, ctx: Ctx, tap: ShowTopic) -> list[Reply]:
     kb = ctx.services.knowledge
-    entry = kb.entry(faq_id) if kb else None
+    entry = kb.entry(tap.topic) if kb else None
     if entry is None:
         return [Reply(_("That topic is no longer available. Please ask your question again."))]
     if entry.is_topic and ctx.state.flow is None:
-        ctx.state.data[LAST_TOPIC] = entry.id
+        ctx.state.last_topic = entry.id
     return [answer_reply(entry, ctx.locale, kb)]
 
 
-@router.payload("faq:fb")
-async def feedback(incoming: Incoming, ctx: Context) -> list[Reply]:
-    parts = (incoming.payload or "").split(":")
-    if len(parts) != 4 or parts[3] not in ("0", "1"):
-        return [Reply(_("That button is no longer valid."))]
-    helpful = parts[3] == "1"
+@router.payload(Vote)
+async def feedback(incoming: Incoming, ctx: Ctx, tap: Vote) -> list[Reply]:
     await ctx.services.questions.record_feedback(
-        user_id=ctx.user_id, topic=parts[2], helpful=helpful, locale=ctx.locale
+        user_id=ctx.user_id, topic=tap.topic, helpful=tap.helpful, locale=ctx.locale
     )
-    if helpful:
+    if tap.helpful:
         return [Reply(_("Thank you for your feedback!"))]
     return [
         Reply.of(
@@ -78,7 +87,7 @@ async def feedback(incoming: Incoming, ctx: Context) -> list[Reply]:
                 "Thank you, and sorry that did not help. You can ask again in other words, "
                 "or talk to our staff in a consultation."
             ),
-            [Button(_("Book a consultation"), "book:start")],
+            [Button(_("Book a consultation"), StartBooking().encode())],
         )
     ]
 
@@ -91,7 +100,8 @@ def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | N
     with use_locale(locale):
         if decision is not None and decision.outcome == DID_YOU_MEAN:
             buttons = [
-                Button(_label(e.question(locale)), f"faq:show:{e.id}") for e in decision.choices
+                Button(_label(e.question(locale)), ShowTopic(e.id).encode())
+                for e in decision.choices
             ]
             return Reply.of(_("Did you mean…"), buttons)
         return Reply.of(
@@ -100,7 +110,7 @@ def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | N
                 "the centre's staff. You can also talk to them in a consultation, or call "
                 "the citizen service hotline 12345 (foreign-language service)."
             ),
-            [Button(_("Book a consultation"), "book:start")],
+            [Button(_("Book a consultation"), StartBooking().encode())],
         )
 
 
@@ -114,17 +124,19 @@ def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Repl
         for related_id in entry.related[:3]:
             related = kb.entry(related_id) if kb else None
             if related is not None:
-                buttons.append(Button(_label(related.question(locale)), f"faq:show:{related.id}"))
+                buttons.append(
+                    Button(_label(related.question(locale)), ShowTopic(related.id).encode())
+                )
         if entry.action and entry.action_payload:
             buttons.append(Button(str(ACTION_LABELS[entry.action]), entry.action_payload))
         if entry.is_topic:
-            buttons.append(Button("👍", f"faq:fb:{entry.id}:1"))
-            buttons.append(Button("👎", f"faq:fb:{entry.id}:0"))
+            buttons.append(Button("👍", Vote(entry.id, True).encode()))
+            buttons.append(Button("👎", Vote(entry.id, False).encode()))
     return Reply.of(text, buttons)
 
 
 async def _record_unanswered(
-    incoming: Incoming, ctx: Context, locale: str, decision: Decision | None
+    incoming: Incoming, ctx: Ctx, locale: str, decision: Decision | None
 ) -> None:
     candidates = [
         {"faq_id": c.faq_id, "score": c.score} for c in (decision.candidates if decision else ())

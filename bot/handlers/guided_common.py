@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.types import Button
-from bot.guided.directory import Institution
 from bot.i18n import _
+from bot.knowledge.directory import Institution
 
 # Directory language codes, each named in its own language.
 LANGUAGE_NAMES = {

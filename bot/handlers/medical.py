@@ -6,16 +6,20 @@ nothing personal is asked, so nothing needs deleting afterwards.
 
 from __future__ import annotations
 
-from bot.core.context import Context
+from dataclasses import dataclass
+from typing import Annotated
+
+from bot.core.payloads import OneOf, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
-from bot.guided import content
-from bot.guided.directory import LOCALE_LANGUAGE
-from bot.guided.knowledge import answers_for
-from bot.guided.phrases import cards_for
 from bot.handlers.emergency import emergency_replies, record_firing
 from bot.handlers.guided_common import LANGUAGE_NAMES, facility_text, finish_buttons
 from bot.i18n import _, lazy_gettext
+from bot.knowledge import content
+from bot.knowledge.answers import answers_for
+from bot.knowledge.directory import LOCALE_LANGUAGE
+from bot.knowledge.phrases import cards_for
+from bot.services import Ctx
 
 router = Router("medical")
 
@@ -28,6 +32,36 @@ NEEDS = {
     "vaccination": lazy_gettext("Vaccination"),
     "permit": lazy_gettext("Health check for a work or residence permit"),
 }
+Need = Annotated[str, OneOf(*NEEDS)]
+Language = Annotated[str, OneOf(*LANGUAGE_NAMES)]
+
+
+@dataclass(frozen=True)
+class MedicalStart(Payload, prefix="medical:start"):
+    pass
+
+
+@dataclass(frozen=True)
+class Emergency(Payload, prefix="medical:emergency"):
+    pass
+
+
+@dataclass(frozen=True)
+class ChooseNeed(Payload, prefix="medical:need"):
+    need: Need | None = None
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Payload, prefix="medical:lang"):
+    need: Need
+    language: Language
+
+
+@dataclass(frozen=True)
+class PhraseCards(Payload, prefix="medical:cards"):
+    need: Need
+
+
 FAQ_FOR_NEED = {
     "gp": "medical.english-speaking-doctor",
     "children": "medical.paediatrics",
@@ -40,47 +74,51 @@ FAQ_FOR_NEED = {
 
 
 @router.command("medical")
-@router.payload("medical:start")
-async def start(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def medical_command(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    return start()
+
+
+@router.payload(MedicalStart)
+async def medical_button(incoming: Incoming, ctx: Ctx, tap: MedicalStart) -> list[Reply]:
+    return start()
+
+
+def start() -> list[Reply]:
     return [
         Reply.of(
             _("*Medical help*\nFirst: is someone in danger right now?"),
             [
-                Button(_("Yes, it's an emergency"), "medical:emergency"),
-                Button(_("No, I'm looking for care"), "medical:need"),
+                Button(_("Yes, it's an emergency"), Emergency().encode()),
+                Button(_("No, I'm looking for care"), ChooseNeed().encode()),
             ],
         )
     ]
 
 
-@router.payload("medical:emergency")
-async def emergency(incoming: Incoming, ctx: Context) -> list[Reply]:
+@router.payload(Emergency)
+async def emergency(incoming: Incoming, ctx: Ctx, tap: Emergency) -> list[Reply]:
     await record_firing(ctx, via="medical_button")
     return emergency_replies(ctx)
 
 
-@router.payload("medical:need")
-async def need(incoming: Incoming, ctx: Context) -> list[Reply]:
-    parts = (incoming.payload or "").split(":")
-    if len(parts) == 3 and parts[2] in NEEDS:
-        return _ask_language(ctx, parts[2])
-    buttons = [Button(str(label), f"medical:need:{key}") for key, label in NEEDS.items()]
+@router.payload(ChooseNeed)
+async def need(incoming: Incoming, ctx: Ctx, tap: ChooseNeed) -> list[Reply]:
+    if tap.need is not None:
+        return _ask_language(ctx, tap.need)
+    buttons = [Button(str(label), ChooseNeed(key).encode()) for key, label in NEEDS.items()]
     return [Reply.of(_("What kind of care do you need?"), buttons)]
 
 
-def _ask_language(ctx: Context, need: str) -> list[Reply]:
+def _ask_language(ctx: Ctx, need: str) -> list[Reply]:
     own = LOCALE_LANGUAGE.get(ctx.locale, "en")
     codes = [own, *(code for code in LANGUAGE_NAMES if code != own)]
-    buttons = [Button(LANGUAGE_NAMES[c], f"medical:lang:{need}:{c}") for c in codes]
+    buttons = [Button(LANGUAGE_NAMES[c], ChooseLanguage(need, c).encode()) for c in codes]
     return [Reply.of(_("Which language would you like the doctor to speak?"), buttons)]
 
 
-@router.payload("medical:lang")
-async def facilities(incoming: Incoming, ctx: Context) -> list[Reply]:
-    parts = (incoming.payload or "").split(":")
-    if len(parts) != 4 or parts[2] not in NEEDS or parts[3] not in LANGUAGE_NAMES:
-        return await need(Incoming(incoming.user, payload="medical:need"), ctx)
-    need_key, language = parts[2], parts[3]
+@router.payload(ChooseLanguage)
+async def facilities(incoming: Incoming, ctx: Ctx, tap: ChooseLanguage) -> list[Reply]:
+    need_key, language = tap.need, tap.language
     replies = []
     if answer := answers_for(ctx.services).answer(FAQ_FOR_NEED[need_key], ctx.locale):
         replies.append(Reply(answer))
@@ -103,7 +141,7 @@ async def facilities(incoming: Incoming, ctx: Context) -> list[Reply]:
             )
         )
     buttons = [
-        Button(_("Phrase cards to show at the desk"), f"medical:cards:{need_key}"),
+        Button(_("Phrase cards to show at the desk"), PhraseCards(need_key).encode()),
         *finish_buttons("medical"),
     ]
     replies.append(
@@ -118,20 +156,15 @@ async def facilities(incoming: Incoming, ctx: Context) -> list[Reply]:
     return replies
 
 
-@router.payload("medical:cards")
-async def phrase_cards(incoming: Incoming, ctx: Context) -> list[Reply]:
-    topic = (incoming.payload or "").split(":")[-1]
+@router.payload(PhraseCards)
+async def phrase_cards(incoming: Incoming, ctx: Ctx, tap: PhraseCards) -> list[Reply]:
     cards = content.phrases(content.medical_phrases_path(ctx.services.settings.faq_dir))
-    chosen = cards_for(cards, topic if topic in NEEDS else "general")
+    chosen = cards_for(cards, tap.need)
     if not chosen:
         return [
             Reply.of(_("The phrase cards are not available right now."), finish_buttons("medical"))
         ]
     heading = _("Show these to the hospital staff:")
-    rendered = [card.render(ctx.locale) for card in chosen]
-    # Chat platforms cap a message's length (WeChat: 2,048 bytes), so send a few at a time.
-    chunks = [rendered[i : i + 6] for i in range(0, len(rendered), 6)]
-    replies = [Reply("\n\n".join(chunk)) for chunk in chunks]
-    replies[0] = Reply(heading + "\n\n" + replies[0].text)
-    replies.append(Reply.of(_("Anything else?"), finish_buttons("medical")))
-    return replies
+    # One reply: each channel's renderer splits it to the platform's size limit.
+    cards_text = "\n\n".join([heading, *(card.render(ctx.locale) for card in chosen)])
+    return [Reply(cards_text), Reply.of(_("Anything else?"), finish_buttons("medical"))]

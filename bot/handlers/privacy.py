@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
+from typing import Literal
 
-from bot.core.context import Context
+from bot.core.payloads import Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.i18n import NATIVE_NAMES, _
 from bot.i18n.format import format_date
-from bot.store.event_store import EventError
+from bot.services import Ctx
+from bot.store.events.signup import EventError
 from bot.store.privacy import PrivacyStore
 
 router = Router("privacy")
@@ -17,9 +20,27 @@ router = Router("privacy")
 CHANNEL_NAMES = {"telegram": "Telegram", "wechat": "WeChat 微信", "web": "Web", "console": "CLI"}
 
 
+@dataclass(frozen=True)
+class ShowPrivacy(Payload, prefix="privacy:show"):
+    pass
+
+
+@dataclass(frozen=True)
+class DeleteData(Payload, prefix="privacy:delete"):
+    confirmed: Literal["yes"] | None = None
+
+
 @router.command("privacy")
-@router.payload("privacy:show")
-async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def privacy_command(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    return await show(ctx)
+
+
+@router.payload(ShowPrivacy)
+async def privacy_button(incoming: Incoming, ctx: Ctx, tap: ShowPrivacy) -> list[Reply]:
+    return await show(ctx)
+
+
+async def show(ctx: Ctx) -> list[Reply]:
     svc = ctx.services
     stored = await PrivacyStore(svc.db).summary(ctx.user_id)
     bookings = await svc.bookings.upcoming_for(ctx.user_id)
@@ -28,7 +49,7 @@ async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
     lines = [
         _("*What I store about you*"),
         _("- your chat id in {channel}").format(
-            channel=CHANNEL_NAMES.get(incoming.user.channel, incoming.user.channel)
+            channel=CHANNEL_NAMES.get(ctx.user.channel, ctx.user.channel)
         ),
         _("- the language I speak with you: {language}").format(language=language),
         _("- first contact: {date}").format(date=format_date(ctx.user.first_seen, ctx.locale)),
@@ -44,13 +65,16 @@ async def show(incoming: Incoming, ctx: Context) -> list[Reply]:
             "forgotten after a day."
         ),
     ]
-    buttons = [Button(_("Delete my data"), "privacy:delete"), Button(_("Main menu"), "menu:main")]
+    buttons = [
+        Button(_("Delete my data"), DeleteData().encode()),
+        Button(_("Main menu"), "menu:main"),
+    ]
     return [Reply.of("\n".join(lines), buttons)]
 
 
-@router.payload("privacy:delete")
-async def delete(incoming: Incoming, ctx: Context) -> list[Reply]:
-    if incoming.payload == "privacy:delete:yes":
+@router.payload(DeleteData)
+async def delete(incoming: Incoming, ctx: Ctx, tap: DeleteData) -> list[Reply]:
+    if tap.confirmed == "yes":
         return await erase(ctx)
     return [
         Reply.of(
@@ -59,14 +83,14 @@ async def delete(incoming: Incoming, ctx: Context) -> list[Reply]:
                 "everything I store about you. Continue?"
             ),
             [
-                Button(_("Yes, delete everything"), "privacy:delete:yes"),
-                Button(_("« Back"), "privacy:show"),
+                Button(_("Yes, delete everything"), DeleteData("yes").encode()),
+                Button(_("« Back"), ShowPrivacy().encode()),
             ],
         )
     ]
 
 
-async def erase(ctx: Context) -> list[Reply]:
+async def erase(ctx: Ctx) -> list[Reply]:
     svc = ctx.services
     for booking in await svc.bookings.upcoming_for(ctx.user_id):
         await svc.bookings.cancel(ctx.user_id, booking.id)

@@ -6,25 +6,65 @@ year) and is deleted when the guide ends; the flow says so at the start and the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated, Literal
 
-from bot.core.context import Context
+from bot.core.payloads import Payload, Range
 from bot.core.router import Router
+from bot.core.state import FlowData
 from bot.core.types import Button, Incoming, Reply
-from bot.guided import content
 from bot.guided.dates import BirthDate, DateProblem, parse_birth_date, region_of
-from bot.guided.directory import LOCALE_LANGUAGE
 from bot.guided.format import format_date, format_month
 from bot.guided.grades import Stage, place, school_years, year_has_started
-from bot.guided.knowledge import answers_for
 from bot.guided.school_text import edge_notes, statement
 from bot.handlers.guided_common import facility_text, finish_buttons
 from bot.i18n import _
 from bot.i18n.format import SHANGHAI
+from bot.knowledge import content
+from bot.knowledge.answers import answers_for
+from bot.knowledge.directory import LOCALE_LANGUAGE
+from bot.services import Ctx
 
 router = Router("schooling")
-FLOW = "school"
 OLDEST_YEAR = 1900
+Preference = Literal["public", "intl", "unsure"]
+
+
+@dataclass(frozen=True)
+class SchoolStart(Payload, prefix="school:start"):
+    pass
+
+
+@dataclass(frozen=True)
+class ChooseReading(Payload, prefix="school:dob"):
+    """Which of two readings of an ambiguous date (03/05/2019) the parent meant."""
+
+    index: Annotated[int, Range(0, 1)]
+
+
+@dataclass(frozen=True)
+class ChooseYear(Payload, prefix="school:year"):
+    year: Annotated[int, Range(2000, 2100)]
+
+
+@dataclass(frozen=True)
+class ChoosePreference(Payload, prefix="school:pref"):
+    preference: Preference
+
+
+@dataclass
+class SchoolGuide(FlowData, flow="school"):
+    """What the parent typed, kept only until the guide ends."""
+
+    choices: list[date] = field(default_factory=list)  # two readings of an ambiguous date
+    birth: date | None = None
+    precision: Literal["day", "month"] = "day"
+    year: int | None = None
+    stage: str | None = None
+
+
+FLOW = SchoolGuide.flow
 
 
 def today_for(incoming: Incoming) -> date:
@@ -32,9 +72,17 @@ def today_for(incoming: Incoming) -> date:
 
 
 @router.command("school")
-@router.payload("school:start")
-async def start(incoming: Incoming, ctx: Context) -> list[Reply]:
-    ctx.state.start(FLOW, "birth")
+async def school_command(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    return start(ctx)
+
+
+@router.payload(SchoolStart)
+async def school_button(incoming: Incoming, ctx: Ctx, tap: SchoolStart) -> list[Reply]:
+    return start(ctx)
+
+
+def start(ctx: Ctx) -> list[Reply]:
+    ctx.state.enter(SchoolGuide(), "birth")
     example = format_date(date(2019, 5, 3), ctx.locale)
     return [
         Reply(
@@ -54,7 +102,7 @@ async def start(incoming: Incoming, ctx: Context) -> list[Reply]:
 @router.step(FLOW, "birth")
 @router.step(FLOW, "day")
 @router.step(FLOW, "confirm")
-async def birth_date(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def birth_date(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     today = today_for(incoming)
     region = region_of(incoming.language_hint or ctx.user.platform_language)
     parsed = parse_birth_date(incoming.text or "", ctx.locale, today=today, region=region)
@@ -62,21 +110,22 @@ async def birth_date(incoming: Incoming, ctx: Context) -> list[Reply]:
         return [Reply(_problem_text(parsed, ctx.locale))]
     if parsed.value.year < OLDEST_YEAR or parsed.value > today:
         return [Reply(_("That date is in the future. Please type your child's date of birth."))]
+    guide = SchoolGuide.of(ctx.state) or SchoolGuide()
     if parsed.ambiguous:
         assert parsed.alternative is not None
-        choices = [parsed.value, parsed.alternative]
-        ctx.state.goto("confirm", choices=[d.isoformat() for d in choices])
+        guide.choices = [parsed.value, parsed.alternative]
+        ctx.state.enter(guide, "confirm")
         return [
             Reply.of(
                 _("Which date do you mean?"),
                 [
-                    Button(format_date(d, ctx.locale), f"school:dob:{i}")
-                    for i, d in enumerate(choices)
+                    Button(format_date(d, ctx.locale), ChooseReading(i).encode())
+                    for i, d in enumerate(guide.choices)
                 ],
             )
         ]
     if parsed.precision == "month" and parsed.value.month in (8, 9):
-        ctx.state.goto("day")
+        ctx.state.enter(guide, "day")
         return [
             Reply(
                 _(
@@ -88,19 +137,17 @@ async def birth_date(incoming: Incoming, ctx: Context) -> list[Reply]:
     return _accept(ctx, parsed, today)
 
 
-@router.payload("school:dob")
-async def choose_reading(incoming: Incoming, ctx: Context) -> list[Reply]:
-    choices = ctx.state.data.get("choices") if ctx.state.flow == FLOW else None
-    index = (incoming.payload or "").rsplit(":", 1)[-1]
-    if not choices or index not in {"0", "1"}:
-        return await _expired(incoming, ctx)
-    chosen = date.fromisoformat(choices[int(index)])
-    ctx.state.data.pop("choices", None)
-    return _accept(ctx, BirthDate(chosen), today_for(incoming))
+@router.payload(ChooseReading)
+async def choose_reading(incoming: Incoming, ctx: Ctx, tap: ChooseReading) -> list[Reply]:
+    guide = SchoolGuide.of(ctx.state)
+    if guide is None or len(guide.choices) <= tap.index:
+        return _expired(ctx)
+    return _accept(ctx, BirthDate(guide.choices[tap.index]), today_for(incoming))
 
 
-def _accept(ctx: Context, parsed: BirthDate, today: date) -> list[Reply]:
-    ctx.state.goto("year", birth=parsed.value.isoformat(), precision=parsed.precision)
+def _accept(ctx: Ctx, parsed: BirthDate, today: date) -> list[Reply]:
+    precision: Literal["day", "month"] = "month" if parsed.precision == "month" else "day"
+    ctx.state.enter(SchoolGuide(birth=parsed.value, precision=precision), "year")
     shown = (
         format_month(parsed.value, ctx.locale)
         if parsed.precision == "month"
@@ -114,7 +161,7 @@ def _accept(ctx: Context, parsed: BirthDate, today: date) -> list[Reply]:
             if year_has_started(year, today)
             else _("The school year starting {start}")
         )
-        buttons.append(Button(label.format(start=start), f"school:year:{year}"))
+        buttons.append(Button(label.format(start=start), ChooseYear(year).encode()))
     return [
         Reply.of(
             _("Born {date}. Which school year are you asking about?").format(date=shown),
@@ -123,41 +170,39 @@ def _accept(ctx: Context, parsed: BirthDate, today: date) -> list[Reply]:
     ]
 
 
-@router.payload("school:year")
-async def choose_year(incoming: Incoming, ctx: Context) -> list[Reply]:
-    raw = (incoming.payload or "").rsplit(":", 1)[-1]
-    if ctx.state.flow != FLOW or "birth" not in ctx.state.data or not raw.isdigit():
-        return await _expired(incoming, ctx)
-    today = today_for(incoming)
-    year = int(raw)
-    if year not in school_years(today):
-        return await _expired(incoming, ctx)
-    placement = place(date.fromisoformat(ctx.state.data["birth"]), year)
-    month_only = ctx.state.data.get("precision") == "month"
+@router.payload(ChooseYear)
+async def choose_year(incoming: Incoming, ctx: Ctx, tap: ChooseYear) -> list[Reply]:
+    guide = SchoolGuide.of(ctx.state)
+    if guide is None or guide.birth is None or tap.year not in school_years(today_for(incoming)):
+        return _expired(ctx)
+    placement = place(guide.birth, tap.year)
+    month_only = guide.precision == "month"
     lines = [statement(placement, ctx.locale, month_only), *edge_notes(placement, month_only)]
     if placement.stage in {Stage.ADULT, Stage.NOT_BORN}:
         ctx.state.clear()
         return [Reply("\n\n".join(lines)), _goodbye(ctx)]
-    ctx.state.goto("preference", year=year, stage=placement.stage.value)
+    guide.year, guide.stage = tap.year, placement.stage.value
+    ctx.state.enter(guide, "preference")
     return [
         Reply("\n\n".join(lines)),
         Reply.of(
             _("Which kind of school are you thinking of?"),
             [
-                Button(_("Public school"), "school:pref:public"),
-                Button(_("International school"), "school:pref:intl"),
-                Button(_("Not sure yet"), "school:pref:unsure"),
+                Button(_("Public school"), ChoosePreference("public").encode()),
+                Button(_("International school"), ChoosePreference("intl").encode()),
+                Button(_("Not sure yet"), ChoosePreference("unsure").encode()),
             ],
         ),
     ]
 
 
-@router.payload("school:pref")
-async def choose_preference(incoming: Incoming, ctx: Context) -> list[Reply]:
-    pref = (incoming.payload or "").rsplit(":", 1)[-1]
-    stage = ctx.state.data.get("stage") if ctx.state.flow == FLOW else None
-    if stage is None or pref not in {"public", "intl", "unsure"}:
-        return await _expired(incoming, ctx)
+@router.payload(ChoosePreference)
+async def choose_preference(incoming: Incoming, ctx: Ctx, tap: ChoosePreference) -> list[Reply]:
+    guide = SchoolGuide.of(ctx.state)
+    stage = guide.stage if guide is not None else None
+    pref = tap.preference
+    if stage is None:
+        return _expired(ctx)
     answers = answers_for(ctx.services)
     young = stage in {Stage.NURSERY.value, Stage.KINDERGARTEN.value}
     topics = {
@@ -173,7 +218,7 @@ async def choose_preference(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [*replies, _goodbye(ctx)]
 
 
-def _schools(ctx: Context, stage: str) -> list[Reply]:
+def _schools(ctx: Ctx, stage: str) -> list[Reply]:
     path = content.schools_directory_path(ctx.services.settings.faq_dir)
     language = LOCALE_LANGUAGE.get(ctx.locale)
     found = content.directory(path, "schools").matching(stage, language)
@@ -187,7 +232,7 @@ def _schools(ctx: Context, stage: str) -> list[Reply]:
     return [Reply(intro + "\n\n" + listing)]
 
 
-def _goodbye(ctx: Context) -> Reply:
+def _goodbye(ctx: Ctx) -> Reply:
     return Reply.of(
         _(
             "I've now deleted the birth date you gave me. Our staff can go through the "
@@ -197,9 +242,8 @@ def _goodbye(ctx: Context) -> Reply:
     )
 
 
-async def _expired(incoming: Incoming, ctx: Context) -> list[Reply]:
-    replies = await start(incoming, ctx)
-    return [Reply(_("That step has expired, so let's start again.")), *replies]
+def _expired(ctx: Ctx) -> list[Reply]:
+    return [Reply(_("That step has expired, so let's start again.")), *start(ctx)]
 
 
 def _problem_text(problem: DateProblem, locale: str) -> str:

@@ -5,25 +5,36 @@ Anyone else gets the same answer as for a command that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Literal
 
-from bot.core.context import Context
-from bot.core.router import Router
-from bot.core.types import Button, Incoming, Reply
-from bot.handlers.consult_text import (
+from bot.consultations.text import (
     day_label,
     language_label,
     mode_label,
     time_range,
     topic_label,
 )
-from bot.handlers.start import unknown_command, unknown_payload
+from bot.core.payloads import Id, Payload
+from bot.core.router import Router
+from bot.core.types import Button, Incoming, Reply
+from bot.handlers.start import expired_payload, unknown_command
 from bot.i18n import _
 from bot.i18n.format import SHANGHAI
-from bot.store.consultations import ATTENDED, BOOKED, NO_SHOW
-from bot.store.schedule import ScheduleError, StaffBooking
+from bot.services import Ctx
+from bot.store.consultations.bookings import ATTENDED, BOOKED, NO_SHOW
+from bot.store.consultations.schedule import ScheduleError, StaffBooking
 
 router = Router("staff")
+
+
+@dataclass(frozen=True)
+class MarkAttendance(Payload, prefix="staff"):
+    mark: Literal["att", "nos"]
+    booking: Id
+
+
 STATUS_LABELS = {
     BOOKED: "",
     ATTENDED: "✔",
@@ -31,7 +42,7 @@ STATUS_LABELS = {
 }
 
 
-def is_staff(ctx: Context) -> bool:
+def is_staff(ctx: Ctx) -> bool:
     return f"{ctx.user.channel}:{ctx.user.external_id}" in ctx.services.settings.staff
 
 
@@ -40,7 +51,7 @@ def _day_start(now: datetime) -> datetime:
 
 
 @router.command("today")
-async def today(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def today(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     if not is_staff(ctx):
         return await unknown_command(incoming, ctx)
     start = _day_start(incoming.received_at)
@@ -48,7 +59,7 @@ async def today(incoming: Incoming, ctx: Context) -> list[Reply]:
 
 
 @router.command("week")
-async def week(incoming: Incoming, ctx: Context) -> list[Reply]:
+async def week(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     if not is_staff(ctx):
         return await unknown_command(incoming, ctx)
     start = _day_start(incoming.received_at)
@@ -66,6 +77,7 @@ def _line(row: StaffBooking) -> str:
         _("Topic: {topic} · resident's language: {language}").format(
             topic=topic_label(b.topic), language=language_label(b.language)
         ),
+        *([_("An interpreter is needed.")] if b.interpreter else []),
         _("Resident: {user} · booking #{id}").format(user=str(row.user), id=b.id),
     ]
     if b.note:
@@ -73,30 +85,27 @@ def _line(row: StaffBooking) -> str:
     return "\n".join(parts)
 
 
-async def _listing(ctx: Context, start: datetime, end: datetime, title: str) -> list[Reply]:
+async def _listing(ctx: Ctx, start: datetime, end: datetime, title: str) -> list[Reply]:
     rows = await ctx.services.schedule.bookings_between(start, end)
     if not rows:
         return [Reply(_("{title}: none.").format(title=title))]
     replies = [Reply(f"*{title}* ({len(rows)})")]
     for row in rows:
         buttons = [
-            Button(_("Attended"), f"staff:att:{row.booking.id}"),
-            Button(_("No-show"), f"staff:nos:{row.booking.id}"),
+            Button(_("Attended"), MarkAttendance("att", row.booking.id).encode()),
+            Button(_("No-show"), MarkAttendance("nos", row.booking.id).encode()),
         ]
         replies.append(Reply.of(_line(row), buttons))
     return replies
 
 
-@router.payload("staff")
-async def mark(incoming: Incoming, ctx: Context) -> list[Reply]:
+@router.payload(MarkAttendance)
+async def mark(incoming: Incoming, ctx: Ctx, tap: MarkAttendance) -> list[Reply]:
     if not is_staff(ctx):
-        return await unknown_payload(incoming, ctx)
-    parts = (incoming.payload or "").split(":")
-    status = {"att": ATTENDED, "nos": NO_SHOW}.get(parts[1] if len(parts) > 1 else "")
-    if status is None or len(parts) < 3 or not parts[2].isdigit():
-        return await unknown_payload(incoming, ctx)
+        return await expired_payload(incoming, ctx)
+    status = ATTENDED if tap.mark == "att" else NO_SHOW
     try:
-        booking = await ctx.services.schedule.mark_attendance(int(parts[2]), status)
+        booking = await ctx.services.schedule.mark_attendance(tap.booking, status)
     except ScheduleError:
         return [Reply(_("That booking was cancelled or does not exist."))]
     label = _("attended") if status == ATTENDED else _("no-show")

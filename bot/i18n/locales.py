@@ -2,8 +2,11 @@
 
 from typing import Final
 
+from bot.core.locale import DEFAULT_LOCALE
+
+__all__ = ["DEFAULT_LOCALE", "LOCALES", "NATIVE_NAMES", "is_supported"]
+
 LOCALES: Final[tuple[str, ...]] = ("en", "zh_Hans", "zh_Hant", "ja", "ko", "fr", "de", "es", "ru")
-DEFAULT_LOCALE: Final[str] = "en"
 
 # Each language's name in its own language, for the /language buttons.
 NATIVE_NAMES: Final[dict[str, str]] = {

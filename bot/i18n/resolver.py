@@ -6,11 +6,11 @@ keep whatever the user has (or get the platform's hint on a first contact).
 
 from __future__ import annotations
 
-from bot.core.context import LocaleChoice
+from bot.core.context import UserRecord
+from bot.core.locale import LocaleChoice
 from bot.core.types import Incoming
 from bot.i18n.detect import Detection, LanguageDetector, platform_locale
 from bot.i18n.policy import decide_reply_locale
-from bot.store.models import User
 
 NO_SIGNAL = Detection(locale=None, confidence=0.0, certain=False, unsupported=None)
 
@@ -20,7 +20,7 @@ class DetectingLocaleResolver:
         self.default = default
         self.detector = detector or LanguageDetector()  # models load here, once
 
-    def resolve(self, incoming: Incoming, user: User) -> LocaleChoice:
+    def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice:
         free_text = incoming.payload is None and incoming.text and incoming.command is None
         detection = self.detector.detect(incoming.text or "") if free_text else NO_SIGNAL
         decision = decide_reply_locale(

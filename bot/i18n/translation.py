@@ -1,7 +1,7 @@
 """gettext catalogs (compiled from locales/*/LC_MESSAGES/messages.po) and the current locale.
 
-The locale lives in a ContextVar set per message by the router, so `_()` anywhere in a
-handler translates into the resident's language without passing the locale around.
+The locale lives in a ContextVar (bot.core.locale) set per message by the dispatcher, so
+`_()` anywhere in a handler translates into the resident's language without passing it around.
 """
 
 from __future__ import annotations
@@ -9,17 +9,16 @@ from __future__ import annotations
 import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
 from babel.support import LazyProxy, NullTranslations, Translations
 
+from bot.core.locale import current_locale
 from bot.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 DOMAIN = "messages"
 _DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 
-current_locale: ContextVar[str] = ContextVar("linzhu_locale", default=DEFAULT_LOCALE)
 _catalogs: dict[str, _gettext.NullTranslations] = {}
 _catalog_dir: Path = _DEFAULT_DIR
 

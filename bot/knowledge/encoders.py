@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from bot.config import parse_encoder_setting
 
-ENCODER_NAMES = ("use", "e5")
+log = logging.getLogger(__name__)
 
 
 class Encoder(Protocol):
@@ -131,21 +131,6 @@ class LazyEncoder:
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._get().encode_passages(texts)
-
-
-def parse_encoder_setting(value: str) -> list[str]:
-    """`use+e5` → ["use", "e5"]; `none` → [] (lexical only)."""
-    value = value.strip().lower()
-    if value in ("", "none", "lexical"):
-        return []
-    names = [part.strip() for part in value.replace(",", "+").split("+") if part.strip()]
-    unknown = [n for n in names if n not in _FACTORIES]
-    if unknown:
-        raise ValueError(
-            f"unknown encoder {', '.join(unknown)} (use: {', '.join(ENCODER_NAMES)}, "
-            "joined with +, or none)"
-        )
-    return names
 
 
 def load_encoders(setting: str) -> list[LazyEncoder]:

@@ -29,7 +29,7 @@ def config_from(settings: Settings) -> DispatcherConfig:
 
 
 def build_reminder_dispatcher(services: Services) -> ReminderDispatcher:
-    return ReminderDispatcher(services.db, services.senders, config_from(services.settings))
+    return ReminderDispatcher(services.db, services.channels, config_from(services.settings))
 
 
 class ReminderComponent:

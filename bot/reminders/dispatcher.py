@@ -23,15 +23,16 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
-from bot.core.sender import Senders, SendResult
+from bot.core.channel import Channels
+from bot.core.sender import SendResult
 from bot.core.types import UserRef, utcnow
 from bot.i18n import use_locale
 from bot.reminders.lease import LeaseKeeper
 from bot.reminders.pacing import Pacer, SharedPacer
 from bot.reminders.render import Renderer, default_renderers
 from bot.store.db import Database
-from bot.store.models import User
 from bot.store.outbox import OutboxMessage, OutboxStore
+from bot.store.tables import User
 
 OPTIONAL_KINDS = frozenset({"event_reminder"})  # what /reminders off stops
 
@@ -64,7 +65,7 @@ class ReminderDispatcher:
     def __init__(
         self,
         db: Database,
-        senders: Senders,
+        senders: Channels,
         config: DispatcherConfig | None = None,
         *,
         renderers: dict[str, Renderer] | None = None,
@@ -199,7 +200,7 @@ class ReminderDispatcher:
             if not still_ours:
                 return
             try:
-                if self.senders.get(user.channel) is None:
+                if self.senders.sender(user.channel) is None:
                     # Perhaps this process runs without that channel; another one may have it.
                     result = SendResult.retry(f"no sender for channel {user.channel!r} here")
                 else:

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from bot.core.types import utcnow
 from bot.store.db import Database
-from bot.store.models import Lease
+from bot.store.tables import Lease
 from bot.store.upsert import insert_for
 
 

@@ -1,6 +1,7 @@
 """Outbox kinds → the function that renders one into replies, in the current locale.
 
-Areas add their kinds here (events will add registration reminders and waitlist notices).
+Each area's texts live in its domain package (bot/consultations, bot/events), below both the
+handlers and this dispatcher.
 """
 
 from __future__ import annotations
@@ -8,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.consultations.text import render_booking_reminder
 from bot.core.types import Reply
+from bot.events.render import register as register_event_renderers
+from bot.store.consultations.tables import REMINDER_KIND
 
 Renderer = Callable[[dict[str, Any]], list[Reply]]
 
 
 def default_renderers() -> dict[str, Renderer]:
-    from bot.handlers.consult_text import render_booking_reminder
-    from bot.store.consult_tables import REMINDER_KIND
-
     renderers: dict[str, Renderer] = {REMINDER_KIND: render_booking_reminder}
-    # Events area: reminders, promotion and cancellation notices, announcements.
-    from bot.events.render import register as register_event_renderers
-
+    # Events: reminders, promotion and cancellation notices, announcements.
     register_event_renderers(renderers)
     return renderers

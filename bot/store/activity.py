@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.store.db import Database
-from bot.store.models import ActivityLog
+from bot.store.tables import ActivityLog
 
 EMERGENCY_GUARD = "emergency_guard"
 

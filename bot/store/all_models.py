@@ -1,3 +1,5 @@
 """Imports every table module so SQLModel.metadata is complete (for Alembic and tests)."""
 
-from bot.store import consult_tables, events, inbox, models, outbox  # noqa: F401
+from bot.store import inbox, outbox, tables  # noqa: F401
+from bot.store.consultations import tables as consultation_tables  # noqa: F401
+from bot.store.events import tables as event_tables  # noqa: F401

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot.core.types import utcnow
 from bot.store.db import Database
-from bot.store.models import ProcessedUpdate
+from bot.store.tables import ProcessedUpdate
 from bot.store.upsert import insert_for
 
 

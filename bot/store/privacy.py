@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 
+from bot.core.context import UserRecord
 from bot.core.types import utcnow
 from bot.store.db import Database
 from bot.store.inbox import WebInboxMessage
-from bot.store.models import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
 from bot.store.outbox import OutboxMessage
+from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PrivacyStore:
                 ),
             )
 
-    async def erase(self, user: User) -> None:
+    async def erase(self, user: UserRecord) -> None:
         """Delete everything kept about the user, in one transaction.
 
         Bookings and registrations are cancelled first by their own stores (slots freed,

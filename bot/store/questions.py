@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.core.types import utcnow
 from bot.store.db import Database
-from bot.store.models import Feedback, UnansweredQuestion
+from bot.store.tables import Feedback, UnansweredQuestion
 
 
 class QuestionStore:

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from bot.core.types import utcnow
 from bot.store.db import Database
-from bot.store.models import Lease, SharedValue
+from bot.store.tables import Lease, SharedValue
 from bot.store.upsert import insert_for
 
 

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.state import FlowState
 from bot.core.types import utcnow
 from bot.store.db import Database
-from bot.store.models import ConversationState
+from bot.store.tables import ConversationState
 from bot.store.upsert import insert_for
-
-
-@dataclass
-class FlowState:
-    """The mutable state a handler sees; saved after the handler if it changed."""
-
-    flow: str | None = None
-    step: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    menu: list[str] = field(default_factory=list)
-
-    def start(self, flow: str, step: str, **data: Any) -> None:
-        self.flow, self.step, self.data = flow, step, dict(data)
-
-    def goto(self, step: str, **data: Any) -> None:
-        self.step = step
-        self.data.update(data)
-
-    def clear(self) -> None:
-        self.flow, self.step, self.data = None, None, {}
-
-    def snapshot(self) -> tuple[Any, ...]:
-        return (self.flow, self.step, repr(sorted(self.data.items())), tuple(self.menu))
 
 
 class StateStore:
@@ -52,7 +28,9 @@ class StateStore:
         now = now or utcnow()
         if row is None or (row.expires_at is not None and row.expires_at <= now):
             return FlowState()
-        return FlowState(row.flow, row.step, dict(row.data or {}), list(row.menu or []))
+        return FlowState(
+            row.flow, row.step, dict(row.data or {}), list(row.menu or []), row.last_topic
+        )
 
     async def save(
         self, session: AsyncSession, user_id: int, state: FlowState, now: datetime | None = None
@@ -63,6 +41,7 @@ class StateStore:
             "step": state.step,
             "data": state.data,
             "menu": state.menu,
+            "last_topic": state.last_topic,
             "expires_at": now + self.ttl,
             "updated_at": now,
         }

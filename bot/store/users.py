@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.core.types import UserRef, utcnow
 from bot.store.db import Database
-from bot.store.models import User
+from bot.store.tables import User
 from bot.store.upsert import insert_for
 
 

@@ -1,16 +1,19 @@
-"""The aiohttp application: web chat, health check, and the channels' webhook routes."""
+"""The aiohttp application: the health check, and the routes of the components given."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.channels.web_inbox import setup_inbox
-from bot.channels.webchat import api_error, setup_webchat
+from bot.channels.webchat.api import api_error
 from bot.core.dispatcher import Dispatcher
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.runtime import Component
 
 log = logging.getLogger(__name__)
 WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,7 +34,8 @@ async def errors_middleware(request: web.Request, handler: WebHandler) -> web.St
         return api_error(request, 500, "Something went wrong on our side.")
 
 
-def create_web_app(services: Services, dispatcher: Dispatcher) -> web.Application:
+def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Application:
+    services: Services = dispatcher.services
     app = web.Application(
         client_max_size=services.settings.max_body_bytes, middlewares=[errors_middleware]
     )
@@ -44,6 +48,6 @@ def create_web_app(services: Services, dispatcher: Dispatcher) -> web.Applicatio
         )
 
     app.router.add_get("/healthz", healthz)
-    setup_webchat(app, dispatcher)
-    setup_inbox(app, services.inbox, services.settings.default_locale)
+    for component in components:
+        component.add_routes(app)
     return app

@@ -27,9 +27,11 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.ratelimit import Limits, RateLimiter
+from bot.channels.telegram.render import MAX_TEXT
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import CHANNEL, Blocked, Ignored, Inbound, classify
 from bot.config import Settings
+from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def build_application(settings: Settings) -> TelegramApp:
 
 class TelegramChannel:
     name = "telegram"
+    capabilities = Capabilities(buttons="inline", max_text_chars=MAX_TEXT, attachments=True)
 
     def __init__(self, dispatcher: Dispatcher, settings: Settings) -> None:
         self.dispatcher = dispatcher
@@ -104,7 +107,6 @@ class TelegramChannel:
             )
             raise
         await self.application.start()
-        self.services.senders.register(self.sender)
         if self.settings.telegram_set_commands:
             try:
                 await set_commands(

@@ -16,11 +16,9 @@ if TYPE_CHECKING:
 
 
 def wechat_component(dispatcher: Dispatcher) -> WeChatChannel | None:
-    """The channel when WECHAT_TOKEN is set; its sender is registered for the outbox."""
+    """The channel when WECHAT_TOKEN is set."""
     if not dispatcher.services.settings.wechat_token:
         return None
     from bot.channels.wechat.adapter import WeChatChannel
 
-    channel = WeChatChannel(dispatcher)
-    dispatcher.services.senders.register(channel.sender)
-    return channel
+    return WeChatChannel(dispatcher)

@@ -20,8 +20,9 @@ from wechatpy.messages import BaseMessage
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.envelope import MAX_XML_BYTES, Envelope, Opened, Rejected
 from bot.channels.wechat.ledger import MessageLedger
-from bot.channels.wechat.render import passive_xml, render_texts
+from bot.channels.wechat.render import MAX_TEXT_BYTES, passive_xml, render_texts
 from bot.channels.wechat.sender import WeChatSender
+from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.locks import KeyedLocks
 from bot.core.types import Incoming, UserRef
@@ -37,6 +38,10 @@ class WeChatChannel:
     """The component `linzhu serve` runs when WECHAT_TOKEN is set."""
 
     name = "wechat"
+    # No buttons in a passive reply: choices become "reply 1, 2, 3"; texts of 2,048 bytes.
+    capabilities = Capabilities(
+        buttons="numbered", max_text_bytes=MAX_TEXT_BYTES, attachments=False, push=True
+    )
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher

@@ -1,0 +1,1 @@
+"""One adapter per platform; every channel has the shape of `base.Channel`."""

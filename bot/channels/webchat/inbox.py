@@ -1,0 +1,51 @@
+"""The web chat's proactive messages: a sender that files them in an inbox, and the API that
+hands them to the page.
+
+The web chat has no push, so reminders wait in the `web_inbox` table until the page asks:
+GET /api/inbox?user=ID answers like POST /api/chat ({"locale", "replies"}) with the messages
+not fetched before; the page polls it every few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from bot.channels.webchat.api import api_error, reply_json
+from bot.core.sender import SendResult
+from bot.core.types import Reply, UserRef
+from bot.i18n import current_locale
+from bot.store.inbox import InboxStore
+
+MAX_USER_ID = 128
+
+
+class WebInboxSender:
+    """Sender for channel "web": stores the message for the page's next poll."""
+
+    channel = "web"
+
+    def __init__(self, inbox: InboxStore) -> None:
+        self.inbox = inbox
+
+    async def send(self, user: UserRef, replies: list[Reply]) -> SendResult:
+        await self.inbox.put(
+            user.external_id, current_locale.get(), [reply_json(r) for r in replies]
+        )
+        return SendResult.sent()
+
+
+async def fetch_inbox(request: web.Request, inbox: InboxStore, default_locale: str) -> web.Response:
+    user = request.query.get("user", "").strip()
+    if not user or len(user) > MAX_USER_ID:
+        return api_error(
+            request, 400, 'Field "user" must be a non-empty string (at most 128 characters).'
+        )
+    rows = await inbox.take(user)
+    replies = [reply for row in rows for reply in row.replies]
+    locale = next((r.locale for r in reversed(rows) if r.locale), default_locale)
+    return web.json_response(
+        {"locale": locale, "replies": replies},
+        dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
+    )

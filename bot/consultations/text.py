@@ -1,0 +1,140 @@
+"""Words and dates for consultations, in the current locale: labels, summaries, the .ics file,
+and the reminder text the outbox dispatcher renders at send time.
+
+Dates and times are Babel's (CLDR) in the resident's locale, on Shanghai time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import babel.dates
+from babel import Locale
+from icalendar import Calendar, Event
+
+from bot.core.types import Attachment, Button, Reply
+from bot.i18n import N_, NATIVE_NAMES, _, current_locale
+from bot.i18n.format import babel_locale as shared_babel_locale
+from bot.i18n.format import join_date_time, to_shanghai
+from bot.store.consultations.tables import BookingView, SlotView
+
+TOPIC_LABELS = {
+    "school": N_("School enrolment"),
+    "medical": N_("Medical help"),
+    "living": N_("Daily life and residence"),
+    "work": N_("Work"),
+}
+MODE_LABELS = {
+    "in_person": N_("in person at the Gubei Citizen Centre"),
+    "phone": N_("by phone"),
+    "video": N_("by video call"),
+}
+
+
+def babel_locale(locale: str | None = None) -> Locale:
+    """The given locale's, or the current message's, Babel Locale."""
+    return shared_babel_locale(locale or current_locale.get())
+
+
+local = to_shanghai
+
+
+def day_label(day: date | datetime, locale: str | None = None) -> str:
+    """A short day for a button: "Tue, Mar 3", "3月3日周二"."""
+    value = local(day).date() if isinstance(day, datetime) else day
+    return babel.dates.format_skeleton("MMMEd", value, locale=babel_locale(locale))
+
+
+def long_day(dt: datetime, locale: str | None = None) -> str:
+    """ "Tuesday, March 3, 2026", "2026年3月3日星期二"."""
+    return babel.dates.format_date(local(dt).date(), format="full", locale=babel_locale(locale))
+
+
+def time_label(dt: datetime, locale: str | None = None) -> str:
+    return babel.dates.format_time(local(dt), format="short", locale=babel_locale(locale))
+
+
+def time_range(start: datetime, end: datetime, locale: str | None = None) -> str:
+    return f"{time_label(start, locale)}–{time_label(end, locale)}"
+
+
+def when_text(start: datetime, end: datetime, locale: str | None = None) -> str:
+    """The day and the times, joined the locale's way ("…, 10:00–10:30", "…星期一 10:00–10:30")."""
+    code = locale or current_locale.get()
+    return join_date_time(long_day(start, code), time_range(start, end, code), code)
+
+
+def topic_label(topic: str) -> str:
+    return _(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+
+
+def mode_label(mode: str) -> str:
+    return _(MODE_LABELS[mode]) if mode in MODE_LABELS else mode
+
+
+def language_label(code: str) -> str:
+    return NATIVE_NAMES.get(code, code)
+
+
+def slot_button_label(slot: SlotView, with_day: bool = False) -> str:
+    when = time_range(slot.starts_at, slot.ends_at)
+    if with_day:
+        when = f"{day_label(slot.starts_at)} {when}"
+    return f"{when} · {mode_label(slot.mode)}"
+
+
+def booking_summary(booking: BookingView) -> str:
+    """The lines a resident sees for one booking."""
+    lines = [
+        _("*{topic}*").format(topic=topic_label(booking.topic)),
+        _("When: {when}").format(when=when_text(booking.slot.starts_at, booking.slot.ends_at)),
+        _("How: {mode}").format(mode=mode_label(booking.slot.mode)),
+        _("With: {consultant} (in {language})").format(
+            consultant=booking.slot.consultant, language=language_label(booking.language)
+        ),
+    ]
+    if booking.note:
+        lines.append(_("Your note: {note}").format(note=booking.note))
+    return "\n".join(lines)
+
+
+def ics_attachment(booking: BookingView) -> Attachment:
+    """The booking as a calendar entry residents can add to their phone's calendar."""
+    cal = Calendar()
+    cal.add("prodid", "-//Linzhu//Gubei Citizen Centre//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"booking-{booking.id}@linzhu")
+    event.add("dtstamp", booking.created_at)
+    event.add("dtstart", booking.slot.starts_at)
+    event.add("dtend", booking.slot.ends_at)
+    event.add("summary", _("Consultation: {topic}").format(topic=topic_label(booking.topic)))
+    event.add("location", mode_label(booking.slot.mode))
+    event.add("description", booking_summary(booking).replace("*", ""))
+    cal.add_component(event)
+    return Attachment("consultation.ics", cal.to_ical(), "text/calendar")
+
+
+def render_booking_reminder(payload: dict[str, Any]) -> list[Reply]:
+    """A booking reminder in the current locale (the dispatcher sets the user's locale)."""
+    start = datetime.fromisoformat(payload["starts_at"])
+    end = datetime.fromisoformat(payload["ends_at"])
+    details = {
+        "when": when_text(start, end),
+        "mode": mode_label(payload.get("mode", "")),
+        "consultant": payload.get("consultant", ""),
+        "topic": topic_label(payload.get("topic", "")),
+    }
+    if payload.get("when") == "2h":
+        text = _(
+            "⏰ Your consultation ({topic}) starts in about 2 hours: {when}, {mode}, with "
+            "{consultant}."
+        ).format(**details)
+    else:
+        text = _(
+            "📅 Reminder: you have a consultation ({topic}) tomorrow: {when}, {mode}, with "
+            "{consultant}."
+        ).format(**details)
+    return [Reply.of(text, [Button(_("My bookings"), "book:mine")])]

@@ -1,0 +1,1 @@
+"""Consultations: booking (the flow), mine (list and cancel), reschedule."""

@@ -1,0 +1,28 @@
+"""Every handler module's router, wired into one table; the order is the guards' order."""
+
+from __future__ import annotations
+
+from bot.core.router import Router, RouteTable
+from bot.handlers import emergency, faq, medical, privacy, schooling, staff, start
+from bot.handlers.consultations import booking, mine, reschedule
+from bot.handlers.events import browse
+from bot.handlers.events import mine as my_events
+
+
+def build_routes() -> RouteTable:
+    root = Router("root")
+    root.include(
+        emergency.router,  # first: an emergency is answered whatever else is going on
+        start.router,
+        schooling.router,
+        medical.router,
+        booking.router,
+        mine.router,
+        reschedule.router,
+        staff.router,
+        browse.router,
+        my_events.router,
+        privacy.router,
+        faq.router,
+    )
+    return root.freeze()

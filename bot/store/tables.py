@@ -1,0 +1,144 @@
+"""The tables of the foundation. Later areas add theirs in their own modules.
+
+Every timestamp is an aware UTC datetime (see UTCDateTime); local time (Asia/Shanghai)
+is only a matter of presentation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.core.types import utcnow
+from bot.store.types import JSONType, UTCDateTime
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    column: Column[Any] = Column(UTCDateTime(), nullable=nullable, index=index)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+class User(SQLModel, table=True):
+    """A resident (or staff member) as seen through one channel."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    external_id: str = Field(sa_column=Column(String(128), nullable=False))
+    locale: str | None = Field(default=None, sa_column=Column(String(16)))
+    # explicit (/language) | detected | platform | default
+    locale_source: str | None = Field(default=None, sa_column=Column(String(16)))
+    platform_language: str | None = Field(default=None, sa_column=Column(String(32)))
+    first_seen: datetime = _ts()
+    last_seen: datetime = _ts()
+    active: bool = Field(default=True, nullable=False)
+    inactive_reason: str | None = Field(default=None, sa_column=Column(String(200)))
+    reminders_enabled: bool = Field(default=True, nullable=False)
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a user is in a multi-step flow; `menu` maps numbered replies to payloads."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    flow: str | None = Field(default=None, sa_column=Column(String(64)))
+    step: str | None = Field(default=None, sa_column=Column(String(64)))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    menu: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    last_topic: str | None = Field(default=None, sa_column=Column(String(128)))
+    expires_at: datetime | None = _ts(nullable=True)
+    updated_at: datetime = _ts()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Platform update ids already handled, so a retried delivery is answered once."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_processed_updates_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    update_key: str = Field(sa_column=Column(String(160), nullable=False))
+    created_at: datetime = _ts(index=True)
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """A question Linzhu could not answer, kept for staff."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    )
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    locale: str | None = Field(default=None, sa_column=Column(String(16)))
+    candidates: list[Any] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = _ts(index=True)
+    resolved_at: datetime | None = _ts(nullable=True)
+
+
+class Feedback(SQLModel, table=True):
+    """A 👍/👎 on an answer, with an optional comment."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    )
+    topic: str = Field(sa_column=Column(String(128), nullable=False))
+    helpful: bool = Field(nullable=False)
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    locale: str | None = Field(default=None, sa_column=Column(String(16)))
+    created_at: datetime = _ts(index=True)
+
+
+class SharedValue(SQLModel, table=True):
+    """A small value every worker must see (for example a platform access token)."""
+
+    __tablename__ = "shared_values"
+
+    key: str = Field(sa_column=Column(String(128), primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime | None = _ts(nullable=True)
+    updated_at: datetime = _ts()
+
+
+class Lease(SQLModel, table=True):
+    """A named lease held by one worker until it expires (for example the dispatcher)."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    holder: str = Field(sa_column=Column(String(128), nullable=False))
+    expires_at: datetime = _ts()
+
+
+class ActivityLog(SQLModel, table=True):
+    """Things staff count: an emergency guard firing, a language switch accepted, …"""
+
+    __tablename__ = "activity_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    )
+    locale: str | None = Field(default=None, sa_column=Column(String(16)))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = _ts(index=True)
+
+
+Index("ix_users_last_seen", User.__table__.c.last_seen)  # type: ignore[attr-defined]
