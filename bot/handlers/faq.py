@@ -50,7 +50,7 @@ async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     kb = ctx.services.knowledge
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
     previous = ctx.state.last_topic if ctx.state.flow is None else None
-    decision = kb.decide(text, previous) if kb is not None else None
+    decision = await kb.adecide(text, previous) if kb is not None else None
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
         await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.offload import run_cpu
+from bot.knowledge.embedding import Embedder, QueryVectors
 from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
@@ -59,6 +61,8 @@ class KnowledgeBase:
             log.error("faq: %s", problem)
         self._snapshot = self._build(result.entries, result.content_hash)
         self._stamp = self.files_stamp()
+        # One encoding per message, shared by every reader of it (the emergency guard, FAQ).
+        self.embedder = Embedder(lambda: [d.encoder for d in self.index.live_dense()])
 
     @classmethod
     def from_settings(
@@ -93,9 +97,22 @@ class KnowledgeBase:
     def content_hash(self) -> str:
         return self._snapshot.content_hash
 
-    def decide(self, text: str, previous: str | None = None) -> Decision:
-        """What Linzhu would do with this question (see retrieval.Retriever)."""
-        return self._snapshot.retriever.decide(text, previous)
+    def decide(
+        self, text: str, previous: str | None = None, query: QueryVectors | None = None
+    ) -> Decision:
+        """What Linzhu would do with this question (see retrieval.Retriever); synchronous."""
+        return self._snapshot.retriever.decide(text, previous, query)
+
+    async def embed(self, text: str) -> QueryVectors | None:
+        """The message's vectors (shared, micro-batched, off the loop); None without encoders."""
+        if not self.index.dense:
+            return None
+        return await self.embedder.embed(text)
+
+    async def adecide(self, text: str, previous: str | None = None) -> Decision:
+        """`decide` for the event loop: encoding and scoring run in the CPU pool."""
+        query = await self.embed(text)
+        return await run_cpu(self.decide, text, previous, query)
 
     # --- live reload ------------------------------------------------------------
     def files_stamp(self) -> tuple[tuple[str, int, int], ...]:

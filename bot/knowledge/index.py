@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.encoders import Encoder
 from bot.knowledge.lexical import cached_lexical
 from bot.knowledge.model import FaqEntry
@@ -94,8 +95,11 @@ class FaqIndex:
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.maximum(norms, 1e-9)).astype(np.float32)
 
-    def scores(self, text: str) -> EntryScores:
-        """Scores per entry (in `entries` order); higher is closer, about 0–1."""
+    def scores(self, text: str, query: QueryVectors | None = None) -> EntryScores:
+        """Scores per entry (in `entries` order); higher is closer, about 0–1.
+
+        `query` carries the text's vectors when they were computed already (they are
+        shared with the emergency guard); missing ones are encoded here."""
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
@@ -105,7 +109,7 @@ class FaqIndex:
         if not dense:
             mixed = (W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel) / (W_LEX_ONLY + W_BM25_ONLY)
             return EntryScores(mixed.astype(np.float32), None)
-        queries = [d.encoder.encode_queries([text])[0] for d in dense]
+        queries = [_query_vector(d.encoder, text, query) for d in dense]
         shortlist = self._shortlist(dense, queries, lex_best, bm_rel)
         # The phrasings of the short-listed entries, as one gather and one product.
         lengths = self.ends[shortlist] - self.starts[shortlist]
@@ -165,3 +169,8 @@ class FaqIndex:
         """Vectors and postings held in memory (what grows with the FAQ)."""
         size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
         return size + self.lexical.index.nbytes + self.bm25.index.nbytes
+
+
+def _query_vector(encoder: Encoder, text: str, query: QueryVectors | None) -> np.ndarray:
+    vector = query.get(encoder.name) if query is not None and query.text == text else None
+    return vector if vector is not None else encoder.encode_queries([text])[0]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.index import FaqIndex
 from bot.knowledge.model import FaqEntry
 
@@ -86,11 +87,13 @@ class Retriever:
         live = frozenset(d.encoder.name for d in self.index.live_dense())
         return THRESHOLDS.get(live, DENSE) if live else LEXICAL
 
-    def decide(self, text: str, previous: str | None = None) -> Decision:
+    def decide(
+        self, text: str, previous: str | None = None, query: QueryVectors | None = None
+    ) -> Decision:
         entries = self.index.entries
         if not entries or not text.strip():
             return Decision(NO_MATCH, 0.0, 0.0)
-        found = self.index.scores(text)
+        found = self.index.scores(text, query)
         scores = found.combined
         if previous and _is_follow_up(text):
             scores = scores + self._context_bonus(previous)

@@ -1,0 +1,122 @@
+"""A message's sentence vectors, computed once and shared (the emergency guard and the FAQ).
+
+Encoding runs in the CPU pool, never on the event loop. Messages that arrive within a few
+milliseconds of each other are encoded together: one model call for a batch costs far
+less per message than one call each, so the cost per question falls as load rises. The
+last few hundred messages' vectors are remembered by text, so the guard's look at a
+message and the FAQ's answer to it pay for one encoding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core.offload import cpu_pool
+from bot.knowledge.encoders import Encoder
+
+WINDOW_SECONDS = 0.003  # how long a message waits for others to share its batch
+MAX_BATCH = 32
+REMEMBERED = 512
+
+
+@dataclass(frozen=True)
+class QueryVectors:
+    """One text's vectors, by encoder name (L2-normalised)."""
+
+    text: str
+    by_encoder: dict[str, np.ndarray]
+
+    def get(self, encoder_name: str) -> np.ndarray | None:
+        return self.by_encoder.get(encoder_name)
+
+
+def encode_batch(encoders: Callable[[], Sequence[Encoder]], texts: list[str]) -> list[QueryVectors]:
+    """Every text by every live encoder, one model call per encoder (synchronous; asking
+    for the live encoders may wait for a model still loading, so it runs in the pool)."""
+    per_encoder = {e.name: e.encode_queries(texts) for e in encoders()}
+    return [
+        QueryVectors(text, {name: vectors[i] for name, vectors in per_encoder.items()})
+        for i, text in enumerate(texts)
+    ]
+
+
+class Embedder:
+    """`await embed(text)`: micro-batched, off the loop, remembered by text."""
+
+    def __init__(
+        self,
+        encoders: Callable[[], Sequence[Encoder]],
+        *,
+        window: float = WINDOW_SECONDS,
+        max_batch: int = MAX_BATCH,
+        remembered: int = REMEMBERED,
+    ) -> None:
+        self._encoders = encoders  # the live encoders, asked at each batch
+        self.window = window
+        self.max_batch = max_batch
+        self.remembered = remembered
+        self._recent: OrderedDict[str, asyncio.Future[QueryVectors]] = OrderedDict()
+        self._pending: list[tuple[str, asyncio.Future[QueryVectors]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self.batches = 0  # for benchmarks: model calls made
+        self.encoded = 0  # texts encoded
+
+    async def embed(self, text: str) -> QueryVectors:
+        loop = asyncio.get_running_loop()
+        future = self._recent.get(text)
+        if future is not None and future.get_loop() is loop and not future.cancelled():
+            self._recent.move_to_end(text)
+            return await asyncio.shield(future)
+        future = loop.create_future()
+        self._remember(text, future)
+        self._pending.append((text, future))
+        if len(self._pending) >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.window, self._flush)
+        return await asyncio.shield(future)
+
+    def embed_now(self, text: str) -> QueryVectors:
+        """Synchronous, for the command line and benchmarks (no loop, no batching)."""
+        return encode_batch(self._encoders, [text])[0]
+
+    def _remember(self, text: str, future: asyncio.Future[QueryVectors]) -> None:
+        self._recent[text] = future
+        while len(self._recent) > self.remembered:
+            self._recent.popitem(last=False)
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        loop = asyncio.get_running_loop()
+        texts = [text for text, _ in batch]
+        self.batches += 1
+        self.encoded += len(texts)
+        work = loop.run_in_executor(cpu_pool(), encode_batch, self._encoders, texts)
+        work.add_done_callback(lambda done: _settle(batch, done, self._recent))
+
+
+def _settle(
+    batch: list[tuple[str, asyncio.Future[QueryVectors]]],
+    done: asyncio.Future[list[QueryVectors]],
+    recent: OrderedDict[str, asyncio.Future[QueryVectors]],
+) -> None:
+    error = done.exception()
+    for i, (text, future) in enumerate(batch):
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+            if recent.get(text) is future:
+                del recent[text]  # a failure is not remembered: the next message retries
+        else:
+            future.set_result(done.result()[i])
