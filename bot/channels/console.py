@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.channels.render import numbered_options, strip_markup
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
+from bot.core.hygiene import clean_text
 from bot.core.sender import Sender
 from bot.core.types import Incoming, Reply, UserRef
 
@@ -42,7 +43,8 @@ class ConsoleChannel:
         out: TextIO = sys.stdout,
         first: str | None = "/start",
     ) -> None:
-        ref = UserRef(self.name, user or getpass.getuser())
+        # The terminal may hand us undecodable bytes as surrogates; ids are stored.
+        ref = UserRef(self.name, clean_text(user or getpass.getuser())[:128])
         pending = first
         while True:
             if pending is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.core.hygiene import clean_language_tag, clean_text
+
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
@@ -23,7 +25,12 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One message or button tap from a resident, as every channel describes it."""
+    """One message or button tap from a resident, as every channel describes it.
+
+    Whatever a client sent, an Incoming carries no NUL, control byte or lone surrogate and
+    at most a well-formed language tag (bot/core/hygiene.py), so nothing a handler stores
+    can fail on either database.
+    """
 
     user: UserRef
     text: str | None = None
@@ -31,6 +38,16 @@ class Incoming:
     chat_id: str | None = None
     language_hint: str | None = None
     received_at: datetime = field(default_factory=utcnow)
+    # False in a group or channel, where others read the replies. WeChat, the web chat and
+    # the console only have one-to-one chats; Telegram says which chat a message is in.
+    private_chat: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("text", "payload", "chat_id"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_text(value))
+        object.__setattr__(self, "language_hint", clean_language_tag(self.language_hint))
 
     @property
     def command(self) -> str | None:

@@ -31,6 +31,9 @@ class UserStore:
         A user who writes again is active again (they unblocked the bot or re-subscribed).
         """
         now = now or utcnow()
+        # The column holds 32 characters; a client-sent hint longer than that is not a tag.
+        if platform_language is not None and len(platform_language) > 32:
+            platform_language = None
         table = User.__table__  # type: ignore[attr-defined]
         stmt = insert_for(self.db.engine.dialect.name, table).values(
             channel=ref.channel,

@@ -27,3 +27,16 @@ def test_version_and_help(capsys: object) -> None:
     assert out.returncode == 0 and out.stdout.startswith("linzhu ")
     out = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
     assert "serve" in out.stdout and "chat" in out.stdout and "db" in out.stdout
+
+
+async def test_console_input_with_undecodable_bytes_is_cleaned(dispatcher: Dispatcher) -> None:
+    """A terminal in the C locale hands Python undecodable bytes as lone surrogates."""
+    from tests.storage_scan import unclean_values
+
+    lines = iter(["where\udcff is the \x00clinic", "/quit"])
+    out = io.StringIO()
+    console = ConsoleChannel(dispatcher)
+    install(dispatcher, console)
+    await console.run(user="bob\udce9\x00", read=lambda _prompt: next(lines), out=out)
+    assert await unclean_values(dispatcher.services.db) == []
+    assert await dispatcher.services.users.get(UserRef("console", "bob\ufffd")) is not None

@@ -147,7 +147,7 @@ class TelegramChannel:
             return web.Response(status=403, text="forbidden")
         try:
             data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             # Acknowledged all the same: Telegram would otherwise resend it forever.
             log.warning("telegram webhook: body is not JSON; acknowledged and dropped")
             return web.Response(text="ok")
@@ -160,10 +160,10 @@ class TelegramChannel:
             if not isinstance(data, dict):
                 raise TypeError(f"an update must be a JSON object, not {type(data).__name__}")
             update = Update.de_json(data, self.application.bot)
-            if not isinstance(update.update_id, int):
+            if type(update.update_id) is not int:
                 raise TypeError("update_id is not an integer")
         except Exception as exc:
-            log.warning("telegram: malformed update dropped (%s): %.500r", exc, data)
+            log.warning("telegram: malformed update dropped (%s): %.300r", exc, data)
             return False
         await self.application.update_queue.put(update)
         return True

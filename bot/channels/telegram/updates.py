@@ -45,57 +45,94 @@ def user_ref(user_id: int) -> UserRef:
 
 
 def classify(update: Update) -> Classified:
-    """What an update means for Linzhu; anything it does not understand is Ignored."""
+    """What an update means for Linzhu; anything it does not understand is Ignored.
+
+    python-telegram-bot does not check the JSON's types, so neither may we assume them: an
+    update whose ids are not integers or whose texts are not strings is Ignored as malformed.
+    """
     uid = update.update_id
     if update.callback_query is not None:
-        query = update.callback_query
-        message = query.message
-        chat_id = message.chat.id if message is not None else query.from_user.id
-        tapped = (
-            message.message_id
-            if isinstance(message, Message) and message.text is not None
-            else None
-        )
-        if query.data is None:  # a game button: nothing of ours
-            return Ignored(uid, "callback query without data")
-        return Inbound(
-            uid,
-            Incoming(
-                user=user_ref(query.from_user.id),
-                payload=query.data,
-                chat_id=str(chat_id),
-                language_hint=query.from_user.language_code,
-            ),
-            chat_id,
-            callback_query_id=query.id,
-            tapped_message_id=tapped,
-        )
+        return _callback(uid, update)
     if update.message is not None:
         return _message(uid, update.message)
     if update.my_chat_member is not None:
         member = update.my_chat_member
-        if member.chat.type == Chat.PRIVATE and member.new_chat_member.status == ChatMember.BANNED:
-            return Blocked(uid, user_ref(member.from_user.id))
-        return Ignored(uid, f"my_chat_member {member.new_chat_member.status}")
+        user_id = _int(getattr(member.from_user, "id", None))
+        if user_id is None:
+            return Ignored(uid, "malformed my_chat_member")
+        status = getattr(member.new_chat_member, "status", None)
+        if member.chat.type == Chat.PRIVATE and status == ChatMember.BANNED:
+            return Blocked(uid, user_ref(user_id))
+        return Ignored(uid, f"my_chat_member {status!s:.32}")
     return Ignored(uid, "update type not handled")
+
+
+def _callback(uid: int, update: Update) -> Classified:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    user_id = _int(getattr(query.from_user, "id", None))
+    chat_id = _int(message.chat.id) if message is not None else user_id
+    if user_id is None or chat_id is None or not _str_or_none(query.id, query.data):
+        return Ignored(uid, "malformed callback query")
+    if query.data is None:  # a game button: nothing of ours
+        return Ignored(uid, "callback query without data")
+    tapped = (
+        _int(message.message_id)
+        if isinstance(message, Message) and isinstance(message.text, str)
+        else None
+    )
+    return Inbound(
+        uid,
+        Incoming(
+            user=user_ref(user_id),
+            payload=query.data,
+            chat_id=str(chat_id),
+            language_hint=_language(query.from_user),
+            # A tap with no message is in the user's own chat with the bot.
+            private_chat=message is None or message.chat.type == Chat.PRIVATE,
+        ),
+        chat_id,
+        callback_query_id=query.id,
+        tapped_message_id=tapped,
+    )
 
 
 def _message(uid: int, message: Message) -> Classified:
     sender = message.from_user
-    if sender is None or sender.is_bot:
+    if sender is None or sender.is_bot is True:
         return Ignored(uid, "message without a human sender")
+    user_id, chat_id = _int(sender.id), _int(message.chat.id)
+    if user_id is None or chat_id is None or not _str_or_none(message.text, message.caption):
+        return Ignored(uid, "malformed message")
     text = message.text if message.text is not None else message.caption
-    if message.chat.type != Chat.PRIVATE and not text:
+    private = message.chat.type == Chat.PRIVATE
+    if not private and not text:
         # Groups: joins, pins and photos are not addressed to Linzhu.
         return Ignored(uid, "group message without text")
     # In a private chat a sticker or a photo gets the "please type" answer from the router.
     return Inbound(
         uid,
         Incoming(
-            user=user_ref(sender.id),
+            user=user_ref(user_id),
             text=text or "",
-            chat_id=str(message.chat.id),
-            language_hint=sender.language_code,
+            chat_id=str(chat_id),
+            language_hint=_language(sender),
+            private_chat=private,
         ),
-        message.chat.id,
+        chat_id,
     )
+
+
+def _int(value: object) -> int | None:
+    """`value` if it is a Telegram id (an int that JSON sent as a number), else None."""
+    return value if type(value) is int else None
+
+
+def _str_or_none(*values: object) -> bool:
+    return all(v is None or isinstance(v, str) for v in values)
+
+
+def _language(user: object) -> str | None:
+    code = getattr(user, "language_code", None)
+    return code if isinstance(code, str) else None
