@@ -36,7 +36,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.store.migrate import upgrade
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings)
     if settings.database_url.startswith("sqlite"):
         path = settings.database_url.split(":///", 1)[1]
         from pathlib import Path
@@ -51,9 +51,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_dispatcher
     from bot.channels.base import install
     from bot.channels.console import ConsoleChannel
+    from bot.logs import setup_logging
 
     settings = get_settings()
-    logging.basicConfig(level="WARNING")
+    setup_logging("WARNING", settings)
 
     async def run() -> None:
         dispatcher = build_dispatcher(settings)
@@ -73,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings)
     asyncio.run(serve(args.host or settings.host, args.port or settings.port))
     return 0
 

@@ -90,12 +90,12 @@ def cmd_reload(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    import logging
-
     from bot.cli.ask import Asker
+    from bot.logs import setup_logging
 
-    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
-    asker = Asker.from_settings(get_settings())
+    settings = get_settings()
+    setup_logging("WARNING", settings)
+    asker = Asker.from_settings(settings)
     if args.batch:
         for line in sys.stdin:
             if not line.strip():

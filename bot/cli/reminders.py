@@ -25,7 +25,7 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings)
     return asyncio.run(run_dispatcher(once=args.once))
 
 
