@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from functools import lru_cache
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.locales import LOCALES
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENCODER_NAMES = ("use", "e5")  # the sentence encoders bot/knowledge/encoders.py can load
 
@@ -81,6 +83,32 @@ class Settings(BaseSettings):
     demo_data: bool = True
     state_ttl_minutes: int = Field(default=60 * 24, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    public_url: str | None = Field(
+        default=None,
+        description="the address residents open (https://… makes the session cookie Secure)",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="reverse proxies whose X-Forwarded-For names the client (comma-separated)",
+    )
+
+    # The web chat (bot/channels/webchat): sessions, trusted integrations, limits, embedding.
+    webchat_api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of trusted integrations that name the user themselves",
+    )
+    webchat_session_idle_days: float = Field(
+        default=30, gt=0, le=400, description="a browser session unused this long ends"
+    )
+    webchat_rate_per_session: int = Field(
+        default=30, ge=1, le=100_000, description="POST /api/chat per minute per browser session"
+    )
+    webchat_rate_per_address: int = Field(
+        default=300, ge=1, le=1_000_000, description="POST /api/chat per minute per client address"
+    )
+    webchat_frame_ancestors: str = Field(
+        default="", description="origins allowed to embed the chat page (empty: none)"
+    )
 
     # WeChat official account (bot/channels/wechat); the channel runs when WECHAT_TOKEN is set.
     wechat_token: str | None = Field(
@@ -117,6 +145,10 @@ class Settings(BaseSettings):
         default=None, description="page a template message links to (optional)"
     )
     wechat_menu_file: Path = PROJECT_ROOT / "wechat" / "menu.yaml"
+    wechat_compat_mode: bool = Field(
+        default=False,
+        description="with an AES key: also accept plaintext messages (WeChat's compatible mode)",
+    )
     # --- Telegram (the channel starts when a token is set) ---
     telegram_bot_token: SecretStr | None = Field(
         default=None, description="Bot token from @BotFather; empty = no Telegram channel"
@@ -202,7 +234,65 @@ class Settings(BaseSettings):
             channel, sep, external = item.partition(":")
             if not sep or not channel or not external:
                 raise ValueError(f"{item!r} is not channel:id (for example telegram:12345)")
+            # Only ids a platform vouches for: a web chat or console id is not a verified
+            # person, so it can never be staff.
+            if channel == "telegram" and not external.isdigit():
+                raise ValueError(f"{item!r}: a Telegram id is the numeric user id")
+            elif channel == "wechat" and not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", external):
+                raise ValueError(f"{item!r}: a WeChat id is the user's openid")
+            elif channel not in ("telegram", "wechat"):
+                raise ValueError(
+                    f"{item!r}: only telegram:<user id> and wechat:<openid> accounts can be "
+                    f"staff ({channel} ids are not verified by a platform)"
+                )
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("must be an http(s):// URL")
+        return value.rstrip("/") if value else None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network") from exc
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        parts = filter(None, (p.strip() for p in self.trusted_proxies.split(",")))
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+
+    @field_validator("webchat_api_token")
+    @classmethod
+    def _api_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9._~+/=\-]{24,256}", value.get_secret_value()):
+            raise ValueError(
+                "must be 24–256 characters: letters, digits and ._~+/=- "
+                "(for example from `python -c 'import secrets; print(secrets.token_urlsafe())'`)"
+            )
+        return value
+
+    @field_validator("webchat_frame_ancestors")
+    @classmethod
+    def _frame_ancestors(cls, value: str) -> str:
+        for origin in value.replace(",", " ").split():
+            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", origin):
+                raise ValueError(f"{origin!r} is not an origin such as https://example.org")
+        return value
+
+    @property
+    def frame_ancestors(self) -> tuple[str, ...]:
+        """Origins allowed to embed the chat page in a frame; empty: no one."""
+        return tuple(self.webchat_frame_ancestors.replace(",", " ").split())
 
     @property
     def staff(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ from bot.store.db import Database
 from bot.store.inbox import WebInboxMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
+from bot.store.websessions import WebSession
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,16 @@ class PrivacyStore:
         """
         user_id = user.id
         async with self.db.transaction() as session:
-            if user.channel == "web":  # the web chat's undelivered messages, by chat id
+            if user.channel == "web":
+                # The web chat's undelivered messages, by chat id; and every browser session
+                # of this user ends (the next visit starts afresh as someone new).
                 await session.execute(
                     delete(WebInboxMessage).where(
                         col(WebInboxMessage.external_id) == user.external_id
                     )
+                )
+                await session.execute(
+                    delete(WebSession).where(col(WebSession.external_id) == user.external_id)
                 )
             for table, column in (
                 (UnansweredQuestion, UnansweredQuestion.user_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,18 @@ from sqlmodel import col, select
 from bot.core.types import utcnow
 from bot.store.db import Database
 from bot.store.tables import Feedback, UnansweredQuestion
+from bot.store.upsert import insert_for
+
+# A single letter of these scripts can be a whole word (药, 은); elsewhere it is not a question.
+_WORD_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
+
+
+def worth_filing(text: str) -> bool:
+    """False for messages staff cannot act on: emoji, digits, punctuation, one stray letter."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 2:
+        return True
+    return bool(letters) and unicodedata.name(letters[0], "").startswith(_WORD_SCRIPTS)
 
 
 class QuestionStore:
@@ -25,7 +38,10 @@ class QuestionStore:
         text: str,
         locale: str | None,
         candidates: list[dict[str, Any]] | None = None,
-    ) -> None:
+    ) -> bool:
+        """File a question Linzhu could not answer; False (nothing filed) when it is trivial."""
+        if not worth_filing(text):
+            return False
         async with self.db.transaction() as session:
             session.add(
                 UnansweredQuestion(
@@ -36,6 +52,7 @@ class QuestionStore:
                     candidates=candidates or [],
                 )
             )
+        return True
 
     async def unanswered(
         self, limit: int = 100, since: datetime | None = None, include_resolved: bool = False
@@ -89,9 +106,12 @@ class QuestionStore:
         locale: str | None,
         comment: str | None = None,
     ) -> None:
+        """The resident's vote on an answer; voting again replaces their earlier vote."""
+        table = Feedback.__table__  # type: ignore[attr-defined]
+        values = {"helpful": helpful, "locale": locale, "comment": comment, "created_at": utcnow()}
+        stmt = insert_for(self.db.engine.dialect.name, table).values(
+            user_id=user_id, topic=topic[:128], **values
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=["user_id", "topic"], set_=values)
         async with self.db.transaction() as session:
-            session.add(
-                Feedback(
-                    user_id=user_id, topic=topic, helpful=helpful, locale=locale, comment=comment
-                )
-            )
+            await session.execute(stmt)

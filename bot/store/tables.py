@@ -90,9 +90,12 @@ class UnansweredQuestion(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """A 👍/👎 on an answer, with an optional comment."""
+    """A 👍/👎 on an answer, with an optional comment: one per resident per answer."""
 
     __tablename__ = "feedback"
+    # A second vote changes the first (QuestionStore.record_feedback upserts); users.id is
+    # NULL once a user is gone, and those anonymous votes stay as they were.
+    __table_args__ = (Index("uq_feedback_user_topic", "user_id", "topic", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(

@@ -10,7 +10,9 @@ from aiohttp import web
 
 from bot.channels.webchat.api import api_error
 from bot.core.dispatcher import Dispatcher
+from bot.i18n import N_
 from bot.services import Services
+from bot.web.security import install_security_headers, quiet_malformed_requests
 
 if TYPE_CHECKING:
     from bot.runtime import Component
@@ -20,26 +22,47 @@ WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SERVICES_KEY: web.AppKey[Services] = web.AppKey("services", Services)
 
 
+# Errors aiohttp raises itself (no route, wrong method, bad request), in words people read.
+HTTP_ERRORS = {
+    400: N_("The request is malformed."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept that method."),
+    413: N_("The request is too large."),
+}
+
+
 @web.middleware
 async def errors_middleware(request: web.Request, handler: WebHandler) -> web.StreamResponse:
-    """Oversized or broken requests get a clear answer; nothing escapes as a 500 page."""
+    """Every error is JSON; an internal failure is logged and answered, never a bare 500 page.
+
+    Bad input must never get this far as an exception: the channels check what they are
+    sent and answer 4xx themselves. What still fails is a bug or an outage — logged with its
+    traceback (at most once a minute per cause, see bot/logs.py) and answered with a 500.
+    """
     try:
         return await handler(request)
-    except web.HTTPRequestEntityTooLarge:
-        return api_error(request, 413, "The request is too large.")
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        worded = exc.text != f"{exc.status}: {exc.reason}" and exc.status != 413
+        if exc.status < 400 or worded:
+            raise  # redirects, and errors a handler worded itself
+        message = HTTP_ERRORS.get(exc.status, N_("The request could not be handled."))
+        response = api_error(request, exc.status, message)
+        for name in ("Allow", "Retry-After"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return api_error(request, 500, "Something went wrong on our side.")
+        return api_error(request, 500, N_("Something went wrong on our side."))
 
 
 def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Application:
     services: Services = dispatcher.services
-    app = web.Application(
-        client_max_size=services.settings.max_body_bytes, middlewares=[errors_middleware]
-    )
+    settings = services.settings
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_middleware])
     app[SERVICES_KEY] = services
+    install_security_headers(app, settings.frame_ancestors)
+    quiet_malformed_requests()
 
     async def healthz(request: web.Request) -> web.Response:
         ok = await services.db.ping()

@@ -1,26 +1,41 @@
 """The built-in web chat channel: a page at / and a JSON API.
 
-POST /api/chat  {"user": str, "text": str} or {"user": str, "payload": str}
+POST /api/chat  {"text": str} or {"payload": str}
              →  {"locale": str, "replies": [{"text", "buttons": [{"label", "payload"}],
                  "attachments"}], "ui": {...}}
-GET /api/inbox?user=ID  →  {"locale", "replies"}: reminders filed since the last poll.
+GET /api/inbox  →  {"locale", "replies"}: reminders filed since the last poll.
+
+The browser is identified by the `linzhu_session` cookie the server sets on the first visit
+(identity.py); a trusted integration with `Authorization: Bearer <WEBCHAT_API_TOKEN>` names
+the user instead (`"user"` in the body, `?user=` for the inbox).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
+import math
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.channels.webchat.api import api_error, page_strings, reply_json
-from bot.channels.webchat.inbox import MAX_USER_ID, WebInboxSender, fetch_inbox
+from bot.channels.webchat.identity import Caller, Identities, Refused
+from bot.channels.webchat.inbox import WebInboxSender, fetch_inbox
+from bot.channels.webchat.limits import ChatLimits
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import Incoming, UserRef
-from bot.i18n import use_locale
+from bot.i18n import N_, use_locale
+from bot.store.ratelimit import RateCounters
+from bot.store.websessions import WebSessionStore
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent.parent / "web" / "static"
+PRUNE_EVERY = 3600.0  # seconds between clean-ups of ended sessions and old counters
 
 
 class WebChatChannel:
@@ -31,7 +46,24 @@ class WebChatChannel:
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
         self.services = dispatcher.services
+        settings = self.services.settings
         self.sender = WebInboxSender(self.services.inbox)
+        idle = timedelta(days=settings.webchat_session_idle_days)
+        self.sessions = WebSessionStore(self.services.db, idle)
+        self.identities = Identities(
+            self.sessions,
+            settings.webchat_api_token,
+            secure_cookie=(settings.public_url or "").startswith("https://"),
+            idle=idle,
+        )
+        self.counters = RateCounters(self.services.db)
+        self.limits = ChatLimits(
+            self.counters,
+            per_session=settings.webchat_rate_per_session,
+            per_address=settings.webchat_rate_per_address,
+            trusted_proxies=settings.trusted_proxy_networks,
+        )
+        self._pruner: asyncio.Task[None] | None = None
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
@@ -40,41 +72,65 @@ class WebChatChannel:
         app.router.add_static("/static/", STATIC)
 
     async def start(self) -> None:
-        return None
+        self._pruner = asyncio.create_task(self._prune_forever(), name="web chat pruning")
 
     async def stop(self) -> None:
-        return None
+        if self._pruner is not None:
+            self._pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pruner
 
     async def index(self, request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "index.html")
+        """The page; a browser without a live session gets one now, in its cookie."""
+        response = web.FileResponse(STATIC / "index.html")
+        # Sessions cost a row: a client over its address budget gets the page without one
+        # (its first message will be refused with 429 anyway).
+        if (
+            await self.identities.session_user(request) is None
+            and await self.limits.address_wait(request) is None
+        ):
+            issued = await self.sessions.issue()
+            self.identities.set_cookie(response, issued.token)
+        return response
 
     async def chat(self, request: web.Request) -> web.Response:
         try:
             body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return api_error(request, 400, "The request is not valid JSON.")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return api_error(request, 400, N_("The request is not valid JSON."))
         if not isinstance(body, dict):
-            return api_error(request, 400, "The request must be a JSON object.")
-        user, text, payload = body.get("user"), body.get("text"), body.get("payload")
-        if not isinstance(user, str) or not user.strip() or len(user) > MAX_USER_ID:
-            return api_error(
-                request, 400, 'Field "user" must be a non-empty string (at most 128 characters).'
-            )
+            return api_error(request, 400, N_("The request must be a JSON object."))
+        try:
+            trusted = self.identities.trusted(request)
+            if "user" in body and not trusted:
+                raise self.identities.refuse_named_user()
+            user = self.identities.named_user(body.get("user")) if trusted else None
+        except Refused as exc:
+            return api_error(request, exc.status, exc.message)
+        text, payload = body.get("text"), body.get("payload")
         if (text is None) == (payload is None):
-            return api_error(request, 400, 'Send exactly one of "text" or "payload".')
+            return api_error(request, 400, N_('Send exactly one of "text" or "payload".'))
         if not isinstance(text if text is not None else payload, str):
-            return api_error(request, 400, '"text" and "payload" must be strings.')
+            return api_error(request, 400, N_('"text" and "payload" must be strings.'))
+        if user is not None:
+            caller = Caller(user, trusted=True)
+        else:
+            if (wait := await self.limits.address_wait(request)) is not None:
+                return too_many(request, wait)
+            caller = await self.identities.browser(request)
+            if (wait := await self.limits.session_wait(caller.external_id)) is not None:
+                return too_many(request, wait)
         incoming = Incoming(
-            user=UserRef("web", user.strip()),
-            chat_id=user.strip(),
+            user=UserRef("web", caller.external_id),
+            chat_id=caller.external_id,
             text=text,
             payload=payload,
-            language_hint=request.headers.get("Accept-Language", "").split(",")[0] or None,
+            language_hint=request.headers.get("Accept-Language"),
         )
         outcome = await self.dispatcher.handle(incoming)
         with use_locale(outcome.locale):
             ui = page_strings()
-        return web.json_response(
+        response = web.json_response(
             {
                 "locale": outcome.locale,
                 "replies": [reply_json(r) for r in outcome.replies],
@@ -82,11 +138,40 @@ class WebChatChannel:
             },
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
+        self.identities.remember(request, response, caller)
+        return response
 
     async def inbox(self, request: web.Request) -> web.Response:
-        return await fetch_inbox(
-            request, self.services.inbox, self.services.settings.default_locale
-        )
+        try:
+            if self.identities.trusted(request):
+                user = self.identities.named_user(request.query.get("user"))
+            elif "user" in request.query:
+                raise self.identities.refuse_named_user()
+            else:
+                session_user = await self.identities.session_user(request)
+                if session_user is None:
+                    raise Refused(401, N_("No chat session: reload the page to start one."))
+                user = session_user
+        except Refused as exc:
+            return api_error(request, exc.status, exc.message)
+        return await fetch_inbox(self.services.inbox, user, self.services.settings.default_locale)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRUNE_EVERY)
+            try:
+                await self.sessions.prune()
+                await self.counters.prune()
+            except Exception:
+                log.exception("pruning web chat sessions and rate counters failed")
+
+
+def too_many(request: web.Request, wait: float) -> web.Response:
+    response = api_error(
+        request, 429, N_("Too many messages in a short time. Please wait a moment.")
+    )
+    response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 def webchat_channel(dispatcher: Dispatcher) -> WebChatChannel:

@@ -1,14 +1,12 @@
 // Linzhu web chat: talks to POST /api/chat. No external scripts.
+// Who this browser is lives in an HttpOnly session cookie the server sets: the page never
+// names a user, and script cannot read the cookie.
 (function () {
   "use strict";
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
-  let user = localStorage.getItem("linzhu-user");
-  if (!user) {
-    user = "web-" + Math.random().toString(36).slice(2, 12);
-    localStorage.setItem("linzhu-user", user);
-  }
+  localStorage.removeItem("linzhu-user"); // the client-made id of earlier versions
 
   // Light markup: *bold* and line breaks. Text nodes only, so nothing is interpreted as HTML.
   function renderText(el, text) {
@@ -71,10 +69,10 @@
 
   async function send(body, shown) {
     add("user", shown);
-    body.user = user;
     try {
       const res = await fetch("/api/chat", {
         method: "POST",
+        credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
@@ -97,7 +95,7 @@
   // Reminders and notices: the web chat has no push, so fetch what is waiting every 10 s.
   async function poll() {
     try {
-      const res = await fetch("/api/inbox?user=" + encodeURIComponent(user));
+      const res = await fetch("/api/inbox", { credentials: "same-origin" });
       if (!res.ok) return;
       const data = await res.json();
       if (data.replies.length) showReplies(data);

@@ -49,6 +49,11 @@ async def test_type_a_message_and_see_the_reply(server: TestServer) -> None:
         )
         try:
             page = await browser.new_page()
+            problems: list[str] = []
+            # A CSP violation is reported on the console ("Refused to … because it violates
+            # the following Content Security Policy directive").
+            page.on("console", lambda m: problems.append(m.text) if "Refused" in m.text else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
             await page.goto(str(server.make_url("/")))
             # The page greets with /start on load; its menu has a Language button.
             await page.get_by_role("button", name="Language").first.wait_for(timeout=10_000)
@@ -57,6 +62,15 @@ async def test_type_a_message_and_see_the_reply(server: TestServer) -> None:
             await page.get_by_text("How I can help").wait_for(timeout=10_000)
             await page.get_by_role("button", name="Language").last.click()
             await page.get_by_role("button", name="Deutsch").last.click()
-            await page.wait_for_function("document.documentElement.lang === 'de'", timeout=10_000)
+            # (wait_for_function would eval a string, which the page's CSP rightly forbids)
+            await page.locator("html[lang='de']").wait_for(state="attached", timeout=10_000)
+            # Who the page is lives in an HttpOnly cookie the server set; script cannot read
+            # it, the page stores no id of its own, and the strict CSP blocked nothing.
+            (cookie,) = await page.context.cookies()
+            assert cookie["name"] == "linzhu_session" and cookie["httpOnly"]
+            assert cookie["sameSite"] == "Lax"
+            assert await page.evaluate("document.cookie") == ""
+            assert await page.evaluate("localStorage.length") == 0
+            assert problems == []
         finally:
             await browser.close()

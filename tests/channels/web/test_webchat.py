@@ -18,33 +18,36 @@ async def client(dispatcher: Dispatcher) -> AsyncIterator[TestClient]:
 
 
 async def test_chat_round_trip(client: TestClient) -> None:
-    resp = await client.post("/api/chat", json={"user": "u1", "text": "/start"})
+    resp = await client.post("/api/chat", json={"text": "/start"})
     assert resp.status == 200
     body = await resp.json()
     assert body["locale"] == "en"
     assert "Linzhu" in body["replies"][0]["text"]
     assert {"label": "Language", "payload": "lang:menu"} in body["replies"][0]["buttons"]
     assert body["ui"]["send"] == "Send"
-    resp = await client.post("/api/chat", json={"user": "u1", "payload": "lang:set:ko"})
-    assert (await resp.json())["locale"] == "ko"
+    resp = await client.post("/api/chat", json={"payload": "lang:set:ko"})
+    assert (await resp.json())["locale"] == "ko"  # the same session: the cookie says who
 
 
 @pytest.mark.parametrize(
-    ("raw", "fragment"),
+    ("raw", "status", "fragment"),
     [
-        (b"{not json", "not valid JSON"),
-        (b"[1, 2]", "JSON object"),
-        (b'{"text": "hi"}', '"user"'),
-        (b'{"user": "", "text": "hi"}', '"user"'),
-        (b'{"user": "u"}', "exactly one"),
-        (b'{"user": "u", "text": "a", "payload": "b"}', "exactly one"),
-        (b'{"user": "u", "text": 5}', "must be strings"),
-        (b"\xff\xfe", "not valid JSON"),
+        (b"{not json", 400, "not valid JSON"),
+        (b"[1, 2]", 400, "JSON object"),
+        (b'{"user": "u", "text": "hi"}', 401, '"user"'),
+        (b'{"user": "", "text": "hi"}', 401, '"user"'),
+        (b"{}", 400, "exactly one"),
+        (b'{"text": "a", "payload": "b"}', 400, "exactly one"),
+        (b'{"text": 5}', 400, "must be strings"),
+        (b"\xff\xfe", 400, "not valid JSON"),
+        (b"[" * 60_000, 400, "not valid JSON"),  # nesting deeper than the parser's recursion
     ],
 )
-async def test_bad_requests_get_clear_errors(client: TestClient, raw: bytes, fragment: str) -> None:
+async def test_bad_requests_get_clear_errors(
+    client: TestClient, raw: bytes, status: int, fragment: str
+) -> None:
     resp = await client.post("/api/chat", data=raw, headers={"Content-Type": "application/json"})
-    assert resp.status == 400
+    assert resp.status == status
     assert fragment in (await resp.json())["error"]
 
 
@@ -52,15 +55,15 @@ async def test_one_megabyte_body_is_413_and_server_stays_up(client: TestClient) 
     resp = await client.post("/api/chat", data=b"x" * (1024 * 1024))
     assert resp.status == 413
     assert "too large" in (await resp.json())["error"]
-    resp = await client.post("/api/chat", json={"user": "u", "text": "/help"})
+    resp = await client.post("/api/chat", json={"text": "/help"})
     assert resp.status == 200
 
 
 async def test_bad_input_leaves_state_unchanged(client: TestClient) -> None:
-    await client.post("/api/chat", json={"user": "keep", "payload": "lang:set:fr"})
+    await client.post("/api/chat", json={"payload": "lang:set:fr"})
     await client.post("/api/chat", data=b"{broken", headers={"Content-Type": "application/json"})
-    await client.post("/api/chat", json={"user": "keep", "payload": "no:such"})
-    resp = await client.post("/api/chat", json={"user": "keep", "text": ""})
+    await client.post("/api/chat", json={"payload": "no:such"})
+    resp = await client.post("/api/chat", json={"text": ""})
     body = await resp.json()
     assert resp.status == 200 and body["locale"] == "fr"
 
@@ -93,7 +96,7 @@ async def test_the_chat_handler_is_a_method_tests_can_call(dispatcher: Dispatche
     body = streams.StreamReader(
         mock.Mock(_reading_paused=False), 2**16, loop=asyncio.get_running_loop()
     )
-    body.feed_data(b'{"user": "direct", "text": "/help"}')
+    body.feed_data(b'{"text": "/help"}')
     body.feed_eof()
     request = make_mocked_request("POST", "/api/chat", app=app, payload=body)
     response = await channel.chat(request)
