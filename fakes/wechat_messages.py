@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 
 from defusedxml.ElementTree import fromstring
@@ -48,9 +49,11 @@ def typed_xml(openid: str, msg_type: str, extra: str = "") -> str:
 
 
 def signed_query(
-    timestamp: int | None = None, nonce: str = "1320562132", token: str = TOKEN
+    timestamp: int | None = None, nonce: str | None = None, token: str = TOKEN
 ) -> dict[str, str]:
+    """A fresh query string as WeChat signs each request (a new random nonce every time)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = str(secrets.randbelow(10**10)) if nonce is None else nonce
     return {"timestamp": ts, "nonce": nonce, "signature": signature(token, ts, nonce)}
 
 

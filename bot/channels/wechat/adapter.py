@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.envelope import MAX_XML_BYTES, Envelope, Opened, Rejected
 from bot.channels.wechat.ledger import MessageLedger
 from bot.channels.wechat.render import MAX_TEXT_BYTES, passive_xml, render_texts
+from bot.channels.wechat.replay import ReplayGuard
 from bot.channels.wechat.sender import WeChatSender
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
@@ -31,6 +33,8 @@ from bot.i18n import use_locale
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"  # WeChat's "received, nothing to say now"
+OPENID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+NUMBER = re.compile(r"[0-9]{1,20}")  # MsgId is a 64-bit number, CreateTime in seconds
 UNSUBSCRIBE = "unsubscribe"
 
 
@@ -53,7 +57,9 @@ class WeChatChannel:
             app_id=settings.wechat_app_id,
             aes_key=settings.wechat_encoding_aes_key,
             window_seconds=settings.wechat_timestamp_window_seconds,
+            compat_mode=settings.wechat_compat_mode,
         )
+        self.replays = ReplayGuard(services.db, settings.wechat_timestamp_window_seconds)
         self.budget = settings.wechat_reply_budget_seconds
         has_api = settings.wechat_app_id and settings.wechat_app_secret
         self.api = WeChatApi(settings, services.db) if has_api else None
@@ -106,6 +112,8 @@ class WeChatChannel:
                 raise Rejected(413, "body over the server's limit") from exc
             opened = self.envelope.open(body, request.query)
             message = _parse(opened)
+            if not await self.replays.first_use(request.query, opened.xml):
+                raise Rejected(403, "signed query string replayed with another message")
         except Rejected as exc:
             log.warning("WeChat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text="refused")
@@ -184,6 +192,7 @@ class WeChatChannel:
             await asyncio.sleep(3600)
             try:
                 await self.ledger.prune()
+                await self.replays.prune()
                 await self.dispatcher.services.dedupe.forget_before()
             except Exception:
                 log.exception("pruning WeChat bookkeeping failed")
@@ -194,8 +203,17 @@ def _success() -> web.Response:
 
 
 def _parse(opened: Opened) -> BaseMessage:
-    if not opened.fields.get("MsgType") or not opened.fields.get("FromUserName"):
+    """The message, after checking the fields used as keys (openid, MsgId, CreateTime)."""
+    fields = opened.fields
+    if not fields.get("MsgType") or not fields.get("FromUserName"):
         raise Rejected(400, "message without MsgType or FromUserName")
+    if not OPENID.fullmatch(fields["FromUserName"]):
+        raise Rejected(400, "FromUserName is not an openid")
+    if not NUMBER.fullmatch(fields.get("CreateTime", "")):
+        raise Rejected(400, "CreateTime missing or not a number")
+    # Messages are de-duplicated by MsgId; without a usable one they would all be one.
+    if fields["MsgType"] != "event" and not NUMBER.fullmatch(fields.get("MsgId", "")):
+        raise Rejected(400, "MsgId missing or not a number")
     try:
         return parse_message(opened.xml)
     except Exception as exc:

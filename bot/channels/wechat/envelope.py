@@ -5,6 +5,8 @@ defusedxml with DTDs forbidden — so a billion-laughs or external-entity body i
 before wechatpy's parser (xmltodict/expat, which would expand entities) ever sees it.
 In compatible and safe mode (`encrypt_type=aes`) the `Encrypt` element is checked against
 `msg_signature`, decrypted with the EncodingAESKey, and the decrypted XML checked again.
+With an EncodingAESKey configured, a plaintext request is refused unless WECHAT_COMPAT_MODE
+says the account is in compatible mode; a reply to an encrypted request is always sealed.
 """
 
 from __future__ import annotations
@@ -72,10 +74,14 @@ class Envelope:
         app_id: str | None = None,
         aes_key: str | None = None,
         window_seconds: int = 300,
+        compat_mode: bool = False,
     ) -> None:
         self.token = token
         self.window = window_seconds
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key and app_id else None
+        # With an AES key, plaintext is accepted only in compatible mode, said explicitly:
+        # otherwise stripping `encrypt_type` would downgrade safe mode to unsigned bodies.
+        self.plaintext_allowed = self.crypto is None or compat_mode
 
     def verify(self, query: Mapping[str, str], now: float | None = None) -> None:
         """The `signature`/`timestamp`/`nonce` of every request (GET and POST)."""
@@ -98,6 +104,10 @@ class Envelope:
         outer = safe_fields(body)
         nonce = query["nonce"]
         if query.get("encrypt_type", "raw").lower() != "aes":
+            if not self.plaintext_allowed:
+                raise Rejected(
+                    403, "plaintext message in safe mode (WECHAT_COMPAT_MODE=true accepts it)"
+                )
             return Opened(body.decode("utf-8", "replace"), outer, False, nonce)
         if self.crypto is None:
             raise Rejected(400, "encrypted message, but WECHAT_ENCODING_AES_KEY is not set")

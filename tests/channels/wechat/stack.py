@@ -46,6 +46,9 @@ def wechat_settings(settings: Settings, fake_url: str, **overrides: Any) -> Sett
         "wechat_app_secret": SecretStr(APP_SECRET),
         "wechat_encoding_aes_key": AES_KEY,
         "wechat_api_url": fake_url,
+        # Most tests post plaintext and encrypted messages to one account: compatible mode.
+        # tests/channels/wechat/test_security.py holds safe mode to encrypted-only.
+        "wechat_compat_mode": True,
     }
     return settings.model_copy(update=values | overrides)
 

@@ -88,14 +88,19 @@ def test_round_trip_safe_and_compatible(compatible: bool) -> None:
     assert "<![CDATA[好]]>" in decrypt_reply(reply, query)
 
 
-def test_plaintext_mode() -> None:
+@pytest.mark.parametrize(
+    "plain_account",
+    [Envelope(TOKEN), Envelope(TOKEN, app_id=APP_ID, aes_key=AES_KEY, compat_mode=True)],
+    ids=["no AES key", "compatible mode"],
+)
+def test_plaintext_mode(plain_account: Envelope) -> None:
     from fakes.wechat_messages import signed_query
 
     xml = text_xml("o-user", "hello")
-    opened = envelope().open(xml.encode(), signed_query())
+    opened = plain_account.open(xml.encode(), signed_query())
     assert not opened.encrypted
     assert parse_message(opened.xml).content == "hello"
-    assert envelope().seal("<xml/>", opened) == "<xml/>"
+    assert plain_account.seal("<xml/>", opened) == "<xml/>"
 
 
 def test_stale_timestamp_is_refused() -> None:
