@@ -1,6 +1,8 @@
 """Staff on chat (accounts listed in STAFF_USERS): /today and /week, attended / no-show.
 
-Anyone else gets the same answer as for a command that does not exist.
+Anyone else gets the same answer as for a command that does not exist. The listings hold
+residents' notes, so they are only given in a private chat: in a group, staff are asked to
+write to Linzhu directly and nothing else is said.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def is_staff(ctx: Ctx) -> bool:
     return f"{ctx.user.channel}:{ctx.user.external_id}" in ctx.services.settings.staff
 
 
+def private_chat_please() -> list[Reply]:
+    return [Reply(_("Staff commands only work in a private chat with me."))]
+
+
 def _day_start(now: datetime) -> datetime:
     return datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
 
@@ -54,6 +60,8 @@ def _day_start(now: datetime) -> datetime:
 async def today(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     if not is_staff(ctx):
         return await unknown_command(incoming, ctx)
+    if not incoming.private_chat:
+        return private_chat_please()
     start = _day_start(incoming.received_at)
     return await _listing(ctx, start, start + timedelta(days=1), _("Bookings today"))
 
@@ -62,6 +70,8 @@ async def today(incoming: Incoming, ctx: Ctx) -> list[Reply]:
 async def week(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     if not is_staff(ctx):
         return await unknown_command(incoming, ctx)
+    if not incoming.private_chat:
+        return private_chat_please()
     start = _day_start(incoming.received_at)
     return await _listing(ctx, start, start + timedelta(days=7), _("Bookings in the next 7 days"))
 
@@ -103,6 +113,8 @@ async def _listing(ctx: Ctx, start: datetime, end: datetime, title: str) -> list
 async def mark(incoming: Incoming, ctx: Ctx, tap: MarkAttendance) -> list[Reply]:
     if not is_staff(ctx):
         return await expired_payload(incoming, ctx)
+    if not incoming.private_chat:
+        return private_chat_please()
     status = ATTENDED if tap.mark == "att" else NO_SHOW
     try:
         booking = await ctx.services.schedule.mark_attendance(tap.booking, status)
