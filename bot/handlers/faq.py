@@ -10,6 +10,7 @@ from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.booking import start_flow
 from bot.handlers.consultations.payloads import StartBooking
+from bot.handlers.start import expired_payload
 from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
@@ -76,6 +77,11 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowTopic) -> list[Reply]:
 
 @router.payload(Vote)
 async def feedback(incoming: Incoming, ctx: Ctx, tap: Vote) -> list[Reply]:
+    """A 👍/👎 on an answer that exists; voting again replaces the resident's earlier vote."""
+    kb = ctx.services.knowledge
+    entry = kb.entry(tap.topic) if kb else None
+    if entry is None or not entry.is_topic:
+        return await expired_payload(incoming, ctx)
     await ctx.services.questions.record_feedback(
         user_id=ctx.user_id, topic=tap.topic, helpful=tap.helpful, locale=ctx.locale
     )

@@ -42,7 +42,13 @@ from bot.handlers.consultations.payloads import (
 from bot.handlers.start import main_menu
 from bot.i18n import LOCALES, _
 from bot.services import Ctx
-from bot.store.consultations.bookings import TOPICS, BookingError, BookingView, SlotView
+from bot.store.consultations.bookings import (
+    OFFER_OTHERS,
+    TOPICS,
+    BookingError,
+    BookingView,
+    SlotView,
+)
 
 router = Router("consultations")
 FLOW = BookingDraft.flow
@@ -253,7 +259,7 @@ async def confirm(incoming: Incoming, ctx: Ctx, tap: Confirm) -> list[Reply]:
         )
     except BookingError as exc:
         alternatives: Sequence[SlotView] = exc.alternatives
-        if draft.interpreter and exc.code in {"just_taken", "closed"}:
+        if draft.interpreter and exc.code in OFFER_OTHERS:
             # Nobody speaks the resident's language: any consultant's free time will do.
             alternatives = await ctx.services.bookings.free_slots(topic=topic, limit=5)
         return booking_error(ctx, exc.code, alternatives)
@@ -281,9 +287,13 @@ def confirmation(head: str, booking: BookingView) -> Reply:
 def booking_error(ctx: Ctx, code: str, alternatives: Sequence[SlotView]) -> list[Reply]:
     """A rule said no: say which, and offer what can be done instead."""
     settings = ctx.services.settings
-    if code in {"just_taken", "closed"}:
+    if code in OFFER_OTHERS:
         if code == "just_taken":
             text = _("Sorry, that time was just taken by someone else.")
+        elif code == "not_open":
+            text = _("That time cannot be booked yet: bookings open {days} days ahead.").format(
+                days=settings.booking_window_days
+            )
         else:
             text = _(
                 "Booking for that time has closed: bookings close {hours} hours before the start."

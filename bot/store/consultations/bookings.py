@@ -44,6 +44,7 @@ __all__ = [
     "CANCELLED",
     "MODES",
     "NO_SHOW",
+    "OFFER_OTHERS",
     "TOPICS",
     "BookResult",
     "Booking",
@@ -63,6 +64,10 @@ class _Request:
     note: str | None
     interpreter: bool
     idempotency_key: str | None
+
+
+# Refusals that come with other free times to offer instead.
+OFFER_OTHERS = frozenset({"just_taken", "closed", "not_open"})
 
 
 def reminder_prefix(booking_id: int) -> str:
@@ -164,7 +169,7 @@ class BookingStore:
                 "just_taken", await self._alternatives(topic, language, now)
             ) from None
         except BookingError as exc:
-            if exc.code in {"just_taken", "closed"}:
+            if exc.code in OFFER_OTHERS:
                 alternatives = await self._alternatives(topic, language, now)
                 raise BookingError(exc.code, alternatives) from None
             raise
@@ -197,8 +202,7 @@ class BookingStore:
             raise BookingError("just_taken")
         if not consultant.active:
             raise BookingError("not_found")
-        if slot.starts_at - self.cutoff < now:
-            raise BookingError("closed")
+        self._check_window(slot, now)
         upcoming = await self._upcoming(session, user_id, now)
         if len(upcoming) >= self.max_upcoming:
             raise BookingError("too_many")
@@ -267,8 +271,7 @@ class BookingStore:
                     raise BookingError("just_taken")
                 if not consultant.active:
                     raise BookingError("not_found")
-                if slot.starts_at - self.cutoff < now:
-                    raise BookingError("closed")
+                self._check_window(slot, now)
                 others = [
                     s for b, s in await self._upcoming(session, user_id, now) if b.id != booking_id
                 ]
@@ -286,7 +289,7 @@ class BookingStore:
         except IntegrityError:
             raise BookingError("just_taken", await self._alternatives(*wanted, now)) from None
         except BookingError as exc:
-            if exc.code in {"just_taken", "closed"}:
+            if exc.code in OFFER_OTHERS:
                 raise BookingError(exc.code, await self._alternatives(*wanted, now)) from None
             raise
 
@@ -316,6 +319,13 @@ class BookingStore:
             return None if row is None else SlotView.of(row[0], row[1])
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _check_window(self, slot: Slot, now: datetime) -> None:
+        """Bookable from BOOKING_WINDOW_DAYS ahead until the cut-off, whatever the button said."""
+        if slot.starts_at - self.cutoff < now:
+            raise BookingError("closed")
+        if slot.starts_at >= now + self.window:
+            raise BookingError("not_open")
 
     async def _lock_user(self, session: AsyncSession, user_id: int) -> User:
         """The user row, locked on PostgreSQL so one resident's bookings are checked in turn."""
