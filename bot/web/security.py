@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 
 from aiohttp import web
+from aiohttp import web_response as aiohttp_web_response
 from aiohttp.http_exceptions import HttpProcessingError
 
 SERVER = "Linzhu"  # no framework or version for a scanner to match
@@ -53,6 +54,10 @@ def security_headers(frame_ancestors: Sequence[str] = ()) -> dict[str, str]:
 def install_security_headers(app: web.Application, frame_ancestors: Sequence[str] = ()) -> None:
     """Add the headers to every response `app` sends, and hide the server's version."""
     defaults = security_headers(frame_ancestors)
+    # aiohttp answers requests it cannot parse (400) before any application sees them, with
+    # its default Server header naming the aiohttp and Python versions; that default is a
+    # module constant, read when each response is prepared.
+    aiohttp_web_response.SERVER_SOFTWARE = SERVER
 
     async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
         for name, value in defaults.items():

@@ -7,6 +7,7 @@ all landed in the staff's unanswered-questions list. Plus the limits the issue a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html.parser import HTMLParser
 
@@ -62,6 +63,21 @@ async def test_every_response_carries_the_security_headers(dispatcher: Dispatche
                 assert_secure_headers(dict(resp.headers), f"{method} {path}")
                 if path.startswith("/api/"):
                     assert resp.headers.get("Cache-Control") == "no-store"
+
+
+async def test_requests_aiohttp_cannot_parse_do_not_learn_its_version(
+    dispatcher: Dispatcher,
+) -> None:
+    async with web_server(dispatcher) as server:
+        assert server.port is not None
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nAccept-Language: \x00\r\n\r\n")
+        await writer.drain()
+        answer = (await reader.read(4096)).decode("latin-1")
+        writer.close()
+    assert answer.startswith("HTTP/1.0 400") or answer.startswith("HTTP/1.1 400")
+    server_header = re.search(r"(?im)^Server: (.*)$", answer)
+    assert server_header is not None and "aiohttp" not in server_header.group(1).lower()
 
 
 async def test_embedding_is_allowed_only_for_the_named_origins(
