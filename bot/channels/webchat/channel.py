@@ -102,6 +102,8 @@ class WebChatChannel:
             return api_error(request, 400, N_("The request must be a JSON object."))
         try:
             trusted = self.identities.trusted(request)
+            if not trusted:
+                self.identities.refuse_cross_site(request)
             if "user" in body and not trusted:
                 raise self.identities.refuse_named_user()
             user = self.identities.named_user(body.get("user")) if trusted else None
@@ -148,6 +150,7 @@ class WebChatChannel:
             elif "user" in request.query:
                 raise self.identities.refuse_named_user()
             else:
+                self.identities.refuse_cross_site(request)
                 session_user = await self.identities.session_user(request)
                 if session_user is None:
                     raise Refused(401, N_("No chat session: reload the page to start one."))

@@ -55,18 +55,27 @@ class Identities:
         self.max_age = int(idle.total_seconds())
 
     def trusted(self, request: web.Request) -> bool:
-        """True for a request with the right API token; Refused for a wrong or unusable one."""
-        header = request.headers.get("Authorization")
-        if header is None:
+        """True for a request with the right API token; Refused for a wrong one.
+
+        Only the Bearer scheme is looked at: a reverse proxy's Basic authentication in front
+        of the whole site reaches us too, and is none of the web chat's business.
+        """
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
             return False
-        scheme, _, given = header.partition(" ")
-        if (
-            self.api_token is None
-            or scheme.lower() != "bearer"
-            or not hmac.compare_digest(given.strip().encode("utf-8", "replace"), self.api_token)
+        if self.api_token is None or not hmac.compare_digest(
+            given.strip().encode("utf-8", "replace"), self.api_token
         ):
             raise Refused(401, N_("The API token is missing or wrong."))
         return True
+
+    @staticmethod
+    def refuse_cross_site(request: web.Request) -> None:
+        """Browsers say where a request comes from (Fetch Metadata). Another site may not
+        drive a resident's session, even where SameSite=Lax still sends the cookie (a link
+        to /api/inbox would otherwise hand that site's visitor's notices to nobody)."""
+        if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+            raise Refused(403, N_("Requests from other sites are not accepted."))
 
     @staticmethod
     def named_user(value: object) -> str:

@@ -209,3 +209,29 @@ async def test_deleting_my_data_ends_the_session(dispatcher: Dispatcher, db: Dat
             assert (await resp.json())["locale"] == "en"
         (after,) = await sessions(db)
     assert after.external_id != before.external_id
+
+
+async def test_another_site_cannot_drive_a_residents_session(dispatcher: Dispatcher) -> None:
+    """SameSite=Lax still sends the cookie when another site links to /api/inbox; the
+    browser's Fetch Metadata tells us, and the request is refused."""
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    async with web_server(dispatcher) as server, browser(server) as alice:
+        await say(alice, text="/start")
+        async with alice.get("/api/inbox", headers=cross_site) as resp:
+            assert resp.status == 403
+        async with alice.post("/api/chat", json={"text": "/help"}, headers=cross_site) as resp:
+            assert resp.status == 403
+        same_origin = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"}
+        async with alice.get("/api/inbox", headers=same_origin) as resp:
+            assert resp.status == 200
+
+
+async def test_a_proxys_basic_authentication_is_not_an_api_token(dispatcher: Dispatcher) -> None:
+    async with (
+        web_server(dispatcher) as server,
+        browser(server, Authorization="Basic c3RhZmY6cGFzc3dvcmQ=") as alice,
+    ):
+        answer = await say(alice, text="/start")  # a browser session as usual
+        assert "Linzhu" in texts(answer)
+        async with alice.post("/api/chat", json={"user": "x", "text": "hi"}) as resp:
+            assert resp.status == 401
