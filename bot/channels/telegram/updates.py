@@ -73,7 +73,12 @@ def _callback(uid: int, update: Update) -> Classified:
     message = query.message
     user_id = _int(getattr(query.from_user, "id", None))
     chat_id = _int(message.chat.id) if message is not None else user_id
-    if user_id is None or chat_id is None or not _str_or_none(query.id, query.data):
+    if (
+        user_id is None
+        or chat_id is None
+        or not isinstance(query.id, str)
+        or not _str_or_none(query.data)
+    ):
         return Ignored(uid, "malformed callback query")
     if query.data is None:  # a game button: nothing of ours
         return Ignored(uid, "callback query without data")
@@ -100,7 +105,7 @@ def _callback(uid: int, update: Update) -> Classified:
 
 def _message(uid: int, message: Message) -> Classified:
     sender = message.from_user
-    if sender is None or sender.is_bot is True:
+    if sender is None or sender.is_bot is not False:
         return Ignored(uid, "message without a human sender")
     user_id, chat_id = _int(sender.id), _int(message.chat.id)
     if user_id is None or chat_id is None or not _str_or_none(message.text, message.caption):
