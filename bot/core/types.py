@@ -31,6 +31,8 @@ class Incoming:
     chat_id: str | None = None
     language_hint: str | None = None
     received_at: datetime = field(default_factory=utcnow)
+    # The name the platform shows for the sender (Telegram's first and last name), if any.
+    display_name: str | None = None
 
     @property
     def command(self) -> str | None:

@@ -65,6 +65,7 @@ def classify(update: Update) -> Classified:
                 payload=query.data,
                 chat_id=str(chat_id),
                 language_hint=query.from_user.language_code,
+                display_name=query.from_user.full_name or None,
             ),
             chat_id,
             callback_query_id=query.id,
@@ -96,6 +97,7 @@ def _message(uid: int, message: Message) -> Classified:
             text=text or "",
             chat_id=str(message.chat.id),
             language_hint=sender.language_code,
+            display_name=sender.full_name or None,
         ),
         message.chat.id,
     )

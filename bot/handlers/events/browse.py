@@ -197,9 +197,10 @@ def _confirmation(ctx: Ctx, result: SignUpResult) -> Reply:
             "*{title}* is full, so you're on the waitlist at position {position}. If a place "
             "opens up, you'll get it automatically and I'll tell you."
         ).format(title=title, position=reg.waitlist_position)
-    text += "\n\n" + t.summary(event)
+    # With the registration: a waitlisted resident sees their position, not "Full: you can…".
+    text += "\n\n" + t.summary(event, reg)
     buttons = [Button(_("Cancel my place"), AskCancel(reg.id).encode()), *_back()]
-    attachments = [event_ics(event, ctx.locale)] if reg.status == REGISTERED else []
+    attachments = [event_ics(event, reg.id, ctx.locale)] if reg.status == REGISTERED else []
     return Reply.of(text, buttons, attachments)
 
 
