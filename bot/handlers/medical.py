@@ -16,7 +16,7 @@ from bot.handlers.emergency import emergency_replies, record_firing
 from bot.handlers.guided_common import LANGUAGE_NAMES, facility_text, finish_buttons
 from bot.i18n import _, lazy_gettext
 from bot.knowledge import content
-from bot.knowledge.answers import answers_for
+from bot.knowledge.answers import answers_for, without_pointer
 from bot.knowledge.directory import LOCALE_LANGUAGE
 from bot.knowledge.phrases import cards_for
 from bot.services import Ctx
@@ -121,7 +121,7 @@ async def facilities(incoming: Incoming, ctx: Ctx, tap: ChooseLanguage) -> list[
     need_key, language = tap.need, tap.language
     replies = []
     if answer := answers_for(ctx.services).answer(FAQ_FOR_NEED[need_key], ctx.locale):
-        replies.append(Reply(answer))
+        replies.append(Reply(without_pointer(answer, "/medical")))  # they are in /medical
     path = content.medical_directory_path(ctx.services.settings.faq_dir)
     found = content.directory(path, "medical").matching(need_key, language)
     speaking = [e for e in found if e.speaks(language)]
