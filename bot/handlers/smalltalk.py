@@ -22,7 +22,7 @@ def small_talk(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if found is None:
         return None
     in_flow = ctx.state.flow is not None
-    text = _text(found.kind)
+    text = _("Hello! 😊") if in_flow and found.kind is Kind.GREETING else _text(found.kind)
     buttons: list[Button] = []
     if in_flow:
         # The flow's buttons are in the message above; nothing here moves it on.

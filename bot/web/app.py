@@ -27,7 +27,12 @@ async def errors_middleware(request: web.Request, handler: WebHandler) -> web.St
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return api_error(request, 413, "The request is too large.")
-    except web.HTTPException:
+    except web.HTTPException as exc:
+        # The JSON API answers in JSON, in the browser's language, whatever went wrong.
+        if request.path.startswith("/api/") and exc.status == 404:
+            return api_error(request, 404, "There is nothing at this address.")
+        if request.path.startswith("/api/") and exc.status == 405:
+            return api_error(request, 405, "This address does not accept this kind of request.")
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
