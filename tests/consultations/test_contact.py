@@ -203,3 +203,17 @@ async def test_staff_see_the_contact_and_privacy_erases_it(
     assert erased.contact is None and erased.note is None
     user = await staff_dispatcher.services.users.get(resident.user)
     assert user is not None and user.display_name is None
+
+
+def test_the_video_reminder_carries_the_link() -> None:
+    from bot.consultations.text import render_booking_reminder
+
+    payload = {
+        "when": "2h", "starts_at": "2026-12-09T06:00:00+00:00",
+        "ends_at": "2026-12-09T06:30:00+00:00", "mode": "video", "consultant": "Ms Li",
+        "topic": "school", "video_link": "https://meeting.example.org/li",
+    }  # fmt: skip
+    (reply,) = render_booking_reminder(payload)
+    assert "Video call: https://meeting.example.org/li" in reply.text
+    (reply,) = render_booking_reminder({**payload, "mode": "phone"})
+    assert "meeting.example.org" not in reply.text
