@@ -35,7 +35,10 @@ EVENT_LIST_TOPICS = {"events.upcoming": None, "events.family-programmes": "famil
 
 @router.text
 async def free_text(incoming: Incoming, ctx: Ctx) -> list[Reply]:
-    replies = small_talk(incoming, ctx)
+    in_guide = ctx.state.flow == schooling.FLOW
+    replies = small_talk(
+        incoming, ctx, (lambda: schooling.resume(incoming, ctx)) if in_guide else None
+    )
     if replies is not None:
         return replies
     decision = await faq.decide(incoming, ctx)

@@ -230,15 +230,33 @@ async def choose_year(incoming: Incoming, ctx: Ctx, tap: ChooseYear) -> list[Rep
     ctx.state.enter(guide, "preference")
     return [
         Reply("\n\n".join(lines)),
-        Reply.of(
-            _("Which kind of school are you thinking of?"),
-            [
-                Button(_("Public school"), ChoosePreference("public").encode()),
-                Button(_("International school"), ChoosePreference("intl").encode()),
-                Button(_("Not sure yet"), ChoosePreference("unsure").encode()),
-            ],
-        ),
+        _preference_question(),
     ]
+
+
+def _preference_question() -> Reply:
+    return Reply.of(
+        _("Which kind of school are you thinking of?"),
+        [
+            Button(_("Public school"), ChoosePreference("public").encode()),
+            Button(_("International school"), ChoosePreference("intl").encode()),
+            Button(_("Not sure yet"), ChoosePreference("unsure").encode()),
+        ],
+    )
+
+
+def resume(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    """The guide's current question again (after small talk at a step that waits for a tap),
+    so its buttons — and WeChat's numbers — are right there."""
+    guide = SchoolGuide.of(ctx.state)
+    if guide is None:
+        return []
+    if ctx.state.step == "year" and guide.birth is not None:
+        birth = BirthDate(guide.birth, guide.precision)
+        return _accept(ctx, birth, today_for(incoming))
+    if ctx.state.step == "preference":
+        return [_preference_question()]
+    return []
 
 
 @router.payload(ChoosePreference)

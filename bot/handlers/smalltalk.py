@@ -8,6 +8,8 @@ is in and is never filed as an unanswered question.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.types import Button, Incoming, Reply
 from bot.guided.smalltalk import Kind, recognise
 from bot.handlers.consultations.payloads import StartBooking
@@ -16,16 +18,24 @@ from bot.i18n import _
 from bot.services import Ctx
 
 
-def small_talk(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
-    """The reply to a message that is only small talk, or None."""
+def small_talk(
+    incoming: Incoming, ctx: Ctx, resume: Callable[[], list[Reply]] | None = None
+) -> list[Reply] | None:
+    """The reply to a message that is only small talk, or None.
+
+    In a flow, `resume` is the flow's current question again (its buttons, and on WeChat its
+    numbers, must stay usable); without one, the resident is pointed at the buttons above.
+    """
     found = recognise(incoming.text or "")
     if found is None:
         return None
     in_flow = ctx.state.flow is not None
     text = _("Hello! 😊") if in_flow and found.kind is Kind.GREETING else _text(found.kind)
     buttons: list[Button] = []
+    again = resume() if in_flow and resume is not None else []
+    if again:
+        return [Reply(text), *again]
     if in_flow:
-        # The flow's buttons are in the message above; nothing here moves it on.
         text += "\n" + _("Tap one of the options above to carry on.")
     elif found.kind is Kind.GREETING:
         buttons = main_menu()

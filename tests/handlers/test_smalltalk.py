@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.core.dispatcher import Dispatcher
+from bot.core.types import UserRef
 from bot.guided.smalltalk import Kind, phrase_table, recognise
 from bot.store.tables import UnansweredQuestion
 from tests.harness import Conversation, tr
@@ -137,10 +139,23 @@ async def test_small_talk_keeps_an_open_flow_where_it_is(conversation: Conversat
     year = conversation.last.replies[0].buttons[0].payload  # type: ignore[union-attr]
     assert year.startswith("school:year:")
     replies = await conversation.say("thanks!")
-    assert replies[0].text.startswith(tr("en", REPLIES[Kind.THANKS]))
-    # The guide is where it was: its year button still works.
+    assert replies[0].text == tr("en", REPLIES[Kind.THANKS])
+    # The guide's question again, with its buttons; and the guide is where it was.
+    assert replies[1].buttons[0].payload == year
     placed = await conversation.tap(year)
     assert "a child born" in placed[0].text
+
+
+async def test_numbers_still_pick_after_small_talk_on_numbered_channels(
+    dispatcher: Dispatcher,
+) -> None:
+    """WeChat and the console number the options: "thanks" must not lose them."""
+    chat = Conversation(dispatcher, UserRef("console", "numbers"))
+    await chat.say("/school")
+    await chat.say("2019-05-03")
+    await chat.say("谢谢")
+    placed = await chat.say("1")
+    assert "a child born" in placed[0].text or "出生" in placed[0].text
 
 
 async def test_a_flow_step_that_takes_free_text_keeps_ok_as_the_answer(
