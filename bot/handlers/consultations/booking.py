@@ -16,7 +16,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from bot.consultations.contact import ContactProblem, parse_contact
 from bot.consultations.text import (
     REMOTE_MODES,
     booking_summary,
@@ -33,7 +32,7 @@ from bot.consultations.text import (
 )
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
-from bot.guided.smalltalk import recognise as small_talk
+from bot.handlers.consultations.contact_step import contact_question, read_contact
 from bot.handlers.consultations.mine import list_bookings, my_bookings_button
 from bot.handlers.consultations.payloads import (
     Back,
@@ -208,37 +207,15 @@ async def pick_time(incoming: Incoming, ctx: Ctx, tap: PickTime) -> list[Reply]:
 
 def ask_contact(ctx: Ctx, draft: BookingDraft, problem: str | None = None) -> list[Reply]:
     ctx.state.enter(draft, "contact")
-    text = "\n".join(
-        [
-            _(
-                "How can the consultant reach you? Type your mobile number (with the country "
-                "code if it is not a Chinese number) or your WeChat ID."
-            ),
-            _(
-                "By sending it you agree that the centre's staff use it only for this "
-                "consultation; it is deleted with the booking's other details."
-            ),
-        ]
-    )
+    text = contact_question()
     return [Reply.of(f"{problem}\n\n{text}" if problem else text, nav())]
 
 
 async def take_contact(incoming: Incoming, ctx: Ctx, draft: BookingDraft) -> list[Reply]:
-    typed = (incoming.text or "").strip()
-    if small_talk(typed) is not None:  # "thanks" is not a WeChat ID anyone means
-        return ask_contact(ctx, draft, _("Please type a phone number or a WeChat ID."))
-    found = parse_contact(typed)
-    if isinstance(found, ContactProblem):
-        problem = (
-            _("That phone number doesn't look complete. Please check it.")
-            if found is ContactProblem.PHONE
-            else _(
-                "That is neither a phone number nor a WeChat ID (6–20 letters, digits, _ or -, "
-                "starting with a letter)."
-            )
-        )
+    stored, problem = read_contact(incoming.text or "")
+    if stored is None:
         return ask_contact(ctx, draft, problem)
-    draft.contact = found.stored
+    draft.contact = stored
     if draft.booking is not None:
         slot = await ctx.services.bookings.slot(draft.slot or 0)
         if slot is None:
