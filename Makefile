@@ -30,8 +30,8 @@ $(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
 test: dev lint typecheck pytest ## set up the test tools and run the whole suite
 
 lint:
-	$(VENV)/bin/ruff check bot tests bench fakes migrations/env.py
-	$(VENV)/bin/ruff format --check bot tests bench fakes migrations/env.py
+	$(VENV)/bin/ruff check bot tests bench fakes setup.py
+	$(VENV)/bin/ruff format --check bot tests bench fakes setup.py
 
 typecheck:
 	$(VENV)/bin/mypy
@@ -45,7 +45,7 @@ chat: setup
 
 # Translation catalogs: extract → update → (translate) → compile.
 extract: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k N_ -k ngettext:1,2 -k pgettext:1c,2 -k api_error:3 \
 		--no-location --sort-output --project=linzhu -o locales/messages.pot .
 
 update: extract
@@ -57,10 +57,17 @@ update: extract
 		fi; \
 	done
 
+# Compiled catalogs go into the package (bot/locales/), where Linzhu reads them; the wheel's
+# build step (setup.py) compiles them the same way.
 compile: $(VENV)/.installed
-	$(PYBABEL) compile --statistics -d locales -D messages 2>&1 | grep -v "^$$" || true
+	@for l in $(LOCALES); do \
+		mkdir -p bot/locales/$$l/LC_MESSAGES; \
+		$(PYBABEL) compile --statistics -D messages -l $$l \
+			-i locales/$$l/LC_MESSAGES/messages.po -o bot/locales/$$l/LC_MESSAGES/messages.mo \
+			|| exit 1; \
+	done
 
 messages: update compile
 
 clean:
-	rm -rf $(VENV) var/*.db locales/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) var/*.db bot/locales build dist

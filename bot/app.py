@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.guided.emergency import default_matcher
 from bot.handlers.routes import build_routes
-from bot.i18n import load_catalogs
+from bot.i18n import require_catalogs
 from bot.knowledge.base import KnowledgeBase
 from bot.services import Services, build_services
 from bot.store.db import Database
@@ -19,14 +19,11 @@ log = logging.getLogger(__name__)
 def build_dispatcher(
     settings: Settings, db: Database | None = None, knowledge: KnowledgeBase | None = None
 ) -> Dispatcher:
-    """Everything a channel needs to answer messages; loads catalogs and models once."""
-    found = load_catalogs(settings.locales_dir)
-    missing = [locale for locale, ok in found.items() if not ok and locale != "en"]
-    if missing:
-        log.warning(
-            "no compiled catalog for %s (run `make compile`); English is used there",
-            ", ".join(missing),
-        )
+    """Everything a channel needs to answer messages; loads catalogs and models once.
+
+    Raises CatalogError when a locale's compiled catalog is missing or outdated.
+    """
+    require_catalogs(settings.locales_dir)
     services: Services = build_services(settings, db=db)
     services.knowledge = knowledge or KnowledgeBase.from_settings(
         settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir

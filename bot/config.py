@@ -79,7 +79,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "run",
         description="Pid files of running `linzhu serve` processes (for `faq reload`)",
     )
-    locales_dir: Path = PROJECT_ROOT / "locales"
+    locales_dir: Path = Field(
+        default=Path(__file__).resolve().parent / "locales",
+        description="Compiled catalogs (<locale>/LC_MESSAGES/messages.mo); default: the package's",
+    )
     demo_data: bool = True
     state_ttl_minutes: int = Field(default=60 * 24, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -14,6 +14,7 @@ class Conversation:
     dispatcher: Dispatcher
     user: UserRef = field(default_factory=lambda: UserRef("web", "tester"))
     language_hint: str | None = None
+    display_name: str | None = None  # as Telegram gives it
     last: Outcome | None = None
 
     async def say(self, text: str) -> list[Reply]:
@@ -23,6 +24,7 @@ class Conversation:
                 text=text,
                 chat_id=self.user.external_id,
                 language_hint=self.language_hint,
+                display_name=self.display_name,
             )
         )
 
@@ -33,6 +35,7 @@ class Conversation:
                 payload=payload,
                 chat_id=self.user.external_id,
                 language_hint=self.language_hint,
+                display_name=self.display_name,
             )
         )
 

@@ -55,7 +55,9 @@ class ConsoleChannel:
                     return
                 if pending.strip() in {"/quit", "/exit"}:
                     return
-            incoming = Incoming(user=ref, chat_id=ref.external_id, text=pending)
+            incoming = Incoming(
+                user=ref, chat_id=ref.external_id, text=pending, display_name=ref.external_id
+            )
             outcome = await self.dispatcher.handle(incoming)
             out.write(render(outcome.replies) + "\n")
             out.flush()

@@ -1,4 +1,9 @@
-"""`linzhu bookings list --date …` (a table) and `linzhu bookings export --format csv|ics`."""
+"""`linzhu bookings list` (a table of upcoming bookings, or of the days asked for) and
+`linzhu bookings export --format csv|ics`.
+
+Residents appear by name and channel ("Anna Müller", "Telegram"), never by internal id; the
+contact they gave for a phone or video consultation is shown as they can be reached.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from bot.cli.consultations import print_table, run
 from bot.config import get_settings
 from bot.consultations.slot_patterns import parse_date
+from bot.consultations.text import booking_uid, contact_text
+from bot.core.channel import brand_name
+from bot.core.types import utcnow
+from bot.events.ics import CalendarEntry, calendar_file
 from bot.store.consultations.schedule import ScheduleStore, StaffBooking
+from bot.store.consultations.tables import CANCELLED
 
 HEADERS = [
     "id",
@@ -27,6 +35,8 @@ HEADERS = [
     "topic",
     "language",
     "resident",
+    "channel",
+    "contact",
     "status",
     "note",
 ]
@@ -35,25 +45,33 @@ HEADERS = [
 def register(sub: Any) -> None:
     bookings = sub.add_parser("bookings", help="residents' consultation bookings")
     bsub = bookings.add_subparsers(dest="action", metavar="ACTION", required=True)
-    lst = bsub.add_parser("list", help="bookings on a date, as a table")
-    lst.add_argument("--date", help="YYYY-MM-DD (default: today)")
-    lst.add_argument("--days", type=int, default=1, help="how many days from --date")
+    lst = bsub.add_parser(
+        "list", help="upcoming bookings (or those of --date), as a table, soonest first"
+    )
+    lst.add_argument("--date", help="YYYY-MM-DD: that day's bookings (default: all upcoming)")
+    lst.add_argument("--days", type=int, help="how many days from --date (default 1), or from now")
     lst.add_argument("--cancelled", action="store_true", help="include cancelled bookings")
-    lst.set_defaults(func=lambda a: run(cmd_list, a))
+    lst.set_defaults(func=lambda a: run(cmd_list, a), command_upcoming=True)
     exp = bsub.add_parser("export", help="bookings as CSV or an iCalendar file")
     exp.add_argument("--format", choices=("csv", "ics"), required=True)
     exp.add_argument("--date", help="first day, YYYY-MM-DD (default: today)")
     exp.add_argument("--days", type=int, default=30)
     exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    exp.set_defaults(func=lambda a: run(cmd_export, a))
+    exp.set_defaults(func=lambda a: run(cmd_export, a), command_upcoming=False)
 
 
 async def _rows(args: argparse.Namespace, store: ScheduleStore) -> list[StaffBooking]:
     tz = ZoneInfo(get_settings().timezone)
+    include = getattr(args, "cancelled", False)
+    if args.date is None and args.command_upcoming:
+        # Upcoming: every booking that has not ended yet (within --days of now, if given).
+        now = utcnow()
+        end = now + timedelta(days=args.days) if args.days else None
+        return await store.bookings_between(now - timedelta(days=1), end, include, ending_after=now)
     first = parse_date(args.date, "--date") if args.date else datetime.now(tz).date()
     start = datetime.combine(first, time(0), tzinfo=tz)
-    include = getattr(args, "cancelled", False)
-    return await store.bookings_between(start, start + timedelta(days=args.days), include)
+    days = args.days if args.days is not None else 1
+    return await store.bookings_between(start, start + timedelta(days=days), include)
 
 
 def _fields(row: StaffBooking, tz: ZoneInfo) -> dict[str, str]:
@@ -66,7 +84,9 @@ def _fields(row: StaffBooking, tz: ZoneInfo) -> dict[str, str]:
         "mode": b.slot.mode,
         "topic": b.topic,
         "language": b.language,
-        "resident": str(row.user),
+        "resident": row.display_name or "-",
+        "channel": brand_name(row.user.channel),
+        "contact": contact_text(b.contact),
         "status": b.status,
         "note": (b.note or "").replace("\n", " "),
     }
@@ -101,20 +121,26 @@ def export_csv(rows: list[StaffBooking], tz: ZoneInfo) -> bytes:
 
 
 def export_ics(rows: list[StaffBooking]) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//Linzhu//Gubei Citizen Centre staff//EN")
-    cal.add("version", "2.0")
+    """A staff calendar: the same UIDs and SEQUENCEs as the residents' files, so a calendar
+    that imports it twice updates its entries; cancelled bookings come as CANCELLED."""
+    entries = []
     for row in rows:
         b = row.booking
-        event = Event()
-        event.add("uid", f"booking-{b.id}@linzhu")
-        event.add("dtstamp", b.created_at)
-        event.add("dtstart", b.slot.starts_at)
-        event.add("dtend", b.slot.ends_at)
-        event.add(
-            "summary", f"Consultation #{b.id}: {b.topic} ({b.language}) – {b.slot.consultant}"
+        contact = contact_text(b.contact) or "-"
+        resident = f"{row.display_name or '-'} ({brand_name(row.user.channel)})"
+        entries.append(
+            CalendarEntry(
+                uid=booking_uid(b.id),
+                sequence=b.revision + (1 if b.status == CANCELLED else 0),
+                starts_at=b.slot.starts_at,
+                ends_at=b.slot.ends_at,
+                summary=f"Consultation #{b.id}: {b.topic} ({b.language}) – {b.slot.consultant}",
+                description=(
+                    f"Resident {resident}; contact {contact}; status {b.status}; "
+                    f"note: {b.note or '-'}"
+                ),
+                location=b.slot.mode,
+                cancelled=b.status == CANCELLED,
+            )
         )
-        event.add("location", b.slot.mode)
-        event.add("description", f"Resident {row.user}; status {b.status}; note: {b.note or '-'}")
-        cal.add_component(event)
-    return cal.to_ical()
+    return calendar_file(entries, prodid="-//Linzhu//Gubei Citizen Centre staff//EN")

@@ -1,4 +1,4 @@
-"""`linzhu consultants add|list|deactivate` and `linzhu slots add|list|holidays`.
+"""`linzhu consultants add|list|set|deactivate` and `linzhu slots add|list|holidays`.
 
 Times staff type are Shanghai local time (the TIMEZONE setting); the store keeps UTC.
 Every error is one clear line on stderr with exit status 2, and nothing is half-written:
@@ -34,6 +34,11 @@ from bot.store.consultations.schedule import ScheduleError, ScheduleStore
 from bot.store.consultations.tables import MODES, TOPICS
 from bot.store.db import Database
 
+VIDEO_HELP = (
+    "where their video consultations happen, shown to residents who book one: a meeting "
+    'link, or an app and meeting id ("Tencent Meeting 123 456 789")'
+)
+
 
 def register(sub: Any) -> None:
     cons = sub.add_parser("consultants", help="staff who give consultations")
@@ -42,9 +47,14 @@ def register(sub: Any) -> None:
     add.add_argument("name")
     add.add_argument("--languages", required=True, help=f"comma-separated: {', '.join(LOCALES)}")
     add.add_argument("--topics", default=",".join(TOPICS), help=f"comma-separated: {TOPICS}")
+    add.add_argument("--video-link", help=VIDEO_HELP)
     add.set_defaults(func=lambda a: run(cmd_consultants_add, a))
     lst = cons_sub.add_parser("list", help="list consultants")
     lst.set_defaults(func=lambda a: run(cmd_consultants_list, a))
+    set_ = cons_sub.add_parser("set", help="change a consultant's video link")
+    set_.add_argument("consultant", help="id or name")
+    set_.add_argument("--video-link", required=True, help=VIDEO_HELP + ' ("" to remove it)')
+    set_.set_defaults(func=lambda a: run(cmd_consultants_set, a))
     deact = cons_sub.add_parser("deactivate", help="stop new bookings with a consultant")
     deact.add_argument("consultant", help="id or name")
     deact.set_defaults(func=lambda a: run(cmd_consultants_deactivate, a))
@@ -120,17 +130,33 @@ async def cmd_consultants_add(args: argparse.Namespace, store: ScheduleStore) ->
         raise ScheduleError(
             f"Unknown language(s) {', '.join(unknown)}; choose from {', '.join(LOCALES)}."
         )
-    consultant = await store.add_consultant(args.name, languages, _split(args.topics))
+    consultant = await store.add_consultant(
+        args.name, languages, _split(args.topics), video_link=args.video_link
+    )
     print(f"Added consultant {consultant.id}: {consultant.name}")
     return 0
 
 
 async def cmd_consultants_list(args: argparse.Namespace, store: ScheduleStore) -> int:
     rows = [
-        [str(c.id), c.name, ",".join(c.languages), ",".join(c.topics), "yes" if c.active else "no"]
+        [
+            str(c.id),
+            c.name,
+            ",".join(c.languages),
+            ",".join(c.topics),
+            "yes" if c.active else "no",
+            c.video_link or "-",
+        ]
         for c in await store.consultants()
     ]
-    print_table(["id", "name", "languages", "topics", "active"], rows)
+    print_table(["id", "name", "languages", "topics", "active", "video link"], rows)
+    return 0
+
+
+async def cmd_consultants_set(args: argparse.Namespace, store: ScheduleStore) -> int:
+    consultant = await store.set_video_link(args.consultant, args.video_link)
+    link = consultant.video_link or "(none: residents are told the link will be sent)"
+    print(f"{consultant.name}: video link {link}")
     return 0
 
 

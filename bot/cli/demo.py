@@ -18,7 +18,7 @@ from bot.store.db import Database
 # name, languages, topics, weekdays (0 = Monday), from, to, mode
 DEMO_CONSULTANTS = [
     (
-        "Demo consultant A (en, zh_Hans)",
+        "Demo consultant A",
         ["en", "zh_Hans"],
         ["school", "medical", "living", "work"],
         {0, 1, 2, 3, 4},
@@ -27,7 +27,7 @@ DEMO_CONSULTANTS = [
         "in_person",
     ),
     (
-        "Demo consultant B (ja, ko, zh_Hans)",
+        "Demo consultant B",
         ["ja", "ko", "zh_Hans"],
         ["school", "living"],
         {1, 3},
@@ -36,7 +36,7 @@ DEMO_CONSULTANTS = [
         "phone",
     ),
     (
-        "Demo consultant C (fr, de, es, ru, en)",
+        "Demo consultant C",
         ["fr", "de", "es", "ru", "en"],
         ["medical", "work", "living"],
         {0, 2, 4},
@@ -80,6 +80,7 @@ async def seed_demo(url: str, schema: str | None, if_empty: bool, days: int = 14
         calendar = _holidays(dates)
         total = 0
         for name, languages, topics, weekdays, start, end, mode in DEMO_CONSULTANTS:
+            # Residents see the languages by name in their own language, never codes.
             await store.add_consultant(name, languages, topics)
             wanted = [d for d in dates if d.weekday() in weekdays and d not in calendar.holidays]
             times = slot_times(wanted, start, end, timedelta(minutes=30), tz)

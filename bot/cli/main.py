@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 from bot.config import SettingsError
+from bot.i18n import CatalogError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, CatalogError) as exc:
         print(f"linzhu: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,7 +1,8 @@
-"""Words and dates for consultations, in the current locale: labels, summaries, the .ics file,
+"""Words and dates for consultations, in the current locale: labels, summaries, the .ics files,
 and the reminder text the outbox dispatcher renders at send time.
 
-Dates and times are Babel's (CLDR) in the resident's locale, on Shanghai time.
+Dates and times are Babel's (CLDR) in the resident's locale, on Shanghai time; language names
+are CLDR's in that locale too (never a code, never another language's own name mid-sentence).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from typing import Any
 
 import babel.dates
 from babel import Locale
-from icalendar import Calendar, Event
 
+from bot.consultations.contact import contact_of, phone_display
 from bot.core.types import Attachment, Button, Reply
-from bot.i18n import N_, NATIVE_NAMES, _, current_locale
+from bot.events.ics import CalendarEntry, single_file
+from bot.i18n import N_, _, current_locale
 from bot.i18n.format import babel_locale as shared_babel_locale
-from bot.i18n.format import join_date_time, to_shanghai
+from bot.i18n.format import join_date_time, language_name, to_shanghai
 from bot.store.consultations.tables import BookingView, SlotView
 
 TOPIC_LABELS = {
@@ -30,6 +32,8 @@ MODE_LABELS = {
     "phone": N_("by phone"),
     "video": N_("by video call"),
 }
+# Modes where the consultant has to reach the resident: the booking asks how.
+REMOTE_MODES = frozenset({"phone", "video"})
 
 
 def babel_locale(locale: str | None = None) -> Locale:
@@ -73,8 +77,26 @@ def mode_label(mode: str) -> str:
     return _(MODE_LABELS[mode]) if mode in MODE_LABELS else mode
 
 
-def language_label(code: str) -> str:
-    return NATIVE_NAMES.get(code, code)
+def language_label(code: str, *, capitalize: bool = False) -> str:
+    """The language's name in the current locale ("英语" for en in Chinese)."""
+    return language_name(code, current_locale.get(), capitalize=capitalize)
+
+
+def contact_text(stored: str | None) -> str:
+    """ "+86 138 0013 8000" or "WeChat ID: anna_m88"; "" without a contact."""
+    contact = contact_of(stored)
+    if contact is None:
+        return ""
+    if contact.kind == "tel":
+        return phone_display(contact.value)
+    return _("WeChat ID: {id}").format(id=contact.value)
+
+
+def video_text(slot: SlotView) -> str:
+    """Where a video consultation happens, as the consultant set it (linzhu consultants)."""
+    if slot.video_link:
+        return _("Video call: {link}").format(link=slot.video_link)
+    return _("The consultant will send you the link for the video call before it starts.")
 
 
 def slot_button_label(slot: SlotView, with_day: bool = False) -> str:
@@ -84,37 +106,57 @@ def slot_button_label(slot: SlotView, with_day: bool = False) -> str:
     return f"{when} · {mode_label(slot.mode)}"
 
 
-def booking_summary(booking: BookingView) -> str:
-    """The lines a resident sees for one booking."""
+def details_lines(
+    topic: str,
+    slot: SlotView,
+    language: str,
+    note: str | None = None,
+    contact: str | None = None,
+) -> list[str]:
+    """What a resident reads about one consultation: the summary before confirming, and after."""
     lines = [
-        _("*{topic}*").format(topic=topic_label(booking.topic)),
-        _("When: {when}").format(when=when_text(booking.slot.starts_at, booking.slot.ends_at)),
-        _("How: {mode}").format(mode=mode_label(booking.slot.mode)),
+        _("*{topic}*").format(topic=topic_label(topic)),
+        _("When: {when}").format(when=when_text(slot.starts_at, slot.ends_at)),
+        _("How: {mode}").format(mode=mode_label(slot.mode)),
         _("With: {consultant} (in {language})").format(
-            consultant=booking.slot.consultant, language=language_label(booking.language)
+            consultant=slot.consultant, language=language_label(language)
         ),
     ]
-    if booking.note:
-        lines.append(_("Your note: {note}").format(note=booking.note))
-    return "\n".join(lines)
+    if slot.mode in REMOTE_MODES and contact:
+        lines.append(_("We will reach you at: {contact}").format(contact=contact_text(contact)))
+    if slot.mode == "video":
+        lines.append(video_text(slot))
+    if note:
+        lines.append(_("Your note: {note}").format(note=note))
+    return lines
 
 
-def ics_attachment(booking: BookingView) -> Attachment:
-    """The booking as a calendar entry residents can add to their phone's calendar."""
-    cal = Calendar()
-    cal.add("prodid", "-//Linzhu//Gubei Citizen Centre//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"booking-{booking.id}@linzhu")
-    event.add("dtstamp", booking.created_at)
-    event.add("dtstart", booking.slot.starts_at)
-    event.add("dtend", booking.slot.ends_at)
-    event.add("summary", _("Consultation: {topic}").format(topic=topic_label(booking.topic)))
-    event.add("location", mode_label(booking.slot.mode))
-    event.add("description", booking_summary(booking).replace("*", ""))
-    cal.add_component(event)
-    return Attachment("consultation.ics", cal.to_ical(), "text/calendar")
+def booking_summary(booking: BookingView) -> str:
+    """The lines a resident sees for one booking."""
+    return "\n".join(
+        details_lines(booking.topic, booking.slot, booking.language, booking.note, booking.contact)
+    )
+
+
+def booking_uid(booking_id: int) -> str:
+    return f"booking-{booking_id}@linzhu"
+
+
+def ics_attachment(booking: BookingView, *, cancelled: bool = False) -> Attachment:
+    """The booking as a calendar entry for the resident's phone; cancelled: the file that
+    removes it (same UID, a higher SEQUENCE than any version they were sent)."""
+    entry = CalendarEntry(
+        uid=booking_uid(booking.id),
+        sequence=booking.revision + 1 if cancelled else booking.revision,
+        starts_at=booking.slot.starts_at,
+        ends_at=booking.slot.ends_at,
+        summary=_("Consultation: {topic}").format(topic=topic_label(booking.topic)),
+        description=booking_summary(booking).replace("*", ""),
+        location=mode_label(booking.slot.mode),
+        cancelled=cancelled,
+    )
+    name = "consultation-cancelled.ics" if cancelled else "consultation.ics"
+    return single_file(entry, name)
 
 
 def render_booking_reminder(payload: dict[str, Any]) -> list[Reply]:
@@ -137,4 +179,6 @@ def render_booking_reminder(payload: dict[str, Any]) -> list[Reply]:
             "📅 Reminder: you have a consultation ({topic}) tomorrow: {when}, {mode}, with "
             "{consultant}."
         ).format(**details)
+    if payload.get("mode") == "video" and payload.get("video_link"):
+        text += "\n" + _("Video call: {link}").format(link=payload["video_link"])
     return [Reply.of(text, [Button(_("My bookings"), "book:mine")])]

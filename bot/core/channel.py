@@ -32,6 +32,13 @@ class Capabilities:
 
 INLINE = Capabilities()
 
+# Each channel's brand name, the same in every language (residents' /privacy, staff lists).
+BRAND_NAMES = {"telegram": "Telegram", "wechat": "WeChat 微信", "web": "Web", "console": "CLI"}
+
+
+def brand_name(channel: str) -> str:
+    return BRAND_NAMES.get(channel, channel)
+
 
 class Channels:
     """The channels Linzhu knows (capabilities) and the senders of those running."""

@@ -41,9 +41,11 @@ class Incoming:
     # False in a group or channel, where others read the replies. WeChat, the web chat and
     # the console only have one-to-one chats; Telegram says which chat a message is in.
     private_chat: bool = True
+    # The name the platform shows for the sender (Telegram's first and last name), if any.
+    display_name: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("text", "payload", "chat_id"):
+        for name in ("text", "payload", "chat_id", "display_name"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, clean_text(value))

@@ -15,11 +15,12 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from bot.core.types import Button, Reply
+from bot.core.types import Attachment, Button, Reply
+from bot.events.ics import payload_ics
 from bot.events.when import format_when
 from bot.i18n import _, current_locale
 from bot.store.events import outbox as eo
-from bot.store.events.tables import WAITLISTED, localized
+from bot.store.events.tables import REGISTERED, localized
 
 Renderer = Callable[[dict[str, Any]], list[Reply]]
 
@@ -49,22 +50,49 @@ def render_reminder(payload: dict[str, Any]) -> list[Reply]:
     return [Reply.of(f"{head}\n{details}", buttons)]
 
 
+def _calendar(payload: dict[str, Any], *, cancelled: bool = False) -> list[Attachment]:
+    ics = payload_ics(payload, current_locale.get(), cancelled=cancelled)
+    return [ics] if ics is not None else []
+
+
 def render_promoted(payload: dict[str, Any]) -> list[Reply]:
     title, details = _details(payload)
     head = _("Good news: a place opened up, and you are now registered for *{title}*.").format(
         title=title
     )
-    return [Reply.of(f"{head}\n{details}", [Button(_("My events"), "events:mine")])]
+    calendar = _("Add it to your calendar with the attached file.")
+    return [
+        Reply.of(
+            f"{head}\n{details}\n\n{calendar}",
+            [Button(_("My events"), "events:mine")],
+            _calendar(payload),
+        )
+    ]
+
+
+def render_changed(payload: dict[str, Any]) -> list[Reply]:
+    title, details = _details(payload)
+    head = _("*{title}* has changed. The new details:").format(title=title)
+    calendar = _("The attached file updates the entry in your calendar.")
+    return [
+        Reply.of(
+            f"{head}\n{details}\n\n{calendar}",
+            [Button(_("My events"), "events:mine")],
+            _calendar(payload),
+        )
+    ]
 
 
 def render_cancelled(payload: dict[str, Any]) -> list[Reply]:
     title, details = _details(payload)
-    if payload.get("was") == WAITLISTED:
-        head = _("Sorry: *{title}* has been cancelled, so the waitlist is closed.")
-    else:
-        head = _("Sorry: *{title}* has been cancelled. Your registration is cancelled too.")
     more = _("See the other upcoming events with /events.")
-    return [Reply(f"{head.format(title=title)}\n{details}\n\n{more}")]
+    if payload.get("was") != REGISTERED:
+        head = _("Sorry: *{title}* has been cancelled, so the waitlist is closed.")
+        return [Reply(f"{head.format(title=title)}\n{details}\n\n{more}")]
+    head = _("Sorry: *{title}* has been cancelled. Your registration is cancelled too.")
+    calendar = _("The attached file removes it from your calendar.")
+    text = f"{head.format(title=title)}\n{details}\n\n{more}\n{calendar}"
+    return [Reply.of(text, attachments=_calendar(payload, cancelled=True))]
 
 
 def render_announcement(payload: dict[str, Any]) -> list[Reply]:
@@ -79,6 +107,7 @@ RENDERERS: dict[str, Renderer] = {
     eo.PROMOTED_KIND: render_promoted,
     eo.CANCELLED_KIND: render_cancelled,
     eo.ANNOUNCEMENT_KIND: render_announcement,
+    eo.CHANGED_KIND: render_changed,
 }
 
 

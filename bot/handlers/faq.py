@@ -45,13 +45,22 @@ ACTION_LABELS = {
 }
 
 
-@router.text
-async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+# Free text reaches the FAQ through bot/handlers/free_text.py, which decides once (decide) and
+# either answers from what the resident said or hands the decision back here (respond).
+
+
+async def decide(incoming: Incoming, ctx: Ctx) -> Decision | None:
+    """What the FAQ would do with this message (None without a knowledge base)."""
     text = (incoming.text or "").strip()
     kb = ctx.services.knowledge
-    locale = ctx.locale  # the dispatcher already chose it from the message and the user
     previous = ctx.state.last_topic if ctx.state.flow is None else None
-    decision = await kb.adecide(text, previous) if kb is not None else None
+    return await kb.adecide(text, previous) if kb is not None else None
+
+
+async def respond(incoming: Incoming, ctx: Ctx, decision: Decision | None) -> list[Reply]:
+    """The FAQ's reply to a decision; an unanswered question is kept for staff."""
+    kb = ctx.services.knowledge
+    locale = ctx.locale  # the dispatcher already chose it from the message and the user
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
         await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None

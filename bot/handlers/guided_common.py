@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from bot.core.types import Button
 from bot.i18n import _
-from bot.knowledge.directory import Institution
+from bot.i18n.format import language_name
+from bot.knowledge.directory import LANGUAGES, Institution
+from bot.knowledge.districts import district_name
 
-# Directory language codes, each named in its own language.
-LANGUAGE_NAMES = {
-    "en": "English", "zh": "中文", "ja": "日本語", "ko": "한국어", "fr": "Français",
-    "de": "Deutsch", "es": "Español", "ru": "Русский",
-}  # fmt: skip
+# The directory's language codes (en, zh, ja, …), in the order the guides offer them.
+LANGUAGE_CODES = LANGUAGES
+
+
+def language_text(code: str, locale: str, *, capitalize: bool = False) -> str:
+    """A directory language named in the resident's language ("zh" → "Chinese", "中文")."""
+    return language_name(code, locale, capitalize=capitalize)
 
 
 def facility_text(entry: Institution, locale: str) -> str:
-    """Name in English and Chinese, what is known, and "please confirm" when unverified."""
+    """Name in English and Chinese (to show at the desk), what is known in the resident's
+    language, and "please confirm" when unverified."""
     lines = [f"*{entry.name_en}*", entry.name_zh]
     facts = []
     if entry.district:
-        facts.append(entry.district)
+        facts.append(district_name(entry.district, locale))
     if entry.languages:
-        facts.append(", ".join(LANGUAGE_NAMES[code] for code in entry.languages))
+        facts.append(", ".join(language_text(code, locale) for code in entry.languages))
     if entry.international_department:
         facts.append(_("international department"))
     if entry.direct_billing:

@@ -13,10 +13,15 @@ from bot.core.payloads import OneOf, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.emergency import emergency_replies, record_firing
-from bot.handlers.guided_common import LANGUAGE_NAMES, facility_text, finish_buttons
+from bot.handlers.guided_common import (
+    LANGUAGE_CODES,
+    facility_text,
+    finish_buttons,
+    language_text,
+)
 from bot.i18n import _, lazy_gettext
 from bot.knowledge import content
-from bot.knowledge.answers import answers_for
+from bot.knowledge.answers import answers_for, without_pointer
 from bot.knowledge.directory import LOCALE_LANGUAGE
 from bot.knowledge.phrases import cards_for
 from bot.services import Ctx
@@ -33,7 +38,7 @@ NEEDS = {
     "permit": lazy_gettext("Health check for a work or residence permit"),
 }
 Need = Annotated[str, OneOf(*NEEDS)]
-Language = Annotated[str, OneOf(*LANGUAGE_NAMES)]
+Language = Annotated[str, OneOf(*LANGUAGE_CODES)]
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,11 @@ async def need(incoming: Incoming, ctx: Ctx, tap: ChooseNeed) -> list[Reply]:
 
 def _ask_language(ctx: Ctx, need: str) -> list[Reply]:
     own = LOCALE_LANGUAGE.get(ctx.locale, "en")
-    codes = [own, *(code for code in LANGUAGE_NAMES if code != own)]
-    buttons = [Button(LANGUAGE_NAMES[c], ChooseLanguage(need, c).encode()) for c in codes]
+    codes = [own, *(code for code in LANGUAGE_CODES if code != own)]
+    buttons = [
+        Button(language_text(c, ctx.locale, capitalize=True), ChooseLanguage(need, c).encode())
+        for c in codes
+    ]
     return [Reply.of(_("Which language would you like the doctor to speak?"), buttons)]
 
 
@@ -121,7 +129,7 @@ async def facilities(incoming: Incoming, ctx: Ctx, tap: ChooseLanguage) -> list[
     need_key, language = tap.need, tap.language
     replies = []
     if answer := answers_for(ctx.services).answer(FAQ_FOR_NEED[need_key], ctx.locale):
-        replies.append(Reply(answer))
+        replies.append(Reply(without_pointer(answer, "/medical")))  # they are in /medical
     path = content.medical_directory_path(ctx.services.settings.faq_dir)
     found = content.directory(path, "medical").matching(need_key, language)
     speaking = [e for e in found if e.speaks(language)]
@@ -131,7 +139,7 @@ async def facilities(incoming: Incoming, ctx: Ctx, tap: ChooseLanguage) -> list[
             intro = _(
                 "Our directory has no place for this need where staff are known to speak "
                 "{language}. These places offer it; a phrase card or an interpreter can help:"
-            ).format(language=LANGUAGE_NAMES[language])
+            ).format(language=language_text(language, ctx.locale))
         listing = "\n\n".join(facility_text(e, ctx.locale) for e in found[:6])
         replies.append(Reply(intro + "\n\n" + listing))
     else:

@@ -6,18 +6,17 @@ import contextlib
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.channel import brand_name
 from bot.core.payloads import Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
-from bot.i18n import NATIVE_NAMES, _
-from bot.i18n.format import format_date
+from bot.i18n import LOCALES, _
+from bot.i18n.format import format_date, language_name
 from bot.services import Ctx
 from bot.store.events.signup import EventError
 from bot.store.privacy import PrivacyStore
 
 router = Router("privacy")
-# Brand names stay as they are in every language.
-CHANNEL_NAMES = {"telegram": "Telegram", "wechat": "WeChat 微信", "web": "Web", "console": "CLI"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +44,18 @@ async def show(ctx: Ctx) -> list[Reply]:
     stored = await PrivacyStore(svc.db).summary(ctx.user_id)
     bookings = await svc.bookings.upcoming_for(ctx.user_id)
     registrations = await svc.events.registrations_for(ctx.user_id)
-    language = NATIVE_NAMES.get(ctx.user.locale or "", "") or _("not chosen")
+    chosen = ctx.user.locale
+    known = chosen is not None and chosen in LOCALES
+    language = language_name(chosen, ctx.locale) if chosen and known else _("not chosen")
+    channel = brand_name(ctx.user.channel)
+    name = getattr(ctx.user, "display_name", None)  # kept since they booked (bookings.py)
     lines = [
         _("*What I store about you*"),
-        _("- your chat id in {channel}").format(
-            channel=CHANNEL_NAMES.get(ctx.user.channel, ctx.user.channel)
+        _("- your chat id in {channel}").format(channel=channel),
+        *(
+            [_("- your name as {channel} shows it: {name}").format(channel=channel, name=name)]
+            if name
+            else []
         ),
         _("- the language I speak with you: {language}").format(language=language),
         _("- first contact: {date}").format(date=format_date(ctx.user.first_seen, ctx.locale)),

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.core.router import Router, RouteTable
-from bot.handlers import emergency, faq, medical, privacy, schooling, staff, start
+from bot.handlers import (
+    emergency,
+    faq,
+    free_text,
+    medical,
+    privacy,
+    schooling,
+    staff,
+    start,
+)
 from bot.handlers.consultations import booking, mine, reschedule
 from bot.handlers.events import browse
 from bot.handlers.events import mine as my_events
@@ -23,6 +32,8 @@ def build_routes() -> RouteTable:
         browse.router,
         my_events.router,
         privacy.router,
+        # Free text no flow step takes: small talk first, then the FAQ (free_text.py).
+        free_text.router,
         faq.router,
     )
     return root.freeze()

@@ -18,11 +18,12 @@ from bot.guided.dates import BirthDate, DateProblem, parse_birth_date, region_of
 from bot.guided.format import format_date, format_month
 from bot.guided.grades import Stage, place, school_years, year_has_started
 from bot.guided.school_text import edge_notes, statement
+from bot.handlers.consultations.payloads import StartBooking
 from bot.handlers.guided_common import facility_text, finish_buttons
 from bot.i18n import _
 from bot.i18n.format import SHANGHAI
 from bot.knowledge import content
-from bot.knowledge.answers import answers_for
+from bot.knowledge.answers import answers_for, without_pointer
 from bot.knowledge.directory import LOCALE_LANGUAGE
 from bot.services import Ctx
 
@@ -137,6 +138,50 @@ async def birth_date(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     return _accept(ctx, parsed, today)
 
 
+def birth_date_in(incoming: Incoming, ctx: Ctx) -> BirthDate | None:
+    """A child's birth date in a free-text question ("息子は2019年10月15日生まれ…"), if any."""
+    today = today_for(incoming)
+    region = region_of(incoming.language_hint or ctx.user.platform_language)
+    parsed = parse_birth_date(incoming.text or "", ctx.locale, today=today, region=region)
+    if isinstance(parsed, DateProblem) or not parsed.value.year >= OLDEST_YEAR:
+        return None
+    return parsed if parsed.value <= today else None
+
+
+async def grade_from_question(incoming: Incoming, ctx: Ctx, parsed: BirthDate) -> list[Reply]:
+    """The class a child born on the date the resident gave would join, at once: for the
+    school year starting next (or running now) and the one after. A date that could be read
+    two ways, or a month at the cut-off, goes through the guide's own questions instead."""
+    if parsed.ambiguous or (parsed.precision == "month" and parsed.value.month in (8, 9)):
+        ctx.state.enter(SchoolGuide(), "birth")
+        return await birth_date(incoming, ctx)
+    today = today_for(incoming)
+    month_only = parsed.precision == "month"
+    ctx.state.enter(
+        SchoolGuide(birth=parsed.value, precision="month" if month_only else "day"), "year"
+    )
+    years = school_years(today)
+    lines = [statement(place(parsed.value, year), ctx.locale, month_only) for year in years]
+    lines += edge_notes(place(parsed.value, years[0]), month_only)
+    lines.append(
+        _(
+            "I keep the date of birth only until you have finished with the school guide, "
+            "then delete it."
+        )
+    )
+    buttons = [
+        Button(
+            _("Next steps for the year starting {start}").format(
+                start=format_month(date(year, 9, 1), ctx.locale)
+            ),
+            ChooseYear(year).encode(),
+        )
+        for year in years
+    ]
+    buttons.append(Button(_("Book a consultation"), StartBooking("school").encode()))
+    return [Reply.of("\n\n".join(lines), buttons)]
+
+
 @router.payload(ChooseReading)
 async def choose_reading(incoming: Incoming, ctx: Ctx, tap: ChooseReading) -> list[Reply]:
     guide = SchoolGuide.of(ctx.state)
@@ -185,15 +230,33 @@ async def choose_year(incoming: Incoming, ctx: Ctx, tap: ChooseYear) -> list[Rep
     ctx.state.enter(guide, "preference")
     return [
         Reply("\n\n".join(lines)),
-        Reply.of(
-            _("Which kind of school are you thinking of?"),
-            [
-                Button(_("Public school"), ChoosePreference("public").encode()),
-                Button(_("International school"), ChoosePreference("intl").encode()),
-                Button(_("Not sure yet"), ChoosePreference("unsure").encode()),
-            ],
-        ),
+        _preference_question(),
     ]
+
+
+def _preference_question() -> Reply:
+    return Reply.of(
+        _("Which kind of school are you thinking of?"),
+        [
+            Button(_("Public school"), ChoosePreference("public").encode()),
+            Button(_("International school"), ChoosePreference("intl").encode()),
+            Button(_("Not sure yet"), ChoosePreference("unsure").encode()),
+        ],
+    )
+
+
+def resume(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    """The guide's current question again (after small talk at a step that waits for a tap),
+    so its buttons — and WeChat's numbers — are right there."""
+    guide = SchoolGuide.of(ctx.state)
+    if guide is None:
+        return []
+    if ctx.state.step == "year" and guide.birth is not None:
+        birth = BirthDate(guide.birth, guide.precision)
+        return _accept(ctx, birth, today_for(incoming))
+    if ctx.state.step == "preference":
+        return [_preference_question()]
+    return []
 
 
 @router.payload(ChoosePreference)
@@ -211,7 +274,12 @@ async def choose_preference(incoming: Incoming, ctx: Ctx, tap: ChoosePreference)
         "unsure": ["school.kindergarten" if young else "school.public-eligibility",
                    "school.international-schools"],
     }[pref] + ["school.documents"]  # fmt: skip
-    replies = [Reply(text) for t in topics if (text := answers.answer(t, ctx.locale))]
+    # Inside the guide, "type /school to start the guide" would send them where they are.
+    replies = [
+        Reply(without_pointer(text, "/school"))
+        for t in topics
+        if (text := answers.answer(t, ctx.locale))
+    ]
     if pref in {"intl", "unsure"}:
         replies.extend(_schools(ctx, stage))
     ctx.state.clear()

@@ -12,12 +12,14 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 
 from bot.consultations.text import (
+    contact_text,
     day_label,
     language_label,
     mode_label,
     time_range,
     topic_label,
 )
+from bot.core.channel import brand_name
 from bot.core.payloads import Id, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
@@ -88,8 +90,14 @@ def _line(row: StaffBooking) -> str:
             topic=topic_label(b.topic), language=language_label(b.language)
         ),
         *([_("An interpreter is needed.")] if b.interpreter else []),
-        _("Resident: {user} · booking #{id}").format(user=str(row.user), id=b.id),
+        _("Resident: {name} ({channel}) · booking #{id}").format(
+            name=row.display_name or _("name not known"),
+            channel=brand_name(row.user.channel),
+            id=b.id,
+        ),
     ]
+    if b.contact:
+        parts.append(_("Contact: {contact}").format(contact=contact_text(b.contact)))
     if b.note:
         parts.append(_("Note: {note}").format(note=b.note))
     return "\n".join(parts)

@@ -3,6 +3,7 @@
 from bot.i18n.locales import DEFAULT_LOCALE, LOCALES, NATIVE_NAMES
 from bot.i18n.translation import (
     N_,
+    CatalogError,
     _,
     current_locale,
     gettext,
@@ -10,6 +11,7 @@ from bot.i18n.translation import (
     load_catalogs,
     ngettext,
     pgettext,
+    require_catalogs,
     use_locale,
 )
 
@@ -18,6 +20,7 @@ __all__ = [
     "LOCALES",
     "NATIVE_NAMES",
     "N_",
+    "CatalogError",
     "_",
     "current_locale",
     "gettext",
@@ -25,5 +28,6 @@ __all__ = [
     "load_catalogs",
     "ngettext",
     "pgettext",
+    "require_catalogs",
     "use_locale",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "format_time",
     "format_weekday",
     "join_date_time",
+    "language_name",
     "to_shanghai",
 ]
 
@@ -111,3 +112,16 @@ def join_date_time(day: str, time: str, locale: str) -> str:
     # Babel's own format_datetime does the same; quotes mark literal text in CLDR patterns.
     pattern = str(babel.dates.get_datetime_format("medium", locale=babel_locale(locale)))
     return pattern.replace("'", "").replace("{1}", day).replace("{0}", time)
+
+
+def language_name(code: str, locale: str, *, capitalize: bool = False) -> str:
+    """A language's name in `locale` from CLDR: "ja" → "Japanese", "日语", "japonais".
+
+    `code` is one of our locale ids (zh_Hans) or a plain language code (zh). Residents never
+    see codes, and a name stays in their language ("使用英语", not "使用English").
+    """
+    name = babel_locale(locale).languages.get(code) or Locale.parse(code).get_display_name(
+        babel_locale(locale)
+    )
+    name = name or code
+    return name[:1].upper() + name[1:] if capitalize else name

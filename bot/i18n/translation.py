@@ -1,4 +1,9 @@
-"""gettext catalogs (compiled from locales/*/LC_MESSAGES/messages.po) and the current locale.
+"""gettext catalogs and the current locale.
+
+The sources are locales/<locale>/LC_MESSAGES/messages.po in the repository; `make compile`
+(and the wheel's build step, setup.py) compile them into the package, bot/locales/, which is
+where Linzhu reads them. `require_catalogs` refuses to start without them: a missing or
+outdated catalog would otherwise give residents English without a word of warning.
 
 The locale lives in a ContextVar (bot.core.locale) set per message by the dispatcher, so
 `_()` anywhere in a handler translates into the resident's language without passing it around.
@@ -17,10 +22,51 @@ from bot.core.locale import current_locale
 from bot.i18n.locales import DEFAULT_LOCALE, LOCALES
 
 DOMAIN = "messages"
-_DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
+# Compiled catalogs, inside the package (a wheel carries them).
+PACKAGE_CATALOGS = Path(__file__).resolve().parent.parent / "locales"
+# The .po sources, in a checkout (absent from an installed wheel).
+SOURCE_CATALOGS = Path(__file__).resolve().parent.parent.parent / "locales"
+_DEFAULT_DIR = PACKAGE_CATALOGS
 
 _catalogs: dict[str, _gettext.NullTranslations] = {}
 _catalog_dir: Path = _DEFAULT_DIR
+
+
+class CatalogError(Exception):
+    """A locale's compiled catalog is missing or older than its source; the message says which."""
+
+
+def catalog_problems(directory: Path | None = None, sources: Path | None = None) -> list[str]:
+    """What is wrong with the compiled catalogs in `directory` (empty when nothing is).
+
+    Every locale but English (the msgids' language) needs `<locale>/LC_MESSAGES/messages.mo`,
+    no older than its `.po` — the one beside it, else the checkout's locales/ when present.
+    """
+    directory = directory or _DEFAULT_DIR
+    sources = sources or SOURCE_CATALOGS
+    problems = []
+    for locale in LOCALES:
+        if locale == DEFAULT_LOCALE:
+            continue
+        mo = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        beside, checkout = mo.with_suffix(".po"), sources / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        po = next((path for path in (beside, checkout) if path.exists()), None)
+        if not mo.exists():
+            problems.append(f"{locale}: no compiled catalog {mo}")
+        elif po is not None and po.stat().st_mtime > mo.stat().st_mtime:
+            problems.append(f"{locale}: {mo} is older than {po}")
+    return problems
+
+
+def require_catalogs(directory: Path | None = None, sources: Path | None = None) -> None:
+    """Load the catalogs, or raise CatalogError naming each missing or outdated one."""
+    problems = catalog_problems(directory, sources)
+    if problems:
+        raise CatalogError(
+            "translation catalogs are missing or out of date (run `make compile`, or install "
+            "a wheel, which contains them):\n  " + "\n  ".join(problems)
+        )
+    load_catalogs(directory)
 
 
 def load_catalogs(directory: Path | None = None) -> dict[str, bool]:

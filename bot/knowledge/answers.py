@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
+
+# One sentence: up to a full stop — CJK (。！？) anywhere, Latin (. ! ?) before a space or the end.
+_SENTENCE = re.compile(r".+?(?:[。！？]|[.!?](?=\s|$)|$)\s*")
 
 
 class AnswerSource(Protocol):
@@ -17,6 +21,25 @@ class _KnowledgeAnswers:
     def answer(self, entry_id: str, locale: str) -> str | None:
         entry = self.knowledge.entry(entry_id) if self.knowledge is not None else None
         return None if entry is None else str(entry.answer(locale)).strip()
+
+
+def without_pointer(answer: str, command: str) -> str:
+    """The answer without its sentences that send the resident to `command`.
+
+    A guide shows FAQ answers written to stand alone ("Type /school to start the enrolment
+    guide…"); inside that guide, such a sentence would send the resident where they already
+    are. Other sentences of the line stay; a line left empty goes.
+    """
+    kept: list[str] = []
+    for line in answer.splitlines():
+        if command not in line:
+            kept.append(line)
+            continue
+        rest = "".join(s for s in _SENTENCE.findall(line) if command not in s).rstrip()
+        if rest.strip(" -*👉"):
+            kept.append(rest)
+    text = "\n".join(kept)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def answers_for(services: Any) -> AnswerSource:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n.locales import LOCALES
+from bot.knowledge.districts import DISTRICTS
 from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_with_lines
 
 MEDICAL_SERVICES = (
@@ -54,6 +55,7 @@ class Institution:
     notes: dict[str, str] = field(default_factory=dict)
 
     def note(self, locale: str) -> str:
+        """The note in `locale`, else English (every entry should have all nine)."""
         return self.notes.get(locale) or self.notes.get("en", "")
 
     def speaks(self, language: str) -> bool:
@@ -153,6 +155,15 @@ def _check_entry(
     for key in ("name_en", "name_zh"):
         if isinstance(entry.get(key), str) and not entry[key].strip():
             problems.append(doc.problem(f"`{key}` must not be empty", *at, key))
+    district = entry.get("district")
+    if isinstance(district, str) and district and district not in DISTRICTS:
+        problems.append(
+            doc.problem(
+                f'district: unknown `{district}` (one of {", ".join(DISTRICTS)}, or "")',
+                *at,
+                "district",
+            )
+        )
     problems.extend(_check_list(doc, entry, at, "services", services, allow_empty=False))
     problems.extend(_check_list(doc, entry, at, "languages", LANGUAGES, allow_empty=True))
     notes = entry.get("notes")

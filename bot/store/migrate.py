@@ -1,4 +1,9 @@
-"""`linzhu db upgrade`: Alembic driven from code, so operators never edit alembic.ini."""
+"""`linzhu db upgrade`: Alembic driven from code, so operators never edit alembic.ini.
+
+The migrations live inside the package (bot/store/migrations/), so an installed wheel upgrades
+a database as a checkout does; alembic.ini at the repository root only serves developers who
+run `alembic revision --autogenerate` by hand.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str, schema: str | None = None) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["url"] = url
     cfg.attributes["schema"] = schema
     return cfg

@@ -9,7 +9,9 @@ from sqlmodel import col
 
 from bot.core.context import UserRecord
 from bot.core.types import utcnow
+from bot.store.consultations.tables import Booking
 from bot.store.db import Database
+from bot.store.events.tables import Registration
 from bot.store.inbox import WebInboxMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
@@ -50,8 +52,10 @@ class PrivacyStore:
         """Delete everything kept about the user, in one transaction.
 
         Bookings and registrations are cancelled first by their own stores (slots freed,
-        the waitlist moved up); what stays is the bare user row (channel and chat id, needed
-        to answer their next message) with its language forgotten.
+        the waitlist moved up); their rows stay for staff's records without what the resident
+        wrote (notes, contacts, sign-up answers). What stays of the user is the bare row
+        (channel and chat id, needed to answer their next message), its language and name
+        forgotten.
         """
         user_id = user.id
         async with self.db.transaction() as session:
@@ -74,6 +78,14 @@ class PrivacyStore:
             ):
                 await session.execute(delete(table).where(col(column) == user_id))
             await session.execute(
+                update(Booking)
+                .where(col(Booking.user_id) == user_id)
+                .values(note=None, contact=None)
+            )
+            await session.execute(
+                update(Registration).where(col(Registration.user_id) == user_id).values(answers={})
+            )
+            await session.execute(
                 update(OutboxMessage)
                 .where(
                     col(OutboxMessage.user_id) == user_id,
@@ -90,5 +102,6 @@ class PrivacyStore:
                     platform_language=None,
                     first_seen=utcnow(),
                     reminders_enabled=True,
+                    display_name=None,
                 )
             )

@@ -41,6 +41,9 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True, nullable=False)
     inactive_reason: str | None = Field(default=None, sa_column=Column(String(200)))
     reminders_enabled: bool = Field(default=True, nullable=False)
+    # The name the platform gives (Telegram's first and last name), kept when the resident
+    # books so staff can greet them; erased with their data (/privacy).
+    display_name: str | None = Field(default=None, sa_column=Column(String(128)))
 
 
 class ConversationState(SQLModel, table=True):

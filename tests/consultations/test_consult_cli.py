@@ -213,27 +213,66 @@ def test_bookings_list_and_export(
     async def book() -> str:
         db = Database(url, schema=schema)
         try:
-            (slot,) = await make_slots(db, [future(30)])
+            (slot, later) = await make_slots(db, [future(30), future(24 * 9)], mode="phone")
             user = await make_user(db, "resident-1")
-            await BookingStore(db).book_slot(
-                user, slot.id or 0, topic="medical", language="ja", note="Allergy, 5 years old"
+            store = BookingStore(db)
+            await store.book_slot(
+                user,
+                slot.id or 0,
+                topic="medical",
+                language="ja",
+                note="Allergy, 5 years old",
+                contact="tel:+8613800138000",
+                display_name="Yuki Tanaka",
             )
+            await store.book_slot(user, later.id or 0, topic="school", language="ja")
             return f"{slot.starts_at.astimezone(ScheduleStore(db).tz):%Y-%m-%d}"
         finally:
             await db.dispose()
 
     day = asyncio.run(book())
-    assert linzhu("bookings", "list", "--date", day) == 0
+    # By default: every upcoming booking, by the resident's name and channel, not an id.
+    assert linzhu("bookings", "list") == 0
     out = capsys.readouterr().out
-    assert "medical" in out and "ja" in out and "web:resident-1" in out and "Allergy" in out
+    assert "medical" in out and "school" in out and "Allergy" in out
+    assert "Yuki Tanaka" in out and "Web" in out and "+86 138 0013 8000" in out
+    assert "resident-1" not in out and "web:" not in out
+    assert linzhu("bookings", "list", "--days", "2") == 0
+    out = capsys.readouterr().out
+    assert "medical" in out and "school" not in out
+    assert linzhu("bookings", "list", "--date", day) == 0
+    assert "medical" in capsys.readouterr().out
     assert linzhu("bookings", "export", "--format", "csv", "--output", str(tmp_path / "b.csv")) == 0
     csv_text = (tmp_path / "b.csv").read_text()
     assert csv_text.splitlines()[0].startswith("id,starts,ends,consultant")
-    assert "Allergy, 5 years old" in csv_text
+    assert "Allergy, 5 years old" in csv_text and "Yuki Tanaka" in csv_text
+    assert "resident-1" not in csv_text
     assert linzhu("bookings", "export", "--format", "ics", "--output", str(tmp_path / "b.ics")) == 0
     events = Calendar.from_ical((tmp_path / "b.ics").read_bytes()).walk("VEVENT")
-    assert len(events) == 1 and "medical (ja)" in str(events[0]["summary"])
+    assert len(events) == 2 and "medical (ja)" in str(events[0]["summary"])
+    assert int(events[0]["sequence"]) == 0 and str(events[0]["status"]) == "CONFIRMED"
     assert linzhu("bookings", "list", "--date", "someday") == 2
+
+
+def test_consultants_video_link(
+    cli_env: tuple[str, str | None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        linzhu(
+            "consultants", "add", "Ms Li", "--languages", "fr", "--video-link",
+            "https://meeting.example.org/li",
+        )
+        == 0
+    )  # fmt: skip
+    assert linzhu("consultants", "list") == 0
+    assert "https://meeting.example.org/li" in capsys.readouterr().out
+    assert (
+        linzhu("consultants", "set", "Ms Li", "--video-link", "Tencent Meeting, ID on request") == 0
+    )
+    assert linzhu("consultants", "list") == 0
+    assert "Tencent Meeting, ID on request" in capsys.readouterr().out
+    assert linzhu("consultants", "set", "Ms Li", "--video-link", "") == 0
+    assert linzhu("consultants", "set", "Nobody", "--video-link", "x") == 2
 
 
 def test_demo_data_only_when_empty(

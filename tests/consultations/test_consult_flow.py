@@ -42,7 +42,8 @@ async def test_booking_flow_in_english(conversation: Conversation) -> None:
     await chat.tap("book:topic:school")
     assert "Yours is first" in chat.text()
     assert button(chat, "book:lang:").label == "✓ English"
-    assert "日本語" in [b.label for b in chat.last.replies[0].buttons]  # type: ignore[union-attr]
+    # Language names in the resident's language, never codes or other scripts (issue 16).
+    assert "Japanese" in [b.label for b in chat.last.replies[0].buttons]  # type: ignore[union-attr]
     await tap(chat, "book:lang:en")
     assert "Which day" in chat.text()
     await tap(chat, "book:day:")
@@ -177,7 +178,9 @@ async def test_staff_today_and_attendance(settings: Settings, dispatcher: Dispat
     staff_settings = settings.model_copy(update={"staff_users": "telegram:99"})
     staff_dispatcher = build_dispatcher(staff_settings, db=db)
     (slot,) = await make_slots(db, [future(3)])
-    resident = Conversation(staff_dispatcher, UserRef("web", "res"))
+    resident = Conversation(
+        staff_dispatcher, UserRef("telegram", "4242"), display_name="Claire Dubois"
+    )
     await resident.tap("lang:set:fr")
     await resident.tap(f"book:time:{slot.id}")
     await tap(resident, "book:skipnote")
@@ -190,7 +193,9 @@ async def test_staff_today_and_attendance(settings: Settings, dispatcher: Dispat
     staff = Conversation(staff_dispatcher, UserRef("telegram", "99"))
     await staff.say("/week")
     text = staff.text()
-    assert "Consultant A" in text and "English" in text and "web:res" in text
+    assert "Consultant A" in text and "English" in text
+    # The resident by name and channel, never the internal id (issue 16).
+    assert "Claire Dubois (Telegram)" in text and "4242" not in text
     no_show = button(staff, "staff:nos:").payload
     await staff.tap(button(staff, "staff:att:").payload)
     assert "marked as attended" in staff.text()

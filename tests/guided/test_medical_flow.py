@@ -66,7 +66,7 @@ async def test_medical_guide_in_three_languages(
 async def test_language_nobody_speaks_is_said_honestly(conversation: Conversation) -> None:
     await conversation.tap("medical:lang:dental:es")
     text = conversation.text()
-    assert "no place for this need where staff are known to speak Español" in text
+    assert "no place for this need where staff are known to speak Spanish" in text
     assert "第九人民医院" in text
 
 

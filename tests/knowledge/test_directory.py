@@ -124,3 +124,28 @@ def test_directory_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["directory", "check", "--faq-dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert f"{tmp_path / 'directory' / 'medical.yaml'}:3: missing `name_en`" in out
+
+
+@pytest.mark.parametrize("name", ["medical.yaml", "schools.yaml"])
+def test_shipped_notes_are_in_every_locale(name: str) -> None:
+    """Residents read each institution's note in their language (issue 16, finding 6)."""
+    for entry in load_directory(FAQ / "directory" / name).entries:
+        if entry.notes:
+            assert set(entry.notes) == set(LOCALES), entry.id
+
+
+def test_notes_fall_back_to_english_and_districts_are_named_per_locale(tmp_path: Path) -> None:
+    from bot.knowledge.districts import district_name
+
+    text = GOOD_ENTRY + "    notes:\n      en: Near Hongqiao.\n      ja: 虹橋の近く。\n"
+    (entry,) = load_directory(write(tmp_path, "kind: medical\nentries:\n" + text)).entries
+    assert entry.note("ja") == "虹橋の近く。" and entry.note("ko") == "Near Hongqiao."
+    names = {loc: district_name(entry.district, loc) for loc in LOCALES}
+    assert names["zh_Hans"] == "长宁区" and names["zh_Hant"] == "長寧區"
+    assert names["ko"] == "창닝구" and names["ru"] == "Чаннин" and names["fr"] == "Changning"
+
+
+def test_an_unknown_district_is_a_problem(tmp_path: Path) -> None:
+    bad = GOOD_ENTRY.replace("district: Changning", "district: Changnig")
+    (problem,) = validate_directory(write(tmp_path, "kind: medical\nentries:\n" + bad))
+    assert problem.line == 6 and "unknown `Changnig`" in problem.message

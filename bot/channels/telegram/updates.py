@@ -94,6 +94,7 @@ def _callback(uid: int, update: Update) -> Classified:
             payload=query.data,
             chat_id=str(chat_id),
             language_hint=_language(query.from_user),
+            display_name=_name(query.from_user),
             # A tap with no message is in the user's own chat with the bot.
             private_chat=message is None or message.chat.type == Chat.PRIVATE,
         ),
@@ -123,6 +124,7 @@ def _message(uid: int, message: Message) -> Classified:
             text=text or "",
             chat_id=str(chat_id),
             language_hint=_language(sender),
+            display_name=_name(sender),
             private_chat=private,
         ),
         chat_id,
@@ -141,3 +143,11 @@ def _str_or_none(*values: object) -> bool:
 def _language(user: object) -> str | None:
     code = getattr(user, "language_code", None)
     return code if isinstance(code, str) else None
+
+
+def _name(user: object) -> str | None:
+    """The name Telegram shows (first and last), when both are strings."""
+    first, last = getattr(user, "first_name", None), getattr(user, "last_name", None)
+    if not isinstance(first, str) or not (last is None or isinstance(last, str)):
+        return None
+    return " ".join(part for part in (first, last) if part) or None

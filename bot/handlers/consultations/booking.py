@@ -1,10 +1,14 @@
-"""Booking a consultation: topic → language → day → time → note → confirm.
+"""Booking a consultation: topic → language → day → time → (contact) → note → confirm.
 
 Every step is buttons (numbers on WeChat) with back and cancel; the choices so far live in
 the typed `BookingDraft`. `book:start` (optionally with a topic) starts it from any area.
 The confirm button carries the slot and a token made when the summary was shown, so a
 double tap finds the booking the first tap made. Moving a booking (reschedule.py) uses the
 same day and time steps with `draft.booking` set.
+
+Phone and video times ask how the consultant can reach the resident (a phone number or a
+WeChat ID, checked by bot/consultations/contact.py) with a one-line consent; the contact is
+kept with the booking and erased with it (/privacy).
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import secrets
 from collections.abc import Sequence
 
 from bot.consultations.text import (
+    REMOTE_MODES,
     booking_summary,
+    contact_text,
     day_label,
+    details_lines,
     ics_attachment,
     language_label,
     local,
@@ -25,6 +32,7 @@ from bot.consultations.text import (
 )
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
+from bot.handlers.consultations.contact_step import contact_question, read_contact
 from bot.handlers.consultations.mine import list_bookings, my_bookings_button
 from bot.handlers.consultations.payloads import (
     Back,
@@ -52,7 +60,14 @@ from bot.store.consultations.bookings import (
 
 router = Router("consultations")
 FLOW = BookingDraft.flow
-BACK = {"language": "topic", "day": "language", "time": "day", "note": "time", "confirm": "note"}
+BACK = {
+    "language": "topic",
+    "day": "language",
+    "time": "day",
+    "contact": "time",
+    "note": "contact",
+    "confirm": "note",
+}
 MAX_NOTE = 500
 
 
@@ -108,7 +123,8 @@ async def ask_language(ctx: Ctx, draft: BookingDraft) -> list[Reply]:
     ordered = sorted(offered, key=lambda code: (code != ctx.locale, LOCALES.index(code)))
     buttons = [
         Button(
-            ("✓ " if code == ctx.locale else "") + language_label(code), PickLanguage(code).encode()
+            ("✓ " if code == ctx.locale else "") + language_label(code, capitalize=True),
+            PickLanguage(code).encode(),
         )
         for code in ordered
     ]
@@ -186,6 +202,30 @@ async def pick_time(incoming: Incoming, ctx: Ctx, tap: PickTime) -> list[Reply]:
         draft = BookingDraft(topic=slot.topics[0], language=language)
     draft.slot, draft.day = slot.id, local(slot.starts_at).date()
     if draft.booking is not None:
+        moving = await ctx.services.bookings.get(draft.booking)
+        if slot.mode in REMOTE_MODES and not (draft.contact or (moving and moving.contact)):
+            return ask_contact(ctx, draft)
+        return ask_move(ctx, draft, slot)
+    if slot.mode in REMOTE_MODES:
+        return ask_contact(ctx, draft)
+    return ask_note(ctx, draft)
+
+
+def ask_contact(ctx: Ctx, draft: BookingDraft, problem: str | None = None) -> list[Reply]:
+    ctx.state.enter(draft, "contact")
+    text = contact_question()
+    return [Reply.of(f"{problem}\n\n{text}" if problem else text, nav())]
+
+
+async def take_contact(incoming: Incoming, ctx: Ctx, draft: BookingDraft) -> list[Reply]:
+    stored, problem = read_contact(incoming.text or "")
+    if stored is None:
+        return ask_contact(ctx, draft, problem)
+    draft.contact = stored
+    if draft.booking is not None:
+        slot = await ctx.services.bookings.slot(draft.slot or 0)
+        if slot is None:
+            return await ask_day(ctx, draft, _("Sorry, that time is no longer available."))
         return ask_move(ctx, draft, slot)
     return ask_note(ctx, draft)
 
@@ -207,11 +247,14 @@ async def skip_note(incoming: Incoming, ctx: Ctx, tap: SkipNote) -> list[Reply]:
 
 @router.step(FLOW)
 async def typed_in_flow(incoming: Incoming, ctx: Ctx) -> list[Reply]:
-    """Free text is the note at the note step; elsewhere, the step is asked again."""
+    """Free text is the note at the note step and the contact at the contact step; elsewhere,
+    the step is asked again."""
     draft = draft_of(ctx)
     if ctx.state.step == "note" and draft.slot is not None:
         draft.note = (incoming.text or "").strip()[:MAX_NOTE]
         return await ask_confirm(ctx, draft)
+    if ctx.state.step == "contact" and draft.slot is not None:
+        return await take_contact(incoming, ctx, draft)
     replies = await show_step(ctx, draft, ctx.state.step or "topic")
     hint = _("Please choose one of the options below, or tap Cancel.")
     return [Reply.of(f"{hint}\n\n{replies[0].text}", replies[0].buttons), *replies[1:]]
@@ -221,19 +264,14 @@ async def ask_confirm(ctx: Ctx, draft: BookingDraft) -> list[Reply]:
     slot = await ctx.services.bookings.slot(draft.slot or 0)
     if slot is None or draft.topic is None or draft.language is None:
         return await ask_day(ctx, draft, _("Sorry, that time is no longer available."))
+    if slot.mode in REMOTE_MODES and not draft.contact:
+        return ask_contact(ctx, draft)
     draft.token = draft.token or secrets.token_hex(4)
     ctx.state.enter(draft, "confirm")
     lines = [
         _("Please check your consultation:"),
-        _("*{topic}*").format(topic=topic_label(draft.topic)),
-        _("When: {when}").format(when=when_text(slot.starts_at, slot.ends_at)),
-        _("How: {mode}").format(mode=mode_label(slot.mode)),
-        _("With: {consultant} (in {language})").format(
-            consultant=slot.consultant, language=language_label(draft.language)
-        ),
+        *details_lines(draft.topic, slot, draft.language, draft.note, draft.contact),
     ]
-    if draft.note:
-        lines.append(_("Your note: {note}").format(note=draft.note))
     confirm_button = Button(_("✅ Confirm"), Confirm(slot.id, draft.token).encode())
     return [Reply.of("\n".join(lines), [confirm_button, *nav()])]
 
@@ -256,6 +294,8 @@ async def confirm(incoming: Incoming, ctx: Ctx, tap: Confirm) -> list[Reply]:
             note=draft.note,
             interpreter=draft.interpreter,
             idempotency_key=f"{ctx.user_id}:{tap.token}",
+            contact=draft.contact if slot.mode in REMOTE_MODES else None,
+            display_name=incoming.display_name,
         )
     except BookingError as exc:
         alternatives: Sequence[SlotView] = exc.alternatives
@@ -333,6 +373,10 @@ def ask_move(ctx: Ctx, draft: BookingDraft, slot: SlotView) -> list[Reply]:
     text = _("Move your consultation to {when}, {mode}?").format(
         when=when_text(slot.starts_at, slot.ends_at), mode=mode_label(slot.mode)
     )
+    if slot.mode in REMOTE_MODES and draft.contact:
+        text += "\n" + _("We will reach you at: {contact}").format(
+            contact=contact_text(draft.contact)
+        )
     move = Button(_("Yes, move it"), Move(draft.booking, slot.id).encode())
     return [Reply.of(text, [move, *nav()])]
 
@@ -346,6 +390,8 @@ async def show_step(ctx: Ctx, draft: BookingDraft, step: str) -> list[Reply]:
         return await ask_day(ctx, draft)
     if step == "time":
         return await ask_time(ctx, draft)
+    if step == "contact" and draft.slot is not None:
+        return ask_contact(ctx, draft)
     if step == "note" and draft.booking is None:
         return ask_note(ctx, draft)
     return (
@@ -363,8 +409,17 @@ async def back(incoming: Incoming, ctx: Ctx, tap: Back) -> list[Reply]:
         if step == "day":
             ctx.state.clear()
             return await list_bookings(ctx)
-        return await show_step(ctx, draft, {"confirm": "time", "note": "time", "time": "day"}[step])
-    return await show_step(ctx, draft, BACK.get(step, "topic"))
+        earlier = {"confirm": "time", "contact": "time", "note": "time", "time": "day"}
+        return await show_step(ctx, draft, earlier.get(step, "day"))
+    target = BACK.get(step, "topic")
+    if target == "contact" and not await _needs_contact(ctx, draft):
+        target = "time"
+    return await show_step(ctx, draft, target)
+
+
+async def _needs_contact(ctx: Ctx, draft: BookingDraft) -> bool:
+    slot = await ctx.services.bookings.slot(draft.slot or 0)
+    return slot is not None and slot.mode in REMOTE_MODES
 
 
 @router.payload(CancelFlow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.consultations.text import booking_summary, day_label, when_text
+from bot.consultations.text import booking_summary, day_label, ics_attachment, when_text
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.payloads import (
@@ -100,9 +100,13 @@ async def do_cancel(incoming: Incoming, ctx: Ctx, tap: ConfirmCancel) -> list[Re
     except BookingError:
         return not_found()
     text = _("Your consultation on {when} is cancelled. The time is free for others again.")
+    calendar = _("The attached file removes it from your calendar.")
     return [
         Reply.of(
-            text.format(when=when_text(booking.slot.starts_at, booking.slot.ends_at)),
+            text.format(when=when_text(booking.slot.starts_at, booking.slot.ends_at))
+            + "\n"
+            + calendar,
             [Button(_("Book another time"), StartBooking().encode()), my_bookings_button()],
+            [ics_attachment(booking, cancelled=True)],
         )
     ]

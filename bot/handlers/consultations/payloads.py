@@ -99,5 +99,6 @@ class BookingDraft(FlowData, flow="book"):
     day: date | None = None
     slot: int | None = None
     note: str | None = None
+    contact: str | None = None  # phone and video: "tel:+86…" or "wechat:…"
     token: str | None = None
     booking: int | None = None

@@ -39,8 +39,12 @@ async def start_reschedule(incoming: Incoming, ctx: Ctx, tap: Reschedule) -> lis
 
 @router.payload(Move)
 async def do_move(incoming: Incoming, ctx: Ctx, tap: Move) -> list[Reply]:
+    draft = BookingDraft.of(ctx.state)
+    contact = draft.contact if draft is not None and draft.booking == tap.booking else None
     try:
-        booking = await ctx.services.bookings.reschedule(ctx.user_id, tap.booking, tap.slot)
+        booking = await ctx.services.bookings.reschedule(
+            ctx.user_id, tap.booking, tap.slot, contact=contact
+        )
     except BookingError as exc:
         if exc.code == "not_found":
             ctx.state.clear()

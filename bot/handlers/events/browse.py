@@ -39,8 +39,17 @@ def _back() -> list[Button]:
 
 @router.command("events")
 async def events_command(incoming: Incoming, ctx: Ctx) -> list[Reply]:
-    wanted = incoming.command_args.strip().lower()
-    return await event_list(ctx, wanted if wanted in CATEGORIES else None, 0)
+    """/events, or /events with a category in any language (/events familie, /events 家族)."""
+    wanted = incoming.command_args.strip()
+    category = wanted.lower() if wanted.lower() in CATEGORIES else t.category_in(wanted)
+    replies = await event_list(ctx, category, 0)
+    if wanted and category is None:
+        # Not silently ignored: say so, and the list's "Filter by category" shows the choice.
+        note = _("I don't know an event category “{words}”, so here are all events.").format(
+            words=wanted[:40]
+        )
+        replies[0] = Reply.of(f"{note}\n\n{replies[0].text}", replies[0].buttons)
+    return replies
 
 
 @router.payload(EventsHome)
@@ -197,9 +206,10 @@ def _confirmation(ctx: Ctx, result: SignUpResult) -> Reply:
             "*{title}* is full, so you're on the waitlist at position {position}. If a place "
             "opens up, you'll get it automatically and I'll tell you."
         ).format(title=title, position=reg.waitlist_position)
-    text += "\n\n" + t.summary(event)
+    # With the registration: a waitlisted resident sees their position, not "Full: you can…".
+    text += "\n\n" + t.summary(event, reg)
     buttons = [Button(_("Cancel my place"), AskCancel(reg.id).encode()), *_back()]
-    attachments = [event_ics(event, ctx.locale)] if reg.status == REGISTERED else []
+    attachments = [event_ics(event, reg.id, ctx.locale)] if reg.status == REGISTERED else []
     return Reply.of(text, buttons, attachments)
 
 

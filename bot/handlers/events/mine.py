@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
+from bot.events.ics import event_ics
 from bot.handlers.events import text as t
 from bot.handlers.events.payloads import AskCancel, Drop, EventList, MyEvents, Reminders
 from bot.i18n import _
 from bot.services import Ctx
-from bot.store.events.tables import EventError
+from bot.store.events.tables import REGISTERED, EventError
 
 router = Router("myevents")
 
@@ -78,6 +79,8 @@ def _not_found() -> Reply:
 
 @router.payload(Drop)
 async def cancel(incoming: Incoming, ctx: Ctx, tap: Drop) -> list[Reply]:
+    mine = await ctx.services.events.registrations_for(ctx.user_id)
+    held = {r.id: r.status for r, _event in mine}
     try:
         reg, _promoted = await ctx.services.events.cancel(ctx.user_id, tap.registration)
     except EventError as exc:
@@ -86,11 +89,14 @@ async def cancel(incoming: Incoming, ctx: Ctx, tap: Drop) -> list[Reply]:
         return [_not_found()]
     event = await ctx.services.events.get(reg.event_id)
     title = t.title_of(event) if event else ""
+    text = _("Done: your place at *{title}* is cancelled.").format(title=title)
+    attachments = []
+    if event is not None and held.get(reg.id) == REGISTERED:
+        # They had the calendar file: this one takes the entry out of their calendar.
+        text += "\n" + _("The attached file removes it from your calendar.")
+        attachments.append(event_ics(event, reg.id, ctx.locale, cancelled=True))
     return [
-        Reply.of(
-            _("Done: your place at *{title}* is cancelled.").format(title=title),
-            [Button(_("Upcoming events"), EventList().encode()), _mine()],
-        )
+        Reply.of(text, [Button(_("Upcoming events"), EventList().encode()), _mine()], attachments)
     ]
 
 

@@ -64,6 +64,8 @@ class _Request:
     note: str | None
     interpreter: bool
     idempotency_key: str | None
+    contact: str | None = None
+    display_name: str | None = None
 
 
 # Refusals that come with other free times to offer instead.
@@ -148,19 +150,22 @@ class BookingStore:
         note: str | None = None,
         interpreter: bool = False,
         idempotency_key: str | None = None,
+        contact: str | None = None,
+        display_name: str | None = None,
         now: datetime | None = None,
     ) -> BookResult:
-        """Book `slot_id` for the user, or raise BookingError (just_taken carries alternatives)."""
+        """Book `slot_id` for the user, or raise BookingError (just_taken carries alternatives).
+
+        `contact` ("tel:…" or "wechat:…") is kept with the booking; `display_name` (the
+        platform's name for the resident) on the user, for staff.
+        """
         now = now or utcnow()
+        request = _Request(
+            topic, language, note, interpreter, idempotency_key, contact, display_name
+        )
         try:
             async with self.db.transaction() as session:
-                return await self._book(
-                    session,
-                    user_id,
-                    slot_id,
-                    _Request(topic, language, note, interpreter, idempotency_key),
-                    now,
-                )
+                return await self._book(session, user_id, slot_id, request, now)
         except IntegrityError:
             # Lost a race on the live-slot index, or a concurrent double tap won with this key.
             if idempotency_key and (found := await self._by_key(idempotency_key, user_id)):
@@ -216,10 +221,13 @@ class BookingStore:
             language=request.language,
             interpreter=request.interpreter,
             note=(request.note or None) and request.note[:500],
+            contact=request.contact or None,
             idempotency_key=key,
             created_at=now,
             updated_at=now,
         )
+        if request.display_name:
+            user.display_name = request.display_name[:128]
         session.add(booking)
         await session.flush()
         view = BookingView.of(booking, slot, consultant)
@@ -245,9 +253,17 @@ class BookingStore:
             return await self._view(session, booking)
 
     async def reschedule(
-        self, user_id: int, booking_id: int, new_slot_id: int, now: datetime | None = None
+        self,
+        user_id: int,
+        booking_id: int,
+        new_slot_id: int,
+        now: datetime | None = None,
+        contact: str | None = None,
     ) -> BookingView:
-        """Move the booking to another slot in one transaction, or change nothing."""
+        """Move the booking to another slot in one transaction, or change nothing.
+
+        `contact`, when given, replaces the booking's (a move to a phone or video time).
+        """
         now = now or utcnow()
         wanted: tuple[str | None, str | None] = (None, None)  # for alternatives after a rollback
         try:
@@ -281,6 +297,7 @@ class BookingStore:
                     session, reminder_prefix(booking_id), "booking rescheduled"
                 )
                 booking.slot_id, booking.updated_at = new_slot_id, now
+                booking.contact = contact or booking.contact
                 booking.revision += 1
                 await session.flush()
                 view = BookingView.of(booking, slot, consultant)

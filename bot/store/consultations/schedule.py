@@ -45,6 +45,7 @@ class StaffBooking:
     booking: BookingView
     user: UserRef
     user_locale: str | None
+    display_name: str | None = None  # the platform's name for the resident, if known
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ class ScheduleStore:
         return dt.astimezone(self.tz).strftime(fmt)
 
     async def add_consultant(
-        self, name: str, languages: list[str], topics: list[str]
+        self,
+        name: str,
+        languages: list[str],
+        topics: list[str],
+        video_link: str | None = None,
     ) -> Consultant:
         name = name.strip()
         if not name:
@@ -81,8 +86,19 @@ class ScheduleStore:
         async with self.db.transaction() as session:
             if await self._by_name(session, name) is not None:
                 raise ScheduleError(f"A consultant named {name!r} already exists.")
-            consultant = Consultant(name=name, languages=languages, topics=topics)
+            consultant = Consultant(
+                name=name, languages=languages, topics=topics, video_link=_link(video_link)
+            )
             session.add(consultant)
+            await session.flush()
+            return consultant
+
+    async def set_video_link(self, ref: str, video_link: str | None) -> Consultant:
+        """Where their video consultations happen ("" or None: not set, residents are told
+        the link will be sent)."""
+        async with self.db.transaction() as session:
+            consultant = await self._find(session, ref, lock=True)
+            consultant.video_link = _link(video_link)
             await session.flush()
             return consultant
 
@@ -182,22 +198,35 @@ class ScheduleStore:
             return [SlotListing(SlotView.of(s, c), status) for s, c, status in rows.all()]
 
     async def bookings_between(
-        self, start: datetime, end: datetime, include_cancelled: bool = False
+        self,
+        start: datetime,
+        end: datetime | None = None,
+        include_cancelled: bool = False,
+        *,
+        ending_after: datetime | None = None,
     ) -> list[StaffBooking]:
+        """Bookings whose slot starts in [start, end) (no end: all later ones); with
+        `ending_after`, only those still running or to come at that moment."""
         query = (
             select(Booking, Slot, Consultant, User)
             .join(Slot, col(Slot.id) == col(Booking.slot_id))
             .join(Consultant, col(Consultant.id) == col(Slot.consultant_id))
             .join(User, col(User.id) == col(Booking.user_id))
-            .where(col(Slot.starts_at) >= start, col(Slot.starts_at) < end)
+            .where(col(Slot.starts_at) >= start)
             .order_by(col(Slot.starts_at), col(Booking.id))
         )
+        if end is not None:
+            query = query.where(col(Slot.starts_at) < end)
+        if ending_after is not None:
+            query = query.where(col(Slot.ends_at) > ending_after)
         if not include_cancelled:
             query = query.where(col(Booking.status) != CANCELLED)
         async with self.db.session() as session:
             rows = (await session.execute(query)).all()
         return [
-            StaffBooking(BookingView.of(b, s, c), UserRef(u.channel, u.external_id), u.locale)
+            StaffBooking(
+                BookingView.of(b, s, c), UserRef(u.channel, u.external_id), u.locale, u.display_name
+            )
             for b, s, c, u in rows
         ]
 
@@ -239,6 +268,13 @@ class ScheduleStore:
                 f"No consultant {ref!r} (see `linzhu consultants list` for ids and names)."
             )
         return consultant
+
+
+def _link(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if len(value) > 300:
+        raise ScheduleError("The video link is too long (at most 300 characters).")
+    return value or None
 
 
 __all__ = ["BOOKED", "ScheduleError", "ScheduleStore", "SlotListing", "StaffBooking"]

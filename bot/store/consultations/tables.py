@@ -39,6 +39,8 @@ class Consultant(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     active: bool = Field(default=True, nullable=False)
+    # Where video consultations with them happen: a meeting link, or an app and meeting id.
+    video_link: str | None = Field(default=None, sa_column=Column(String(300)))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -82,6 +84,9 @@ class Booking(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     note: str | None = Field(default=None, sa_column=Column(Text))
+    # How staff reach the resident for a phone or video consultation: "tel:+8613…" (E.164)
+    # or "wechat:<WeChat ID>" (bot/consultations/contact.py); kept and erased like the note.
+    contact: str | None = Field(default=None, sa_column=Column(String(80)))
     # From the confirm button: a double tap carries the same key and gets the same booking.
     idempotency_key: str | None = Field(
         default=None, sa_column=Column(String(64), nullable=True, unique=True)
@@ -125,6 +130,7 @@ class SlotView:
     ends_at: datetime
     mode: str
     topics: tuple[str, ...]
+    video_link: str | None = None  # the consultant's, for video slots
 
     @classmethod
     def of(cls, slot: Slot, consultant: Consultant) -> SlotView:
@@ -138,6 +144,7 @@ class SlotView:
             slot.ends_at,
             slot.mode,
             tuple(slot.topics),
+            consultant.video_link or None,
         )
 
 
@@ -152,6 +159,8 @@ class BookingView:
     slot: SlotView
     created_at: datetime
     interpreter: bool = False
+    contact: str | None = None  # "tel:+86…" or "wechat:…" (bot/consultations/contact.py)
+    revision: int = 0  # bumped by each reschedule: the calendar entry's SEQUENCE
 
     @classmethod
     def of(cls, booking: Booking, slot: Slot, consultant: Consultant) -> BookingView:
@@ -166,6 +175,8 @@ class BookingView:
             SlotView.of(slot, consultant),
             booking.created_at,
             booking.interpreter,
+            booking.contact,
+            booking.revision,
         )
 
 
@@ -195,4 +206,5 @@ def reminder_payload(view: BookingView, when: str) -> dict[str, Any]:
         "consultant": view.slot.consultant,
         "topic": view.topic,
         "language": view.language,
+        "video_link": view.slot.video_link,
     }

@@ -78,9 +78,16 @@ class EventAdmin:
                     event = await lock_event(session, existing_id)
                     if event.status == CANCELLED:
                         raise EventError("cancelled")
-                    moved = event.starts_at != spec.starts_at
+                    before = _calendar_fields(event)
+                    moved = (event.starts_at, event.ends_at, event.place) != (
+                        spec.starts_at,
+                        spec.ends_at,
+                        spec.place,
+                    )
                     for name, value in _fields(spec).items():
                         setattr(event, name, value)
+                    if _calendar_fields(event) != before:
+                        event.sequence = (event.sequence or 0) + 1  # calendars must follow
                     event.updated_at = now
                     await session.flush()
                     if moved:
@@ -117,7 +124,7 @@ class EventAdmin:
                     )
                 ).scalars()
             )
-            was = {r.user_id: r.status for r in regs}
+            was = {r.user_id: (r.status, r) for r in regs}
             for reg in regs:
                 await cancel_registration(session, reg, now, by="event")
             # Reminders, promotion notices, announcements not yet sent: all moot now.
@@ -126,7 +133,8 @@ class EventAdmin:
                 return 0
             users = await _users(session, list(was))
             for user in users:
-                await eo.notify_cancelled(session, user, event, was[user.id or 0], now)
+                status, reg = was[user.id or 0]
+                await eo.notify_cancelled(session, user, event, reg, status, now)
             return len(users)
 
     async def notify(
@@ -201,6 +209,17 @@ class EventAdmin:
             return (await views(session, [event]))[0], people
 
 
+def _calendar_fields(event: Event) -> tuple[Any, ...]:
+    """What a resident's calendar entry shows: a change here bumps the SEQUENCE."""
+    return (
+        dict(event.title),
+        dict(event.description),
+        event.starts_at,
+        event.ends_at,
+        event.place,
+    )
+
+
 def _fields(spec: EventSpec) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "key": spec.key,
@@ -229,7 +248,8 @@ async def _users(session: Any, user_ids: list[int]) -> list[User]:
 
 
 async def _rewrite_reminders(session: Any, event: Event, now: datetime) -> None:
-    """The event moved: its reminders go out at the new times instead."""
+    """The event moved: its reminders go out at the new times instead, and each registered
+    resident is told, with the updated calendar file."""
     assert event.id is not None
     regs = (
         await session.execute(
@@ -243,3 +263,5 @@ async def _rewrite_reminders(session: Any, event: Event, now: datetime) -> None:
         reg.reminder_rev += 1
         await session.flush()
         await eo.write_reminders(session, user, event, reg, now)
+        if event.status == PUBLISHED and now < event.ends_at:
+            await eo.notify_changed(session, user, event, reg, now)

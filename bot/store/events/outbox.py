@@ -21,7 +21,8 @@ REMINDER_KIND = "event_reminder"
 PROMOTED_KIND = "event_promoted"
 CANCELLED_KIND = "event_cancelled"
 ANNOUNCEMENT_KIND = "event_announcement"
-KINDS = (REMINDER_KIND, PROMOTED_KIND, CANCELLED_KIND, ANNOUNCEMENT_KIND)
+CHANGED_KIND = "event_changed"  # the time or place moved: the new details and calendar file
+KINDS = (REMINDER_KIND, PROMOTED_KIND, CANCELLED_KIND, ANNOUNCEMENT_KIND, CHANGED_KIND)
 REMINDER_OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 
 
@@ -40,12 +41,15 @@ def reminder_prefix(event_id: int, user_id: int) -> str:
 
 
 def event_payload(event: Event) -> dict[str, Any]:
+    """What a notice needs, calendar file included (`sequence`: the entry's SEQUENCE)."""
     return {
         "event_id": event.id,
         "title": dict(event.title),
+        "description": dict(event.description),
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(),
         "place": event.place,
+        "sequence": event.sequence or 0,
     }
 
 
@@ -85,26 +89,49 @@ async def notify_promoted(
         user_id=user.id,
         channel=user.channel,
         kind=PROMOTED_KIND,
-        payload=event_payload(event),
+        payload={**event_payload(event), "registration_id": reg.id},
         due_at=now,
         dedupe_key=f"{user_prefix(event.id, user.id)}promoted:{reg.id}",
     )
 
 
 async def notify_cancelled(
-    session: AsyncSession, user: User, event: Event, was: str, now: datetime
+    session: AsyncSession, user: User, event: Event, reg: Registration, was: str, now: datetime
 ) -> None:
-    """Told to everyone who held a place or a queue position when staff cancel the event."""
+    """Told to everyone who held a place or a queue position when staff cancel the event
+    (with a cancellation calendar file for those who held a place)."""
     assert user.id is not None and event.id is not None
     await outbox.enqueue(
         session,
         user_id=user.id,
         channel=user.channel,
         kind=CANCELLED_KIND,
-        payload={**event_payload(event), "was": was},
+        payload={**event_payload(event), "was": was, "registration_id": reg.id},
         due_at=now,
         # Outside the user prefix: nothing the resident does later may cancel this notice.
         dedupe_key=f"{event_prefix(event.id)}cancelled:{user.id}",
+    )
+
+
+async def notify_changed(
+    session: AsyncSession, user: User, event: Event, reg: Registration, now: datetime
+) -> None:
+    """The event moved (time or place): the new details, with the updated calendar file.
+
+    Inside the resident's prefix (giving up the place cancels it); an earlier change not sent
+    yet is replaced, so only the latest details go out.
+    """
+    assert user.id is not None and event.id is not None
+    prefix = f"{user_prefix(event.id, user.id)}changed:{reg.id}:"
+    await outbox.cancel_prefix(session, prefix, "superseded by a later change")
+    await outbox.enqueue(
+        session,
+        user_id=user.id,
+        channel=user.channel,
+        kind=CHANGED_KIND,
+        payload={**event_payload(event), "registration_id": reg.id},
+        due_at=now,
+        dedupe_key=f"{prefix}{event.sequence or 0}",
     )
 
 

@@ -55,6 +55,11 @@ class Event(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSONType, nullable=False)
     )
     status: str = Field(default=DRAFT, sa_column=Column(String(16), nullable=False))
+    # The calendar entries' SEQUENCE: bumped by every change residents' calendars must follow
+    # (time, place, title, description); a cancellation file carries it plus one.
+    sequence: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -136,6 +141,7 @@ class EventView:
     status: str
     registered: int
     waitlisted: int
+    sequence: int = 0  # the calendar entries' SEQUENCE (bot/events/ics.py)
 
     @classmethod
     def of(cls, event: Event, registered: int = 0, waitlisted: int = 0) -> EventView:
@@ -155,6 +161,7 @@ class EventView:
             event.status,
             registered,
             waitlisted,
+            event.sequence or 0,
         )
 
     @property
