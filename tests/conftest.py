@@ -8,6 +8,7 @@ they skip with a message, except under CI=true, where a missing server fails the
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import socket
@@ -27,6 +28,7 @@ from bot.channels.webchat.channel import WebChatChannel
 from bot.config import Settings, load_settings
 from bot.core.dispatcher import Dispatcher
 from bot.knowledge.base import KnowledgeBase
+from bot.logs import RedactSecrets, TracebackThrottle
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.harness import Conversation
@@ -59,6 +61,18 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _logging_filters_do_not_outlive_a_test() -> Iterator[None]:
+    """A test that runs the CLI in-process calls setup_logging, which puts Linzhu's filters
+    on every root handler — pytest's own capture handlers included, which live for the
+    whole session. Without this, that test's traceback throttle would swallow later tests'
+    tracebacks."""
+    yield
+    for handler in logging.getLogger().handlers:
+        for f in [f for f in handler.filters if isinstance(f, TracebackThrottle | RedactSecrets)]:
+            handler.removeFilter(f)
 
 
 @pytest.fixture(scope="session")
