@@ -23,6 +23,11 @@ def _ts(nullable: bool = False, index: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_column=column)
 
 
+# Residents staff recorded at the desk or on the phone: no chat to send anything to.
+WALKIN = "walkin"
+OFFLINE_CHANNELS = frozenset({WALKIN})
+
+
 class User(SQLModel, table=True):
     """A resident (or staff member) as seen through one channel."""
 
@@ -41,6 +46,10 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True, nullable=False)
     inactive_reason: str | None = Field(default=None, sa_column=Column(String(200)))
     reminders_enabled: bool = Field(default=True, nullable=False)
+    # Set by staff (a walk-in or phone caller, or a name to find a chat resident by).
+    display_name: str | None = Field(default=None, sa_column=Column(String(128)))
+    # How staff reach a resident without a chat channel (a phone number, a WeChat id).
+    contact: str | None = Field(default=None, sa_column=Column(String(128)))
 
 
 class ConversationState(SQLModel, table=True):
@@ -87,6 +96,10 @@ class UnansweredQuestion(SQLModel, table=True):
     candidates: list[Any] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     created_at: datetime = _ts(index=True)
     resolved_at: datetime | None = _ts(nullable=True)
+    # How staff handled it: alternate (added to `resolved_topic`), not_covered, dismissed,
+    # resolved (`linzhu questions resolve`).
+    resolution: str | None = Field(default=None, sa_column=Column(String(16)))
+    resolved_topic: str | None = Field(default=None, sa_column=Column(String(128)))
 
 
 class Feedback(SQLModel, table=True):

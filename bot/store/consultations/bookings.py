@@ -21,7 +21,9 @@ from bot.store.consultations.tables import (
     ATTENDED,
     BOOKED,
     CANCELLED,
+    CANCELLED_NOTICE_KIND,
     MODES,
+    MOVED_NOTICE_KIND,
     NO_SHOW,
     REMINDER_KIND,
     REMINDER_OFFSETS,
@@ -63,10 +65,16 @@ class _Request:
     note: str | None
     interpreter: bool
     idempotency_key: str | None
+    on_behalf: bool = False
 
 
 def reminder_prefix(booking_id: int) -> str:
     return f"booking:{booking_id}:"
+
+
+def notice_key(booking_id: int, what: str) -> str:
+    """Outside reminder_prefix: nothing the resident does later cancels a notice already due."""
+    return f"booking-notice:{booking_id}:{what}"
 
 
 class BookingStore:
@@ -109,6 +117,7 @@ class BookingStore:
             .where(
                 col(Booking.id).is_(None),
                 col(Consultant.active).is_(True),
+                col(Slot.withdrawn_at).is_(None),
                 col(Slot.starts_at) >= now + self.cutoff,
                 col(Slot.starts_at) < until,
             )
@@ -143,9 +152,15 @@ class BookingStore:
         note: str | None = None,
         interpreter: bool = False,
         idempotency_key: str | None = None,
+        on_behalf: bool = False,
         now: datetime | None = None,
     ) -> BookResult:
-        """Book `slot_id` for the user, or raise BookingError (just_taken carries alternatives)."""
+        """Book `slot_id` for the user, or raise BookingError (just_taken carries alternatives).
+
+        `on_behalf`: staff booking for a walk-in or a caller may take a slot until it starts
+        (the cut-off gives residents' bookings notice; staff at the desk are the notice).
+        Every other rule — one booking per slot, the resident's limit, no overlap — holds.
+        """
         now = now or utcnow()
         try:
             async with self.db.transaction() as session:
@@ -153,7 +168,7 @@ class BookingStore:
                     session,
                     user_id,
                     slot_id,
-                    _Request(topic, language, note, interpreter, idempotency_key),
+                    _Request(topic, language, note, interpreter, idempotency_key, on_behalf),
                     now,
                 )
         except IntegrityError:
@@ -197,7 +212,7 @@ class BookingStore:
             raise BookingError("just_taken")
         if not consultant.active:
             raise BookingError("not_found")
-        if slot.starts_at - self.cutoff < now:
+        if slot.starts_at - self._cutoff(request.on_behalf) < now:
             raise BookingError("closed")
         upcoming = await self._upcoming(session, user_id, now)
         if len(upcoming) >= self.max_upcoming:
@@ -223,12 +238,15 @@ class BookingStore:
         return BookResult(view, created=True)
 
     async def cancel(
-        self, user_id: int, booking_id: int, now: datetime | None = None
+        self, user_id: int, booking_id: int, now: datetime | None = None, *, notify: bool = False
     ) -> BookingView:
-        """Cancel the user's booking; the slot is free again and its reminders cancelled."""
+        """Cancel the user's booking; the slot is free again and its reminders cancelled.
+
+        `notify` (staff cancelled it): the resident is told, in the same transaction.
+        """
         now = now or utcnow()
         async with self.db.transaction() as session:
-            await self._lock_user(session, user_id)
+            user = await self._lock_user(session, user_id)
             booking = await self._own_booking(session, user_id, booking_id)
             if booking.status == BOOKED:
                 booking.status, booking.cancelled_at, booking.updated_at = CANCELLED, now, now
@@ -236,14 +254,50 @@ class BookingStore:
                 await outbox.cancel_prefix(
                     session, reminder_prefix(booking_id), "booking cancelled"
                 )
-            elif booking.status != CANCELLED:
+                view = await self._view(session, booking)
+                if notify and view.slot.starts_at > now:
+                    await self._notice(session, user, view, CANCELLED_NOTICE_KIND, "cancelled", now)
+                return view
+            if booking.status != CANCELLED:
                 raise BookingError("not_cancellable")
             return await self._view(session, booking)
 
-    async def reschedule(
-        self, user_id: int, booking_id: int, new_slot_id: int, now: datetime | None = None
+    async def cancel_by_staff(self, booking_id: int, now: datetime | None = None) -> BookingView:
+        """Staff cancel a booking; the resident is told in their language (the outbox)."""
+        return await self.cancel(await self._owner(booking_id), booking_id, now, notify=True)
+
+    async def reschedule_by_staff(
+        self, booking_id: int, new_slot_id: int, now: datetime | None = None
     ) -> BookingView:
-        """Move the booking to another slot in one transaction, or change nothing."""
+        """Staff move a booking (any slot that has not started); the resident is told."""
+        owner = await self._owner(booking_id)
+        return await self.reschedule(
+            owner, booking_id, new_slot_id, now, notify=True, on_behalf=True
+        )
+
+    async def set_staff_note(self, booking_id: int, note: str | None) -> BookingView:
+        async with self.db.transaction() as session:
+            booking = await session.get(Booking, booking_id, with_for_update=True)
+            if booking is None:
+                raise BookingError("not_found")
+            booking.staff_note = (note or "").strip()[:2000] or None
+            await session.flush()
+            return await self._view(session, booking)
+
+    async def reschedule(
+        self,
+        user_id: int,
+        booking_id: int,
+        new_slot_id: int,
+        now: datetime | None = None,
+        *,
+        notify: bool = False,
+        on_behalf: bool = False,
+    ) -> BookingView:
+        """Move the booking to another slot in one transaction, or change nothing.
+
+        `notify` and `on_behalf`: staff moved it (see cancel and book_slot).
+        """
         now = now or utcnow()
         wanted: tuple[str | None, str | None] = (None, None)  # for alternatives after a rollback
         try:
@@ -267,8 +321,9 @@ class BookingStore:
                     raise BookingError("just_taken")
                 if not consultant.active:
                     raise BookingError("not_found")
-                if slot.starts_at - self.cutoff < now:
+                if slot.starts_at - self._cutoff(on_behalf) < now:
                     raise BookingError("closed")
+                was = await self._view(session, booking)
                 others = [
                     s for b, s in await self._upcoming(session, user_id, now) if b.id != booking_id
                 ]
@@ -282,6 +337,16 @@ class BookingStore:
                 await session.flush()
                 view = BookingView.of(booking, slot, consultant)
                 await self._write_reminders(session, user, view, revision=booking.revision, now=now)
+                if notify:
+                    await self._notice(
+                        session,
+                        user,
+                        view,
+                        MOVED_NOTICE_KIND,
+                        f"moved:r{booking.revision}",
+                        now,
+                        was_starts_at=was.slot.starts_at.isoformat(),
+                    )
                 return view
         except IntegrityError:
             raise BookingError("just_taken", await self._alternatives(*wanted, now)) from None
@@ -317,6 +382,37 @@ class BookingStore:
 
     # --- helpers ------------------------------------------------------------------------
 
+    def _cutoff(self, on_behalf: bool) -> timedelta:
+        return timedelta(0) if on_behalf else self.cutoff
+
+    async def _owner(self, booking_id: int) -> int:
+        async with self.db.session() as session:
+            booking = await session.get(Booking, booking_id)
+        if booking is None:
+            raise BookingError("not_found")
+        return booking.user_id
+
+    async def _notice(
+        self,
+        session: AsyncSession,
+        user: User,
+        view: BookingView,
+        kind: str,
+        what: str,
+        now: datetime,
+        **extra: str,
+    ) -> None:
+        assert user.id is not None
+        await outbox.enqueue(
+            session,
+            user_id=user.id,
+            channel=user.channel,
+            kind=kind,
+            payload={**reminder_payload(view, "notice"), **extra},
+            due_at=now,
+            dedupe_key=notice_key(view.id, what),
+        )
+
     async def _lock_user(self, session: AsyncSession, user_id: int) -> User:
         """The user row, locked on PostgreSQL so one resident's bookings are checked in turn."""
         user = (
@@ -335,7 +431,7 @@ class BookingStore:
                 .with_for_update(of=Slot)
             )
         ).first()
-        if row is None:
+        if row is None or row[0].withdrawn_at is not None:
             raise BookingError("not_found")
         return row[0], row[1]
 

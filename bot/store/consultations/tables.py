@@ -26,6 +26,9 @@ TOPICS = ("school", "medical", "living", "work")
 MODES = ("in_person", "phone", "video")
 BOOKED, CANCELLED, ATTENDED, NO_SHOW = "booked", "cancelled", "attended", "no_show"
 REMINDER_KIND = "booking_reminder"
+# Told to the resident when staff cancel or move their booking (bot/consultations/text.py).
+CANCELLED_NOTICE_KIND = "booking_cancelled"
+MOVED_NOTICE_KIND = "booking_moved"
 REMINDER_OFFSETS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
 
 
@@ -38,6 +41,9 @@ class Consultant(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(128), nullable=False, unique=True))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    # The modes they offer (None: any); the link residents get for video consultations.
+    modes: list[str] | None = Field(default=None, sa_column=Column(JSONType))
+    video_link: str | None = Field(default=None, sa_column=Column(String(300)))
     active: bool = Field(default=True, nullable=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -60,6 +66,8 @@ class Slot(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # Staff blocked this time: never offered or booked again (kept for its booking history).
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Booking(SQLModel, table=True):
@@ -82,6 +90,8 @@ class Booking(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     note: str | None = Field(default=None, sa_column=Column(Text))
+    # Staff's own notes (the console); residents never see them.
+    staff_note: str | None = Field(default=None, sa_column=Column(Text))
     # From the confirm button: a double tap carries the same key and gets the same booking.
     idempotency_key: str | None = Field(
         default=None, sa_column=Column(String(64), nullable=True, unique=True)
@@ -152,6 +162,8 @@ class BookingView:
     slot: SlotView
     created_at: datetime
     interpreter: bool = False
+    staff_note: str | None = None
+    revision: int = 0
 
     @classmethod
     def of(cls, booking: Booking, slot: Slot, consultant: Consultant) -> BookingView:
@@ -166,6 +178,8 @@ class BookingView:
             SlotView.of(slot, consultant),
             booking.created_at,
             booking.interpreter,
+            booking.staff_note,
+            booking.revision,
         )
 
 
