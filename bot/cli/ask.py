@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,22 @@ from bot.i18n.detect import LanguageDetector
 from bot.i18n.policy import decide_reply_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.retrieval import Decision
+from bot.store.db import Database
+from bot.store.staff.overlay import FaqOverlayStore, Overlay
+
+log = logging.getLogger(__name__)
+
+
+async def read_overlay(settings: Settings) -> Overlay:
+    """The alternates staff added in the console; none (with a warning) without a database."""
+    db = Database(settings.database_url, pool_size=1, schema=settings.database_schema)
+    try:
+        return await FaqOverlayStore(db).overlay()
+    except Exception as exc:  # not migrated yet, or unreachable: answer from faq/ alone
+        log.warning("faq overlay not read from the database (%s); answering from faq/ only", exc)
+        return {}
+    finally:
+        await db.dispose()
 
 
 @dataclass(frozen=True)
@@ -46,9 +64,13 @@ class Asker:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Asker:
+        """faq/ with the staff's overlay from the database, as `serve` answers."""
         knowledge = KnowledgeBase.from_settings(
             settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
         )
+        overlay = asyncio.run(read_overlay(settings))
+        if overlay:
+            knowledge.set_overlay(overlay)
         return cls(knowledge, settings.default_locale)
 
     def ask(self, text: str) -> AskResult:

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from bot.cli.consultations import print_table, run
 from bot.config import get_settings
+from bot.consultations.export import HEADERS, export_csv, export_ics, row_fields
 from bot.consultations.slot_patterns import parse_date
 from bot.store.consultations.schedule import ScheduleStore, StaffBooking
-
-HEADERS = [
-    "id",
-    "starts",
-    "ends",
-    "consultant",
-    "mode",
-    "topic",
-    "language",
-    "resident",
-    "status",
-    "note",
-]
 
 
 def register(sub: Any) -> None:
@@ -56,25 +40,9 @@ async def _rows(args: argparse.Namespace, store: ScheduleStore) -> list[StaffBoo
     return await store.bookings_between(start, start + timedelta(days=args.days), include)
 
 
-def _fields(row: StaffBooking, tz: ZoneInfo) -> dict[str, str]:
-    b = row.booking
-    return {
-        "id": str(b.id),
-        "starts": f"{b.slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M}",
-        "ends": f"{b.slot.ends_at.astimezone(tz):%H:%M}",
-        "consultant": b.slot.consultant,
-        "mode": b.slot.mode,
-        "topic": b.topic,
-        "language": b.language,
-        "resident": str(row.user),
-        "status": b.status,
-        "note": (b.note or "").replace("\n", " "),
-    }
-
-
 async def cmd_list(args: argparse.Namespace, store: ScheduleStore) -> int:
     tz = ZoneInfo(get_settings().timezone)
-    rows = [_fields(r, tz) for r in await _rows(args, store)]
+    rows = [row_fields(r, tz) for r in await _rows(args, store)]
     print_table(HEADERS, [[r[h][:40] for h in HEADERS] for r in rows])
     return 0
 
@@ -90,31 +58,3 @@ async def cmd_export(args: argparse.Namespace, store: ScheduleStore) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
-
-
-def export_csv(rows: list[StaffBooking], tz: ZoneInfo) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HEADERS)
-    writer.writeheader()
-    writer.writerows(_fields(r, tz) for r in rows)
-    return out.getvalue().encode("utf-8")
-
-
-def export_ics(rows: list[StaffBooking]) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//Linzhu//Gubei Citizen Centre staff//EN")
-    cal.add("version", "2.0")
-    for row in rows:
-        b = row.booking
-        event = Event()
-        event.add("uid", f"booking-{b.id}@linzhu")
-        event.add("dtstamp", b.created_at)
-        event.add("dtstart", b.slot.starts_at)
-        event.add("dtend", b.slot.ends_at)
-        event.add(
-            "summary", f"Consultation #{b.id}: {b.topic} ({b.language}) – {b.slot.consultant}"
-        )
-        event.add("location", b.slot.mode)
-        event.add("description", f"Resident {row.user}; status {b.status}; note: {b.note or '-'}")
-        cal.add_component(event)
-    return cal.to_ical()

@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         guided,
         questions,
         reminders,
+        staff,
         telegram,
         wechat,
     )
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         events,
         demo,
         reminders,
+        staff,
         telegram,
         wechat,
     ):

@@ -117,9 +117,7 @@ class PrivacyStore:
                 }
                 for r, e in registrations
             ],
-            "questions": [
-                {"text": q.text, "at": q.created_at.isoformat()} for (q,) in questions
-            ],
+            "questions": [{"text": q.text, "at": q.created_at.isoformat()} for (q,) in questions],
             "feedback": [
                 {"topic": f.topic, "helpful": f.helpful, "at": f.created_at.isoformat()}
                 for (f,) in feedback

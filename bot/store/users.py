@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-import uuid
-
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -120,7 +119,7 @@ class UserStore:
         text = text.strip()
         if not text:
             return []
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         channel, sep, external = text.partition(":")
         if sep and channel and external:
             conditions.append(

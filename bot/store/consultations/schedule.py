@@ -307,8 +307,7 @@ class ScheduleStore:
                     select(Slot, Booking.status)
                     .outerjoin(
                         Booking,
-                        (col(Booking.slot_id) == col(Slot.id))
-                        & (col(Booking.status) != CANCELLED),
+                        (col(Booking.slot_id) == col(Slot.id)) & (col(Booking.status) != CANCELLED),
                     )
                     .where(
                         col(Slot.consultant_id) == consultant.id,

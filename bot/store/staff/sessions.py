@@ -150,7 +150,5 @@ class StaffSessions:
         """A correct password clears the account's failures (not the address's)."""
         async with self.db.transaction() as session:
             await session.execute(
-                delete(LoginAttempt).where(
-                    col(LoginAttempt.username) == username.strip().lower()
-                )
+                delete(LoginAttempt).where(col(LoginAttempt.username) == username.strip().lower())
             )

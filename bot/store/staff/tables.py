@@ -98,9 +98,7 @@ class FaqAlternate(SQLModel, table=True):
     exported for review into faq/ with `linzhu faq export-overlay`."""
 
     __tablename__ = "faq_overlay"
-    __table_args__ = (
-        UniqueConstraint("faq_id", "locale", "text", name="uq_faq_overlay_phrasing"),
-    )
+    __table_args__ = (UniqueConstraint("faq_id", "locale", "text", name="uq_faq_overlay_phrasing"),)
 
     id: int | None = Field(default=None, primary_key=True)
     faq_id: str = Field(sa_column=Column(String(128), nullable=False, index=True))
