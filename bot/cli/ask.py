@@ -25,7 +25,11 @@ async def read_overlay(settings: Settings) -> Overlay:
     try:
         return await FaqOverlayStore(db).overlay()
     except Exception as exc:  # not migrated yet, or unreachable: answer from faq/ alone
-        log.warning("faq overlay not read from the database (%s); answering from faq/ only", exc)
+        log.warning(
+            "faq overlay not read from the database (%s; run `linzhu db upgrade`?); "
+            "answering from faq/ only",
+            type(exc).__name__,
+        )
         return {}
     finally:
         await db.dispose()
