@@ -48,7 +48,10 @@ def test_add_list_passwd_disable(
     cli_env: None, db: Database, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    assert linzhu(monkeypatch, "staff", "add", "Desk1", "--role", "desk", stdin="first secret 1\n") == 0
+    assert (
+        linzhu(monkeypatch, "staff", "add", "Desk1", "--role", "desk", stdin="first secret 1\n")
+        == 0
+    )
     assert "Added desk1 (desk)" in capsys.readouterr().out
     assert verify(db, "desk1", "first secret 1") is not None
     assert linzhu(monkeypatch, "staff", "add", "desk1", "--role", "desk", stdin="x" * 12) == 2

@@ -145,6 +145,7 @@ def message_of(request: web.Request) -> dict[str, str] | None:
 def render(request: web.Request, template: str, **context: Any) -> web.Response:
     context.setdefault("locale", console_locale.get())
     context.setdefault("message", None)
+    context.setdefault("here", "")
     return aiohttp_jinja2.render_template(template, request, context, app_key=TEMPLATES_APP_KEY)
 
 

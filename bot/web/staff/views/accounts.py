@@ -86,9 +86,7 @@ async def edit_account(request: web.Request, staff: Staff) -> web.StreamResponse
     staff.back("/staff/accounts", "saved")
 
 
-async def _entries(
-    request: web.Request, staff: Staff
-) -> tuple[dict[str, str], list[AuditEntry]]:
+async def _entries(request: web.Request, staff: Staff) -> tuple[dict[str, str], list[AuditEntry]]:
     first = dates.parse_day(request.query.get("from"), dates.today() - timedelta(days=30))
     last = dates.parse_day(request.query.get("to"))
     who = request.query.get("user", "").strip()

@@ -31,6 +31,7 @@ def _login_page(
     error: str = "",
     username: str = "",
     status: int = 200,
+    next_page: str | None = None,
 ) -> web.Response:
     token = security.new_token()
     response = render(
@@ -38,7 +39,7 @@ def _login_page(
         "login.html",
         staff=None,
         csrf_token=token,
-        next=_safe_next(request.query.get("next") or request.get("next")),
+        next=_safe_next(next_page or request.query.get("next")),
         username=username,
         error=error,
     )
@@ -85,7 +86,7 @@ async def login(request: web.Request, console: Console) -> web.StreamResponse:
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))
     code = str(form.get("otp", ""))
-    request["next"] = str(form.get("next", ""))
+    next_page = str(form.get("next", ""))
     settings = console.services.settings
     address = security.client_address(request, settings)
     wait = await console.sessions.locked_for(username, address)
@@ -96,7 +97,9 @@ async def login(request: web.Request, console: Console) -> web.StreamResponse:
             "Too many failed logins. Try again in %(n)d minutes.",
             minutes,
         ) % {"n": minutes}
-        return _login_page(request, console, error=error, username=username, status=429)
+        return _login_page(
+            request, console, error=error, username=username, status=429, next_page=next_page
+        )
     account = await console.accounts.verify(username, password) if username else None
     if account is not None and account.totp:
         secret = await console.accounts.totp_secret(account.id)
@@ -105,11 +108,13 @@ async def login(request: web.Request, console: Console) -> web.StreamResponse:
     if account is None:
         await console.sessions.failed(username or "-", address)
         error = t("Wrong username, password or code.")
-        return _login_page(request, console, error=error, username=username, status=401)
+        return _login_page(
+            request, console, error=error, username=username, status=401, next_page=next_page
+        )
     await console.sessions.succeeded(username)
     token, _session = await console.sessions.start(account.id, address)
     await console.audit.record(Actor(account.id, account.username, address), "login")
-    response = web.HTTPSeeOther(_safe_next(request["next"]))
+    response = web.HTTPSeeOther(_safe_next(next_page))
     security.set_cookie(response, request, settings, security.SESSION_COOKIE, token)
     security.clear_cookie(response, security.LOGIN_CSRF_COOKIE)
     raise response
