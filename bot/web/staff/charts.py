@@ -10,8 +10,8 @@ from typing import Literal
 
 Kind = Literal["stacked", "grouped", "hbar"]
 PALETTE = 9
-W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 38
+W, H = 520, 230
+LEFT, RIGHT, TOP, BOTTOM = 46, 8, 10, 34
 
 
 @dataclass
@@ -25,6 +25,11 @@ class Chart:
     kind: Kind = "stacked"
     unit: str = ""  # "%" for rates
     note: str = ""
+
+    def drop_empty_series(self) -> Chart:
+        """Series without any value add nothing to the picture or the legend."""
+        self.series = {k: v for k, v in self.series.items() if any(v)}
+        return self
 
     @property
     def empty(self) -> bool:
@@ -93,7 +98,7 @@ def _bars(chart: Chart) -> str:
         )
     band = plot_w / max(n, 1)
     bar = band * 0.72
-    every = max(1, -(-n // 12))  # at most ~12 labels along the bottom
+    every = max(1, -(-n // 8))  # at most ~8 labels along the bottom
     for i, label in enumerate(chart.labels):
         x0 = LEFT + band * i + (band - bar) / 2
         base: float = TOP + plot_h
@@ -129,13 +134,13 @@ def _hbar(chart: Chart) -> str:
     row = 22
     height = TOP + row * max(len(chart.labels), 1) + 8
     top = max(values, default=0) or 1
-    label_w = 230
-    plot_w = W - label_w - 50
+    label_w = 200
+    plot_w = W - label_w - 40
     out = _open(chart, height)
     for i, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
         y = TOP + row * i
         w = plot_w * value / top
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 28 else label[:27] + "…"
         out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{escape(short)}</text>')
         out.append(
             f'<rect class="s{i % PALETTE}" x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" '

@@ -64,6 +64,11 @@ def fmt_day(value: date | datetime) -> str:
     return babel.dates.format_skeleton("MMMEd", day, locale=_loc())
 
 
+def fmt_short_day(value: date) -> str:
+    """For a chart's axis: "Nov 29", "11月29日"."""
+    return babel.dates.format_skeleton("MMMd", value, locale=_loc())
+
+
 def fmt_time(value: datetime | None) -> str:
     if value is None:
         return ""

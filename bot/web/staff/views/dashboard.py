@@ -20,7 +20,7 @@ from bot.store.staff.stats import DashboardStats
 from bot.web.staff import dates
 from bot.web.staff.charts import Chart
 from bot.web.staff.core import DESK_UP, Staff, page
-from bot.web.staff.formatting import CHANNELS, STATUSES, TOPICS, fmt_day, label
+from bot.web.staff.formatting import CHANNELS, STATUSES, TOPICS, fmt_short_day, label
 from bot.web.staff.i18n import console_locale, t
 from bot.web.staff.views.common import csv_response
 
@@ -59,7 +59,7 @@ def _by_day(r: Range, items: list[tuple[date, str]], order: list[str] | None = N
     for day, key in items:
         counts[key][day] += 1
     names = order or sorted(counts, key=lambda k: -sum(counts[k].values()))
-    chart = Chart("", "", [fmt_day(d) for d in days])
+    chart = Chart("", "", [fmt_short_day(d) for d in days])
     chart.series = {name: [float(counts[name][d]) for d in days] for name in names if name}
     return chart
 
@@ -75,7 +75,7 @@ async def messages_by_channel(stats: DashboardStats, r: Range) -> Chart:
     per: dict[str, Counter[date]] = defaultdict(Counter)
     for row in rows:
         per[label(CHANNELS, row.channel)][row.day] += row.count
-    chart = Chart("messages", t("Messages per day by channel"), [fmt_day(d) for d in days])
+    chart = Chart("messages", t("Messages per day by channel"), [fmt_short_day(d) for d in days])
     chart.series = {name: [float(c[d]) for d in days] for name, c in sorted(per.items())}
     return chart
 
@@ -86,7 +86,7 @@ async def messages_by_language(stats: DashboardStats, r: Range) -> Chart:
     per: dict[str, Counter[date]] = defaultdict(Counter)
     for row in rows:
         per[NATIVE_NAMES.get(row.locale, row.locale)][row.day] += row.count
-    chart = Chart("languages", t("Messages per day by language"), [fmt_day(d) for d in days])
+    chart = Chart("languages", t("Messages per day by language"), [fmt_short_day(d) for d in days])
     ordered = sorted(per.items(), key=lambda kv: -sum(kv[1].values()))
     chart.series = {name: [float(c[d]) for d in days] for name, c in ordered}
     return chart
@@ -117,7 +117,7 @@ async def unanswered_rate(stats: DashboardStats, r: Range) -> Chart:
     chart = Chart(
         "unanswered",
         t("Unanswered rate (of questions for the FAQ)"),
-        [fmt_day(d) for d in days],
+        [fmt_short_day(d) for d in days],
         unit="%",
     )
     chart.series = {t("Unanswered"): rate}
@@ -139,7 +139,7 @@ async def emergencies(stats: DashboardStats, r: Range) -> Chart:
 
 
 def _week_label(day: date) -> str:
-    return fmt_day(day)
+    return fmt_short_day(day)
 
 
 async def bookings_by(stats: DashboardStats, r: Range, what: str) -> Chart:
@@ -247,7 +247,7 @@ CHARTS: dict[str, Builder] = {
 async def dashboard(request: web.Request, staff: Staff) -> web.StreamResponse:
     r = _range(request)
     stats = DashboardStats(staff.services.db)
-    charts = [await build(stats, r) for build in CHARTS.values()]
+    charts = [(await build(stats, r)).drop_empty_series() for build in CHARTS.values()]
     return staff.render(
         "dashboard.html",
         here="/staff/dashboard",
