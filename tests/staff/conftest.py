@@ -110,7 +110,7 @@ class Browsing:
         await self.page.wait_for_url(re.compile(r".*/staff/(today|.*)$"))
 
     async def shot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        os.makedirs(ARTIFACTS, exist_ok=True)
         path = ARTIFACTS / f"staff-{name}.png"
         await self.page.screenshot(path=str(path), full_page=True)
         return path

@@ -128,10 +128,15 @@ async def test_slot_then_resident_books_then_walkin_then_cancel_tells_resident(
     await chat.tap_label(label)
     with use_locale("ko"):
         assert time_label(slots[0].starts_at) in " ".join(
-            b.label for r in chat.last.replies for b in r.buttons  # type: ignore[union-attr]
+            b.label
+            for r in chat.last.replies
+            for b in r.buttons  # type: ignore[union-attr]
         )
     booking = await dispatcher.services.bookings.book_slot(
-        chat.last.user_id or 0, slots[0].id, topic="school", language="ko"  # type: ignore[union-attr]
+        chat.last.user_id or 0,
+        slots[0].id,
+        topic="school",
+        language="ko",  # type: ignore[union-attr]
     )
 
     # The desk books the other time for a walk-in.
@@ -264,7 +269,8 @@ async def test_every_dashboard_chart_renders_with_data(
     async with tab.page.expect_download() as download:
         await tab.page.locator("#chart-messages").get_by_role("link", name="CSV").click()
     saved = await (await download.value).path()
-    assert Path(saved).read_text(encoding="utf-8-sig").startswith("label,")
+    text = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+    assert text.startswith("label,")
     assert tab.problems == []
 
 

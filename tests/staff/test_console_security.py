@@ -190,3 +190,41 @@ async def test_open_redirect_is_not_possible(
     async with client.get("/staff/login?next=https://evil.example/") as r:
         html = await r.text()
     assert 'name="next" value="/staff/"' in html
+
+
+async def test_a_consultant_sees_only_their_own_bookings(
+    client: aiohttp.ClientSession, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    from bot.store.staff.accounts import StaffAccounts
+    from tests.consultations.helpers import future, make_slots, make_user
+
+    db = dispatcher.services.db
+    (mine,) = await make_slots(db, [future(30)], name="Ms Wang")
+    (theirs,) = await make_slots(db, [future(31)], name="Mr Li")
+    await StaffAccounts(db).link("consultant", "Ms Wang")
+    bookings = dispatcher.services.bookings
+    await dispatcher.services.users.create_walkin("Own Resident", None, "en")
+    a = await make_user(db, "resident-a")
+    b = await make_user(db, "resident-b")
+    own = await bookings.book_slot(a, mine.id or 0, topic="school", language="en")
+    other = await bookings.book_slot(b, theirs.id or 0, topic="school", language="en")
+    await login(client, "consultant")
+    async with client.get("/staff/bookings") as r:
+        html = await r.text()
+    assert f"/staff/bookings/{own.booking.id}" in html
+    assert f"/staff/bookings/{other.booking.id}" not in html
+    async with client.get(f"/staff/bookings/{other.booking.id}") as r:
+        assert r.status == 404
+    async with client.get(f"/staff/bookings/{own.booking.id}") as r:
+        token = csrf_of(await r.text())
+        assert r.status == 200
+    async with client.post(
+        f"/staff/bookings/{other.booking.id}/cancel",
+        data={"csrf_token": token},
+        allow_redirects=False,
+    ) as r:
+        assert r.status == 404
+    assert (await bookings.get(other.booking.id)).status == "booked"  # type: ignore[union-attr]
+    for path in ("/staff/events", "/staff/residents", "/staff/accounts"):
+        async with client.get(path, allow_redirects=False) as r:
+            assert r.status == 403, path

@@ -191,7 +191,7 @@ async def test_staff_note_is_kept_apart_from_the_residents_note(db: Database) ->
 async def test_withdrawn_and_blocked_slots_are_never_offered_or_booked(db: Database) -> None:
     schedule = ScheduleStore(db)
     bookings = BookingStore(db)
-    a, b, c = await make_slots(db, [future(30), future(31), future(32)], name="Mr Li")
+    a, _b, c = await make_slots(db, [future(30), future(31), future(32)], name="Mr Li")
     user = await make_user(db, "resident")
     await bookings.book_slot(user, c.id or 0, topic="school", language="en")
     await schedule.withdraw_slot(a.id or 0)
@@ -309,3 +309,18 @@ async def test_message_counts_upsert(db: Database) -> None:
         await counts.bump(now, "web", "en", topic)
     rows = await counts.between(now.date() - timedelta(days=1), now.date() + timedelta(days=1))
     assert sorted((r.topic, r.count) for r in rows) == [("", 1), ("living.hotlines", 2)]
+
+
+async def test_slots_only_in_the_consultants_modes(db: Database) -> None:
+    await make_slots(db, [future(30)], name="Ms Wang")
+    schedule = ScheduleStore(db)
+    (consultant,) = await schedule.consultants()
+    await schedule.update_consultant(
+        consultant.id or 0, name="Ms Wang", languages=["en"], topics=["school"],
+        modes=["video"], video_link=None, active=True,
+    )  # fmt: skip
+    at = future(60)
+    with pytest.raises(ScheduleError, match="does not consult in_person"):
+        await schedule.add_slots("Ms Wang", [(at, at + timedelta(minutes=30))])
+    assert len(await schedule.add_slots("Ms Wang", [(at, at + timedelta(minutes=30))],
+                                        mode="video")) == 1  # fmt: skip

@@ -129,6 +129,11 @@ class ScheduleStore:
                 raise ScheduleError(f"Two of the new slots overlap at {self._at(b_start)}.")
         async with self.db.transaction() as session:
             consultant = await self._find(session, consultant_ref, lock=True)
+            if consultant.modes is not None and mode not in consultant.modes:
+                raise ScheduleError(
+                    f"{consultant.name} does not consult {mode} "
+                    f"(their modes: {', '.join(consultant.modes)})."
+                )
             slot_topics = topics or list(consultant.topics)
             unknown = [t for t in slot_topics if t not in consultant.topics]
             if unknown:
