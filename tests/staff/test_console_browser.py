@@ -40,7 +40,7 @@ from tests.staff.test_staff_notices import CANCELLED
 pytestmark = pytest.mark.browser
 
 PAGES = [
-    "/staff/today",
+    "/staff/today?day={day}",
     "/staff/schedule",
     "/staff/bookings",
     "/staff/bookings/new",
@@ -56,8 +56,9 @@ PAGES = [
 
 
 async def test_log_in_wrong_password_and_every_page_at_both_sizes(
-    browser: Any, server: TestServer, accounts: Accounts, db_backend: str
+    browser: Any, server: TestServer, accounts: Accounts, db_backend: str, dispatcher: Dispatcher
 ) -> None:
+    day = await _showcase(dispatcher)
     for size in ("desktop", "phone"):
         tab = await open_tab(browser, server, size)
         await tab.goto("/staff/today")
@@ -70,15 +71,15 @@ async def test_log_in_wrong_password_and_every_page_at_both_sizes(
             await tab.shot("login-error-desktop")
         await tab.login("admin")
         for path in PAGES:
-            response = await tab.goto(path)
+            response = await tab.goto(path.format(day=day))
             assert response.status == 200, path
             await tab.page.locator("main h1").first.wait_for()
             if db_backend == "sqlite":
-                await tab.shot(f"{path.strip('/').replace('/', '-')}-{size}")
+                await tab.shot(f"{path.split('?')[0].strip('/').replace('/', '-')}-{size}")
         # The staff's other language, through the same catalogs.
         await tab.page.get_by_role("button", name="中文").click()
         await tab.page.get_by_role("link", name="今日").wait_for()
-        await tab.goto("/staff/today")
+        await tab.goto(f"/staff/today?day={day}")
         assert await tab.page.locator("html").get_attribute("lang") == "zh-Hans"
         await tab.page.get_by_role("button", name="退出").wait_for()
         if db_backend == "sqlite":
@@ -307,3 +308,25 @@ async def _activity(dispatcher: Dispatcher) -> None:
         )
     assert await StaffAccounts(svc.db).count() == 3
     _ = User, PASSWORD
+
+
+async def _showcase(dispatcher: Dispatcher) -> str:
+    """A day with bookings of a chat resident and a walk-in, and an event: something to see."""
+    svc = dispatcher.services
+    first, second, _third = await make_slots(
+        svc.db, [future(4), future(5), future(6)], name="Ms Wang (demo)",
+        languages=("zh_Hans", "en", "ko"),
+    )  # fmt: skip
+    chat = await make_user(svc.db, "60123", channel="telegram")
+    async with svc.db.transaction() as session:
+        await session.execute(update(User).where(User.id == chat).values(locale="ko"))  # type: ignore[arg-type]
+    walkin = await svc.users.create_walkin("Anna Schmidt (demo)", "+86 138 0000 0000", "de")
+    await svc.bookings.book_slot(chat, first.id or 0, topic="school", language="ko",
+                                 note="Two children, 6 and 9", on_behalf=True)  # fmt: skip
+    await svc.bookings.book_slot(walkin.id or 0, second.id or 0, topic="work", language="de",
+                                 interpreter=True, on_behalf=True)  # fmt: skip
+    await EventAdmin(svc.db).save([EventSpec(
+        title={"en": "Family picnic (demo)", "zh_Hans": "家庭野餐（演示）"}, category="family",
+        starts_at=future(48), ends_at=future(51), capacity=30, status="published",
+    )])  # fmt: skip
+    return first.starts_at.astimezone(SHANGHAI).date().isoformat()
