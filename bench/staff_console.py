@@ -64,10 +64,8 @@ async def seed(db_url: str, bookings: int) -> None:
     await db.dispose()
 
 
-async def run(args: argparse.Namespace) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="linzhu-bench-"))
+async def run(args: argparse.Namespace, tmp: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
-    upgrade(url)
     cache = tmp / "faq-cache"
     if (ROOT / "var" / "faq-cache").is_dir():
         shutil.copytree(ROOT / "var" / "faq-cache", cache)
@@ -117,7 +115,6 @@ async def run(args: argparse.Namespace) -> None:
                 took.append(time.perf_counter() - t0)
             summary(f"GET {path.split('?')[0]}", took)
     await db.dispose()
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
@@ -126,7 +123,12 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=500)
     parser.add_argument("--alternates", type=int, default=5)
     parser.add_argument("--pages", type=int, default=20)
-    asyncio.run(run(parser.parse_args()))
+    tmp = Path(tempfile.mkdtemp(prefix="linzhu-bench-"))
+    try:
+        upgrade(f"sqlite+aiosqlite:///{tmp / 'bench.db'}")  # Alembic runs its own event loop
+        asyncio.run(run(parser.parse_args(), tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
