@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -17,6 +18,13 @@ from bot.store.db import Database
 from bot.store.staff.overlay import FaqOverlayStore, Overlay
 
 log = logging.getLogger(__name__)
+
+
+def has_database(settings: Settings) -> bool:
+    """False for a SQLite file not created yet: nothing staff added, and none to create."""
+    if not settings.database_url.startswith("sqlite"):
+        return True
+    return Path(settings.database_url.split(":///", 1)[1]).exists()
 
 
 async def read_overlay(settings: Settings) -> Overlay:
@@ -67,14 +75,17 @@ class Asker:
         self.default_locale = default_locale
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Asker:
-        """faq/ with the staff's overlay from the database, as `serve` answers."""
+    def from_settings(cls, settings: Settings, *, overlay: bool = True) -> Asker:
+        """faq/ with the staff's overlay from the database, as `serve` answers (or faq/
+        alone: evaluations measure the curated content)."""
         knowledge = KnowledgeBase.from_settings(
             settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
         )
-        overlay = asyncio.run(read_overlay(settings))
-        if overlay:
-            knowledge.set_overlay(overlay)
+        alternates = (
+            asyncio.run(read_overlay(settings)) if overlay and has_database(settings) else {}
+        )
+        if alternates:
+            knowledge.set_overlay(alternates)
         return cls(knowledge, settings.default_locale)
 
     def ask(self, text: str) -> AskResult:

@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
     ask.add_argument(
         "--batch", action="store_true", help='read JSON lines {"text": ...} from stdin'
     )
+    ask.add_argument(
+        "--no-overlay",
+        action="store_true",
+        help="faq/ alone, without the alternates staff added in the console",
+    )
     ask.set_defaults(func=cmd_ask)
 
 
@@ -100,7 +105,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.cli.ask import Asker
 
     logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
-    asker = Asker.from_settings(get_settings())
+    asker = Asker.from_settings(get_settings(), overlay=not args.no_overlay)
     if args.batch:
         for line in sys.stdin:
             if not line.strip():

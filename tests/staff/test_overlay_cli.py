@@ -38,9 +38,9 @@ def cli_env(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     get_settings.cache_clear()
 
 
-def ask(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+def ask(capsys: pytest.CaptureFixture[str], *flags: str) -> dict[str, object]:
     capsys.readouterr()
-    assert main(["ask", "--json", QUESTION]) == 0
+    assert main(["ask", "--json", *flags, QUESTION]) == 0
     return dict(json.loads(capsys.readouterr().out))
 
 
@@ -51,6 +51,7 @@ def test_ask_answers_with_an_alternate_added_to_the_overlay(
     added = asyncio.run(_add(db.url, db.schema))
     assert added
     assert ask(capsys)["faq_id"] == "living.community-centre"
+    assert ask(capsys, "--no-overlay")["faq_id"] is None  # faq/ alone, for evaluations
 
     out = cli_env / "overlay.yaml"
     assert main(["faq", "export-overlay", "--output", str(out)]) == 0
