@@ -228,3 +228,28 @@ async def test_a_consultant_sees_only_their_own_bookings(
     for path in ("/staff/events", "/staff/residents", "/staff/accounts"):
         async with client.get(path, allow_redirects=False) as r:
             assert r.status == 403, path
+
+
+async def test_second_factor(
+    client: aiohttp.ClientSession, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    import pyotp
+
+    from bot.store.staff.accounts import StaffAccounts
+
+    store = StaffAccounts(dispatcher.services.db)
+    admin = await store.by_username("admin")
+    assert admin is not None
+    secret = pyotp.random_base32()
+    await store.set_totp(admin.id, secret)
+
+    async def attempt(code: str) -> int:
+        async with client.get("/staff/login") as r:
+            token = csrf_of(await r.text())
+        form = {"username": "admin", "password": PASSWORD, "otp": code, "csrf_token": token}
+        async with client.post("/staff/login", data=form, allow_redirects=False) as r:
+            return r.status
+
+    assert await attempt("") == 401
+    assert await attempt("000000" if pyotp.TOTP(secret).now() != "000000" else "111111") == 401
+    assert await attempt(pyotp.TOTP(secret).now()) == 303
