@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 LOCALES := zh_Hans zh_Hant ja ko fr de es ru
+# The staff console's own domain (bot/web/staff): English source, Simplified Chinese.
+CONSOLE_LOCALES := zh_Hans
 
 .PHONY: run setup dev test lint typecheck pytest extract update compile messages chat db clean
 
@@ -47,6 +49,8 @@ chat: setup
 extract: $(VENV)/.installed
 	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k N_ -k ngettext:1,2 -k pgettext:1c,2 -k api_error:3 \
 		--no-location --sort-output --project=linzhu -o locales/messages.pot .
+	$(PYBABEL) extract -F babel-console.cfg -k t -k lt -k tn:1,2 \
+		--no-location --sort-output --project=linzhu -o locales/console.pot .
 
 update: extract
 	@for l in $(LOCALES); do \
@@ -54,6 +58,13 @@ update: extract
 			$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -l $$l; \
 		else \
 			$(PYBABEL) init -i locales/messages.pot -d locales -l $$l; \
+		fi; \
+	done
+	@for l in $(CONSOLE_LOCALES); do \
+		if [ -f locales/$$l/LC_MESSAGES/console.po ]; then \
+			$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -D console -i locales/console.pot -d locales -l $$l; \
+		else \
+			$(PYBABEL) init -D console -i locales/console.pot -d locales -l $$l; \
 		fi; \
 	done
 
@@ -64,6 +75,11 @@ compile: $(VENV)/.installed
 		mkdir -p bot/locales/$$l/LC_MESSAGES; \
 		$(PYBABEL) compile --statistics -D messages -l $$l \
 			-i locales/$$l/LC_MESSAGES/messages.po -o bot/locales/$$l/LC_MESSAGES/messages.mo \
+			|| exit 1; \
+	done
+	@for l in $(CONSOLE_LOCALES); do \
+		$(PYBABEL) compile --statistics -D console -l $$l \
+			-i locales/$$l/LC_MESSAGES/console.po -o bot/locales/$$l/LC_MESSAGES/console.mo \
 			|| exit 1; \
 	done
 

@@ -51,7 +51,7 @@ def run_batch(rows: list[dict], encoder: str) -> tuple[list[dict], float]:
     lines = "".join(json.dumps({"text": r["text"]}, ensure_ascii=False) + "\n" for r in rows)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--batch"],
+        [sys.executable, "-m", "bot", "ask", "--batch", "--no-overlay"],
         input=lines,
         capture_output=True,
         text=True,

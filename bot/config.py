@@ -215,6 +215,30 @@ class Settings(BaseSettings):
         default="",
         description="staff accounts as channel:id, comma-separated (telegram:12345,telegram:678)",
     )
+    # Staff console (/staff/)
+    staff_console: bool = Field(default=True, description="serve the staff console at /staff/")
+    staff_session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="a console session ends after this idle time"
+    )
+    staff_session_max_hours: float = Field(
+        default=12, gt=0, le=24 * 7, description="and at the latest this long after login"
+    )
+    staff_login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="failed logins per account before a lock-out"
+    )
+    staff_login_max_failures_per_address: int = Field(
+        default=20, ge=1, le=1000, description="failed logins per address before a lock-out"
+    )
+    staff_login_lock_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="the lock-out's window and length"
+    )
+    staff_cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto", description="Secure cookies: auto = when the request came over https"
+    )
+    staff_behind_proxy: bool = Field(
+        default=False,
+        description="take the client address from X-Forwarded-For (only behind your own proxy)",
+    )
     # Reminders (the outbox dispatcher)
     reminders_in_serve: bool = Field(
         default=True, description="run the reminder dispatcher inside `linzhu serve`"

@@ -38,11 +38,13 @@ def channel_factories() -> list[Callable[[Dispatcher], Channel | None]]:
 
 
 def component_factories() -> list[ComponentFactory]:
-    """Background loops that are not channels."""
+    """Background loops that are not channels, and the staff console's pages."""
+    from bot.knowledge.overlay_sync import overlay_factory
     from bot.knowledge.reload import reloader_factory
     from bot.reminders.component import reminder_component
+    from bot.web.staff.component import staff_console
 
-    return [reloader_factory, reminder_component]
+    return [reloader_factory, overlay_factory, reminder_component, staff_console]
 
 
 def build_components(dispatcher: Dispatcher) -> list[Component]:

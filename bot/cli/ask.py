@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -11,6 +14,33 @@ from bot.i18n.detect import LanguageDetector
 from bot.i18n.policy import decide_reply_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.retrieval import Decision
+from bot.store.db import Database
+from bot.store.staff.overlay import FaqOverlayStore, Overlay
+
+log = logging.getLogger(__name__)
+
+
+def has_database(settings: Settings) -> bool:
+    """False for a SQLite file not created yet: nothing staff added, and none to create."""
+    if not settings.database_url.startswith("sqlite"):
+        return True
+    return Path(settings.database_url.split(":///", 1)[1]).exists()
+
+
+async def read_overlay(settings: Settings) -> Overlay:
+    """The alternates staff added in the console; none (with a warning) without a database."""
+    db = Database(settings.database_url, pool_size=1, schema=settings.database_schema)
+    try:
+        return await FaqOverlayStore(db).overlay()
+    except Exception as exc:  # not migrated yet, or unreachable: answer from faq/ alone
+        log.warning(
+            "faq overlay not read from the database (%s; run `linzhu db upgrade`?); "
+            "answering from faq/ only",
+            type(exc).__name__,
+        )
+        return {}
+    finally:
+        await db.dispose()
 
 
 @dataclass(frozen=True)
@@ -45,10 +75,17 @@ class Asker:
         self.default_locale = default_locale
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Asker:
+    def from_settings(cls, settings: Settings, *, overlay: bool = True) -> Asker:
+        """faq/ with the staff's overlay from the database, as `serve` answers (or faq/
+        alone: evaluations measure the curated content)."""
         knowledge = KnowledgeBase.from_settings(
             settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
         )
+        alternates = (
+            asyncio.run(read_overlay(settings)) if overlay and has_database(settings) else {}
+        )
+        if alternates:
+            knowledge.set_overlay(alternates)
         return cls(knowledge, settings.default_locale)
 
     def ask(self, text: str) -> AskResult:

@@ -24,12 +24,22 @@ def register(sub: Any) -> None:
     stats.set_defaults(func=cmd_stats)
     reload = faq_sub.add_parser("reload", help="make running `linzhu serve` re-read faq/")
     reload.set_defaults(func=cmd_reload)
+    export = faq_sub.add_parser(
+        "export-overlay", help="the alternates staff added in the console, as faq/ YAML"
+    )
+    export.add_argument("--output", type=Path, help="write to this file (default: stdout)")
+    export.set_defaults(func=cmd_export_overlay)
 
     ask = sub.add_parser("ask", help="ask Linzhu a question as a resident would")
     ask.add_argument("text", nargs="?", help="the question")
     ask.add_argument("--json", action="store_true", help="print the decision as JSON")
     ask.add_argument(
         "--batch", action="store_true", help='read JSON lines {"text": ...} from stdin'
+    )
+    ask.add_argument(
+        "--no-overlay",
+        action="store_true",
+        help="faq/ alone, without the alternates staff added in the console",
     )
     ask.set_defaults(func=cmd_ask)
 
@@ -95,7 +105,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     setup_logging("WARNING", settings)
-    asker = Asker.from_settings(settings)
+    asker = Asker.from_settings(settings, overlay=not args.no_overlay)
     if args.batch:
         for line in sys.stdin:
             if not line.strip():
@@ -115,4 +125,45 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_json(detail=True), ensure_ascii=False, indent=2))
     else:
         print(asker.render(result))
+    return 0
+
+
+def cmd_export_overlay(args: argparse.Namespace) -> int:
+    """One YAML document per entry, in faq/'s format (id, then locales → alternates), with the
+    file it belongs in: copy the alternates into that file, run `linzhu faq check`, commit."""
+    import asyncio
+
+    import yaml
+
+    from bot.cli.ask import read_overlay
+    from bot.knowledge.loader import load_faq
+
+    settings = get_settings()
+    overlay = asyncio.run(read_overlay(settings))
+    entries = load_faq(settings.faq_dir).entries
+    documents = []
+    for faq_id in sorted(overlay):
+        entry = entries.get(faq_id)
+        where = entry.path if entry is not None and entry.path else "(no such entry in faq/)"
+        body = yaml.safe_dump(
+            {
+                "id": faq_id,
+                "locales": {
+                    locale: {"alternates": list(texts)}
+                    for locale, texts in sorted(overlay[faq_id].items())
+                },
+            },
+            allow_unicode=True,
+            sort_keys=False,
+            width=100,
+        )
+        documents.append(f"# add to {where}\n{body}")
+    text = "---\n".join(documents) if documents else "# no alternates in the overlay\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(
+            f"{len(documents)} entr{'y' if len(documents) == 1 else 'ies'} written to {args.output}"
+        )
+    else:
+        sys.stdout.write(text)
     return 0

@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         guided,
         questions,
         reminders,
+        staff,
         telegram,
         wechat,
     )
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         events,
         demo,
         reminders,
+        staff,
         telegram,
         wechat,
     ):

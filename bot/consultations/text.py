@@ -182,3 +182,36 @@ def render_booking_reminder(payload: dict[str, Any]) -> list[Reply]:
     if payload.get("mode") == "video" and payload.get("video_link"):
         text += "\n" + _("Video call: {link}").format(link=payload["video_link"])
     return [Reply.of(text, [Button(_("My bookings"), "book:mine")])]
+
+
+def render_booking_cancelled(payload: dict[str, Any]) -> list[Reply]:
+    """Staff cancelled the resident's booking: told in the resident's locale at send time."""
+    start = datetime.fromisoformat(payload["starts_at"])
+    end = datetime.fromisoformat(payload["ends_at"])
+    text = _(
+        "❌ The centre had to cancel your consultation ({topic}) on {when}. We are sorry. "
+        "You can book another time now."
+    ).format(topic=topic_label(payload.get("topic", "")), when=when_text(start, end))
+    return [
+        Reply.of(
+            text,
+            [Button(_("Book a consultation"), "book:start"), Button(_("My bookings"), "book:mine")],
+        )
+    ]
+
+
+def render_booking_moved(payload: dict[str, Any]) -> list[Reply]:
+    """Staff moved the resident's booking to another time."""
+    start = datetime.fromisoformat(payload["starts_at"])
+    end = datetime.fromisoformat(payload["ends_at"])
+    text = _(
+        "🔁 The centre moved your consultation ({topic}) to {when}, {mode}, with {consultant}. "
+        "Your reminders follow the new time. If it does not suit you, change or cancel it in "
+        "My bookings."
+    ).format(
+        topic=topic_label(payload.get("topic", "")),
+        when=when_text(start, end),
+        mode=mode_label(payload.get("mode", "")),
+        consultant=payload.get("consultant", ""),
+    )
+    return [Reply.of(text, [Button(_("My bookings"), "book:mine")])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +12,6 @@ from bot.core.types import Button, Incoming, Reply
 from bot.i18n import LOCALES, _
 from bot.i18n.format import format_date, language_name
 from bot.services import Ctx
-from bot.store.events.signup import EventError
 from bot.store.privacy import PrivacyStore
 
 router = Router("privacy")
@@ -98,12 +96,7 @@ async def delete(incoming: Incoming, ctx: Ctx, tap: DeleteData) -> list[Reply]:
 
 async def erase(ctx: Ctx) -> list[Reply]:
     svc = ctx.services
-    for booking in await svc.bookings.upcoming_for(ctx.user_id):
-        await svc.bookings.cancel(ctx.user_id, booking.id)
-    for registration, _event in await svc.events.registrations_for(ctx.user_id):
-        with contextlib.suppress(EventError):  # the event has started: nothing to give back
-            await svc.events.cancel(ctx.user_id, registration.id)
-    await PrivacyStore(svc.db).erase(ctx.user)
+    await PrivacyStore(svc.db).erase_everything(ctx.user, svc.bookings, svc.events)
     ctx.state.clear()
     return [
         Reply(

@@ -2,7 +2,9 @@
 
 It holds one immutable snapshot (entries + index + retriever). A reload builds a new
 snapshot beside the old one and swaps it in only if faq/ validated cleanly, so staff
-who save a broken file never take answers away from residents.
+who save a broken file never take answers away from residents. Every snapshot is faq/'s
+entries with the overlay merged in: the alternates staff added in the console
+(`set_overlay`; bot/knowledge/overlay.py), so either can change without losing the other.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.overlay import Overlay, digest, merge, normalise
 from bot.knowledge.retrieval import Decision, Retriever
 
 log = logging.getLogger(__name__)
@@ -54,12 +57,14 @@ class KnowledgeBase:
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self.problems: tuple[Problem, ...] = ()
+        self._overlay: dict[str, dict[str, tuple[str, ...]]] = {}
         result = load_faq(faq_dir)
         self.problems = tuple(result.problems)
         for problem in result.problems:
             # At start-up there is no older index to keep: serve what is valid.
             log.error("faq: %s", problem)
-        self._snapshot = self._build(result.entries, result.content_hash)
+        self._files = (result.entries, result.content_hash)
+        self._snapshot = self._build(*self._files)
         self._stamp = self.files_stamp()
         # One encoding per message, shared by every reader of it (the emergency guard, FAQ).
         self.embedder = Embedder(lambda: [d.encoder for d in self.index.live_dense()])
@@ -70,7 +75,10 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         return cls(faq_dir, load_encoders(encoder_setting), cache_dir)
 
-    def _build(self, entries: dict[str, FaqEntry], content_hash: str) -> Snapshot:
+    def _build(self, files: dict[str, FaqEntry], files_hash: str) -> Snapshot:
+        """faq/'s entries with the overlay merged in, indexed."""
+        entries = merge(files, self._overlay) if self._overlay else files
+        content_hash = f"{files_hash}+{digest(self._overlay)}" if self._overlay else files_hash
         index = FaqIndex(list(entries.values()), self.encoders, self.cache_dir)
         log.info(
             "FAQ index: %d entries, %d phrasings, encoders %s, built in %.2f s",
@@ -145,8 +153,26 @@ class KnowledgeBase:
                 self.problems = tuple(result.problems)
                 return ReloadResult(False, self.problems)
             self.problems = ()
-            if result.content_hash == self._snapshot.content_hash:
+            if result.content_hash == self._files[1]:
                 return ReloadResult(False, ())
-            self._snapshot = self._build(result.entries, result.content_hash)
+            self._files = (result.entries, result.content_hash)
+            self._snapshot = self._build(*self._files)
             log.info("faq reloaded: %d entries", len(result.entries))
             return ReloadResult(True, ())
+
+    # --- the overlay (alternates staff added in the console) --------------------------
+    @property
+    def overlay(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        return self._overlay
+
+    def set_overlay(self, overlay: Overlay) -> bool:
+        """Merge these alternates into faq/'s entries and swap in the new index; False when
+        nothing changed. Blocking (it builds an index): call it off the event loop."""
+        wanted = normalise(overlay)
+        with self._lock:
+            if wanted == self._overlay:
+                return False
+            self._overlay = wanted
+            self._snapshot = self._build(*self._files)
+            log.info("faq overlay applied: %d entries with staff alternates", len(wanted))
+            return True

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel, col, select
 
 from bot.core.types import utcnow
 from bot.store.db import Database
+from bot.store.tables import OFFLINE_CHANNELS
 from bot.store.types import JSONType, UTCDateTime
 from bot.store.upsert import insert_for
 
@@ -69,7 +70,10 @@ async def enqueue(
     due_at: datetime,
     dedupe_key: str,
 ) -> bool:
-    """Add a message inside the caller's transaction; False when the dedupe key already exists."""
+    """Add a message inside the caller's transaction; False when the dedupe key already exists
+    or the resident has no chat to send it to (a walk-in recorded by staff)."""
+    if channel in OFFLINE_CHANNELS:
+        return False
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     stmt = (
         insert_for(session.get_bind().dialect.name, table)

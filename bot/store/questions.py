@@ -72,6 +72,10 @@ class QuestionStore:
             )
             return list(rows.scalars())
 
+    async def get(self, question_id: int) -> UnansweredQuestion | None:
+        async with self.db.session() as session:
+            return await session.get(UnansweredQuestion, question_id)
+
     async def resolve(self, ids: list[int]) -> int:
         """Mark questions handled (an FAQ entry was added, staff answered); returns how many."""
         async with self.db.transaction() as session:
@@ -81,7 +85,7 @@ class QuestionStore:
                     col(UnansweredQuestion.id).in_(ids),
                     col(UnansweredQuestion.resolved_at).is_(None),
                 )
-                .values(resolved_at=utcnow())
+                .values(resolved_at=utcnow(), resolution="resolved")
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -23,6 +23,11 @@ def _ts(nullable: bool = False, index: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_column=column)
 
 
+# Residents staff recorded at the desk or on the phone: no chat to send anything to.
+WALKIN = "walkin"
+OFFLINE_CHANNELS = frozenset({WALKIN})
+
+
 class User(SQLModel, table=True):
     """A resident (or staff member) as seen through one channel."""
 
@@ -42,8 +47,10 @@ class User(SQLModel, table=True):
     inactive_reason: str | None = Field(default=None, sa_column=Column(String(200)))
     reminders_enabled: bool = Field(default=True, nullable=False)
     # The name the platform gives (Telegram's first and last name), kept when the resident
-    # books so staff can greet them; erased with their data (/privacy).
+    # books, or the name staff gave a walk-in or phone caller; erased with their data.
     display_name: str | None = Field(default=None, sa_column=Column(String(128)))
+    # How staff reach a resident without a chat channel (a phone number, a WeChat id).
+    contact: str | None = Field(default=None, sa_column=Column(String(128)))
 
 
 class ConversationState(SQLModel, table=True):
@@ -90,6 +97,10 @@ class UnansweredQuestion(SQLModel, table=True):
     candidates: list[Any] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     created_at: datetime = _ts(index=True)
     resolved_at: datetime | None = _ts(nullable=True)
+    # How staff handled it: alternate (added to `resolved_topic`), not_covered, dismissed,
+    # resolved (`linzhu questions resolve`).
+    resolution: str | None = Field(default=None, sa_column=Column(String(16)))
+    resolved_topic: str | None = Field(default=None, sa_column=Column(String(128)))
 
 
 class Feedback(SQLModel, table=True):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.core.types import UserRef, utcnow
 from bot.store.db import Database
-from bot.store.tables import User
+from bot.store.tables import WALKIN, User
 from bot.store.upsert import insert_for
 
 
@@ -83,3 +84,63 @@ class UserStore:
                 .where(col(User.channel) == ref.channel, col(User.external_id) == ref.external_id)
                 .values(active=False, inactive_reason=reason[:200])
             )
+
+    # --- staff's side: residents without a chat, and finding residents ------------------
+
+    async def create_walkin(self, name: str, contact: str | None, locale: str | None) -> User:
+        """A resident met at the desk or on the phone: no chat channel, found by name/contact."""
+        name = " ".join(name.split())[:128]
+        if not name:
+            raise ValueError("a walk-in resident needs a name")
+        async with self.db.transaction() as session:
+            user = User(
+                channel=WALKIN,
+                external_id=uuid.uuid4().hex,
+                display_name=name,
+                contact=(contact or "").strip()[:128] or None,
+                locale=locale,
+                locale_source="explicit" if locale else None,
+            )
+            session.add(user)
+            await session.flush()
+            return user
+
+    async def set_profile(
+        self, user_id: int, *, display_name: str | None, contact: str | None
+    ) -> User | None:
+        async with self.db.transaction() as session:
+            user = await session.get(User, user_id, with_for_update=True)
+            if user is None:
+                return None
+            user.display_name = " ".join((display_name or "").split())[:128] or None
+            user.contact = (contact or "").strip()[:128] or None
+            return user
+
+    async def search(self, text: str, limit: int = 50) -> list[User]:
+        """Residents whose name, contact or chat id contains `text` (or whose id it is),
+        most recently seen first. `telegram:123` matches that channel and id exactly."""
+        text = text.strip()
+        if not text:
+            return []
+        conditions: list[ColumnElement[bool]] = []
+        channel, sep, external = text.partition(":")
+        if sep and channel and external:
+            conditions.append(
+                (col(User.channel) == channel.lower()) & (col(User.external_id) == external)
+            )
+        if text.lstrip("#").isdigit():
+            conditions.append(col(User.id) == int(text.lstrip("#")))
+        like = f"%{text.lower()}%"
+        conditions += [
+            func.lower(func.coalesce(User.display_name, "")).like(like),
+            func.lower(func.coalesce(User.contact, "")).like(like),
+            func.lower(User.external_id).like(like),
+        ]
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(User)
+                .where(or_(*conditions))
+                .order_by(col(User.last_seen).desc(), col(User.id))
+                .limit(limit)
+            )
+            return list(rows.scalars())

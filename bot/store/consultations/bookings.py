@@ -21,7 +21,9 @@ from bot.store.consultations.tables import (
     ATTENDED,
     BOOKED,
     CANCELLED,
+    CANCELLED_NOTICE_KIND,
     MODES,
+    MOVED_NOTICE_KIND,
     NO_SHOW,
     REMINDER_KIND,
     REMINDER_OFFSETS,
@@ -66,6 +68,7 @@ class _Request:
     idempotency_key: str | None
     contact: str | None = None
     display_name: str | None = None
+    on_behalf: bool = False
 
 
 # Refusals that come with other free times to offer instead.
@@ -74,6 +77,11 @@ OFFER_OTHERS = frozenset({"just_taken", "closed", "not_open"})
 
 def reminder_prefix(booking_id: int) -> str:
     return f"booking:{booking_id}:"
+
+
+def notice_key(booking_id: int, what: str) -> str:
+    """Outside reminder_prefix: nothing the resident does later cancels a notice already due."""
+    return f"booking-notice:{booking_id}:{what}"
 
 
 class BookingStore:
@@ -116,6 +124,7 @@ class BookingStore:
             .where(
                 col(Booking.id).is_(None),
                 col(Consultant.active).is_(True),
+                col(Slot.withdrawn_at).is_(None),
                 col(Slot.starts_at) >= now + self.cutoff,
                 col(Slot.starts_at) < until,
             )
@@ -152,16 +161,22 @@ class BookingStore:
         idempotency_key: str | None = None,
         contact: str | None = None,
         display_name: str | None = None,
+        on_behalf: bool = False,
         now: datetime | None = None,
     ) -> BookResult:
         """Book `slot_id` for the user, or raise BookingError (just_taken carries alternatives).
 
         `contact` ("tel:…" or "wechat:…") is kept with the booking; `display_name` (the
         platform's name for the resident) on the user, for staff.
+
+        `on_behalf`: staff booking for a walk-in or a caller may take any published slot until
+        it starts (the cut-off and the window give residents' bookings notice; staff at the
+        desk are the notice). Every other rule — one booking per slot, the resident's limit,
+        no overlap — holds.
         """
         now = now or utcnow()
         request = _Request(
-            topic, language, note, interpreter, idempotency_key, contact, display_name
+            topic, language, note, interpreter, idempotency_key, contact, display_name, on_behalf
         )
         try:
             async with self.db.transaction() as session:
@@ -207,7 +222,7 @@ class BookingStore:
             raise BookingError("just_taken")
         if not consultant.active:
             raise BookingError("not_found")
-        self._check_window(slot, now)
+        self._check_window(slot, now, request.on_behalf)
         upcoming = await self._upcoming(session, user_id, now)
         if len(upcoming) >= self.max_upcoming:
             raise BookingError("too_many")
@@ -235,12 +250,15 @@ class BookingStore:
         return BookResult(view, created=True)
 
     async def cancel(
-        self, user_id: int, booking_id: int, now: datetime | None = None
+        self, user_id: int, booking_id: int, now: datetime | None = None, *, notify: bool = False
     ) -> BookingView:
-        """Cancel the user's booking; the slot is free again and its reminders cancelled."""
+        """Cancel the user's booking; the slot is free again and its reminders cancelled.
+
+        `notify` (staff cancelled it): the resident is told, in the same transaction.
+        """
         now = now or utcnow()
         async with self.db.transaction() as session:
-            await self._lock_user(session, user_id)
+            user = await self._lock_user(session, user_id)
             booking = await self._own_booking(session, user_id, booking_id)
             if booking.status == BOOKED:
                 booking.status, booking.cancelled_at, booking.updated_at = CANCELLED, now, now
@@ -248,8 +266,34 @@ class BookingStore:
                 await outbox.cancel_prefix(
                     session, reminder_prefix(booking_id), "booking cancelled"
                 )
-            elif booking.status != CANCELLED:
+                view = await self._view(session, booking)
+                if notify and view.slot.starts_at > now:
+                    await self._notice(session, user, view, CANCELLED_NOTICE_KIND, "cancelled", now)
+                return view
+            if booking.status != CANCELLED:
                 raise BookingError("not_cancellable")
+            return await self._view(session, booking)
+
+    async def cancel_by_staff(self, booking_id: int, now: datetime | None = None) -> BookingView:
+        """Staff cancel a booking; the resident is told in their language (the outbox)."""
+        return await self.cancel(await self._owner(booking_id), booking_id, now, notify=True)
+
+    async def reschedule_by_staff(
+        self, booking_id: int, new_slot_id: int, now: datetime | None = None
+    ) -> BookingView:
+        """Staff move a booking (any slot that has not started); the resident is told."""
+        owner = await self._owner(booking_id)
+        return await self.reschedule(
+            owner, booking_id, new_slot_id, now, notify=True, on_behalf=True
+        )
+
+    async def set_staff_note(self, booking_id: int, note: str | None) -> BookingView:
+        async with self.db.transaction() as session:
+            booking = await session.get(Booking, booking_id, with_for_update=True)
+            if booking is None:
+                raise BookingError("not_found")
+            booking.staff_note = (note or "").strip()[:2000] or None
+            await session.flush()
             return await self._view(session, booking)
 
     async def reschedule(
@@ -259,10 +303,14 @@ class BookingStore:
         new_slot_id: int,
         now: datetime | None = None,
         contact: str | None = None,
+        *,
+        notify: bool = False,
+        on_behalf: bool = False,
     ) -> BookingView:
         """Move the booking to another slot in one transaction, or change nothing.
 
         `contact`, when given, replaces the booking's (a move to a phone or video time).
+        `notify` and `on_behalf`: staff moved it (see cancel and book_slot).
         """
         now = now or utcnow()
         wanted: tuple[str | None, str | None] = (None, None)  # for alternatives after a rollback
@@ -287,7 +335,8 @@ class BookingStore:
                     raise BookingError("just_taken")
                 if not consultant.active:
                     raise BookingError("not_found")
-                self._check_window(slot, now)
+                self._check_window(slot, now, on_behalf)
+                was = await self._view(session, booking)
                 others = [
                     s for b, s in await self._upcoming(session, user_id, now) if b.id != booking_id
                 ]
@@ -302,6 +351,16 @@ class BookingStore:
                 await session.flush()
                 view = BookingView.of(booking, slot, consultant)
                 await self._write_reminders(session, user, view, revision=booking.revision, now=now)
+                if notify:
+                    await self._notice(
+                        session,
+                        user,
+                        view,
+                        MOVED_NOTICE_KIND,
+                        f"moved:r{booking.revision}",
+                        now,
+                        was_starts_at=was.slot.starts_at.isoformat(),
+                    )
                 return view
         except IntegrityError:
             raise BookingError("just_taken", await self._alternatives(*wanted, now)) from None
@@ -337,12 +396,44 @@ class BookingStore:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _check_window(self, slot: Slot, now: datetime) -> None:
-        """Bookable from BOOKING_WINDOW_DAYS ahead until the cut-off, whatever the button said."""
-        if slot.starts_at - self.cutoff < now:
+    def _check_window(self, slot: Slot, now: datetime, on_behalf: bool = False) -> None:
+        """Bookable from BOOKING_WINDOW_DAYS ahead until the cut-off, whatever the button said;
+        staff booking on a resident's behalf may take any slot that has not started."""
+        if slot.starts_at - self._cutoff(on_behalf) < now:
             raise BookingError("closed")
-        if slot.starts_at >= now + self.window:
+        if not on_behalf and slot.starts_at >= now + self.window:
             raise BookingError("not_open")
+
+    def _cutoff(self, on_behalf: bool) -> timedelta:
+        return timedelta(0) if on_behalf else self.cutoff
+
+    async def _owner(self, booking_id: int) -> int:
+        async with self.db.session() as session:
+            booking = await session.get(Booking, booking_id)
+        if booking is None:
+            raise BookingError("not_found")
+        return booking.user_id
+
+    async def _notice(
+        self,
+        session: AsyncSession,
+        user: User,
+        view: BookingView,
+        kind: str,
+        what: str,
+        now: datetime,
+        **extra: str,
+    ) -> None:
+        assert user.id is not None
+        await outbox.enqueue(
+            session,
+            user_id=user.id,
+            channel=user.channel,
+            kind=kind,
+            payload={**reminder_payload(view, "notice"), **extra},
+            due_at=now,
+            dedupe_key=notice_key(view.id, what),
+        )
 
     async def _lock_user(self, session: AsyncSession, user_id: int) -> User:
         """The user row, locked on PostgreSQL so one resident's bookings are checked in turn."""
@@ -362,7 +453,7 @@ class BookingStore:
                 .with_for_update(of=Slot)
             )
         ).first()
-        if row is None:
+        if row is None or row[0].withdrawn_at is not None:
             raise BookingError("not_found")
         return row[0], row[1]
 

@@ -12,11 +12,11 @@ from datetime import datetime
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.core.types import UserRef
+from bot.core.types import UserRef, utcnow
 from bot.store.consultations.tables import (
     ATTENDED,
     BOOKED,
@@ -45,7 +45,8 @@ class StaffBooking:
     booking: BookingView
     user: UserRef
     user_locale: str | None
-    display_name: str | None = None  # the platform's name for the resident, if known
+    display_name: str | None = None  # the platform's, or the name staff gave them
+    contact: str | None = None  # a walk-in's phone number or e-mail, as staff typed it
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ class ScheduleStore:
                 raise ScheduleError(f"Two of the new slots overlap at {self._at(b_start)}.")
         async with self.db.transaction() as session:
             consultant = await self._find(session, consultant_ref, lock=True)
+            if consultant.modes is not None and mode not in consultant.modes:
+                raise ScheduleError(
+                    f"{consultant.name} does not consult {mode} "
+                    f"(their modes: {', '.join(consultant.modes)})."
+                )
             slot_topics = topics or list(consultant.topics)
             unknown = [t for t in slot_topics if t not in consultant.topics]
             if unknown:
@@ -156,6 +162,7 @@ class ScheduleStore:
                         Slot.consultant_id == consultant.id,
                         col(Slot.ends_at) > ordered[0][0],
                         col(Slot.starts_at) < ordered[-1][1],
+                        col(Slot.withdrawn_at).is_(None),
                     )
                 )
             ).scalars()
@@ -192,7 +199,11 @@ class ScheduleStore:
                     Booking,
                     (col(Booking.slot_id) == col(Slot.id)) & (col(Booking.status) != CANCELLED),
                 )
-                .where(col(Slot.starts_at) >= start, col(Slot.starts_at) < end)
+                .where(
+                    col(Slot.starts_at) >= start,
+                    col(Slot.starts_at) < end,
+                    col(Slot.withdrawn_at).is_(None),
+                )
                 .order_by(col(Slot.starts_at), col(Consultant.name))
             )
             return [SlotListing(SlotView.of(s, c), status) for s, c, status in rows.all()]
@@ -223,12 +234,160 @@ class ScheduleStore:
             query = query.where(col(Booking.status) != CANCELLED)
         async with self.db.session() as session:
             rows = (await session.execute(query)).all()
-        return [
-            StaffBooking(
-                BookingView.of(b, s, c), UserRef(u.channel, u.external_id), u.locale, u.display_name
+        return [_staff_booking(b, s, c, u) for b, s, c, u in rows]
+
+    async def search_bookings(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        consultant_id: int | None = None,
+        status: str | None = None,
+        user_id: int | None = None,
+        text: str | None = None,
+        limit: int = 500,
+    ) -> list[StaffBooking]:
+        """Bookings whose slot starts in [start, end), filtered as staff asked.
+
+        `text` matches the resident's name, contact or chat id, the consultant's name, or the
+        notes (case-insensitive substring).
+        """
+        query = (
+            select(Booking, Slot, Consultant, User)
+            .join(Slot, col(Slot.id) == col(Booking.slot_id))
+            .join(Consultant, col(Consultant.id) == col(Slot.consultant_id))
+            .join(User, col(User.id) == col(Booking.user_id))
+            .where(col(Slot.starts_at) >= start, col(Slot.starts_at) < end)
+            .order_by(col(Slot.starts_at), col(Booking.id))
+            .limit(limit)
+        )
+        if consultant_id is not None:
+            query = query.where(col(Slot.consultant_id) == consultant_id)
+        if status:
+            query = query.where(col(Booking.status) == status)
+        if user_id is not None:
+            query = query.where(col(Booking.user_id) == user_id)
+        if text and text.strip():
+            like = f"%{text.strip().lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(func.coalesce(User.display_name, "")).like(like),
+                    func.lower(func.coalesce(User.contact, "")).like(like),
+                    func.lower(User.external_id).like(like),
+                    func.lower(Consultant.name).like(like),
+                    func.lower(func.coalesce(Booking.note, "")).like(like),
+                    func.lower(func.coalesce(Booking.staff_note, "")).like(like),
+                )
             )
-            for b, s, c, u in rows
-        ]
+        async with self.db.session() as session:
+            rows = (await session.execute(query)).all()
+        return [_staff_booking(b, s, c, u) for b, s, c, u in rows]
+
+    async def consultant(self, consultant_id: int) -> Consultant | None:
+        async with self.db.session() as session:
+            return await session.get(Consultant, consultant_id)
+
+    async def update_consultant(
+        self,
+        consultant_id: int,
+        *,
+        name: str,
+        languages: list[str],
+        topics: list[str],
+        modes: list[str] | None,
+        video_link: str | None,
+        active: bool,
+    ) -> tuple[dict[str, object], Consultant]:
+        """Change a consultant; returns what it was before (for the audit log) and the result."""
+        name = name.strip()
+        if not name:
+            raise ScheduleError("The consultant needs a name.")
+        if not languages:
+            raise ScheduleError("Give at least one language the consultant consults in.")
+        if not topics or any(t not in TOPICS for t in topics):
+            raise ScheduleError(f"Choose topics from {', '.join(TOPICS)}.")
+        if modes is not None and (not modes or any(m not in MODES for m in modes)):
+            raise ScheduleError(f"Choose modes from {', '.join(MODES)}.")
+        link = (video_link or "").strip() or None
+        if link is not None and not link.startswith("https://"):
+            raise ScheduleError("A video link must start with https://")
+        async with self.db.transaction() as session:
+            consultant = await self._find(session, str(consultant_id), lock=True)
+            other = await self._by_name(session, name)
+            if other is not None and other.id != consultant.id:
+                raise ScheduleError(f"A consultant named {name!r} already exists.")
+            before = _consultant_fields(consultant)
+            consultant.name, consultant.languages, consultant.topics = name, languages, topics
+            consultant.modes, consultant.video_link, consultant.active = modes, link, active
+            await session.flush()
+            return before, consultant
+
+    async def block_time(
+        self, consultant_ref: str, start: datetime, end: datetime
+    ) -> tuple[int, list[SlotListing]]:
+        """Remove the consultant's free slots in [start, end): (how many, the booked ones left).
+
+        Booked slots stay: staff move or cancel those bookings (the resident is told).
+        """
+        if end <= start:
+            raise ScheduleError("The end is before the start.")
+        async with self.db.transaction() as session:
+            consultant = await self._find(session, consultant_ref, lock=True)
+            rows = (
+                await session.execute(
+                    select(Slot, Booking.status)
+                    .outerjoin(
+                        Booking,
+                        (col(Booking.slot_id) == col(Slot.id)) & (col(Booking.status) != CANCELLED),
+                    )
+                    .where(
+                        col(Slot.consultant_id) == consultant.id,
+                        col(Slot.starts_at) < end,
+                        col(Slot.ends_at) > start,
+                        col(Slot.withdrawn_at).is_(None),
+                    )
+                    .order_by(col(Slot.starts_at))
+                )
+            ).all()
+            free = [slot.id for slot, status in rows if status is None]
+            kept = [SlotListing(SlotView.of(s, consultant), st) for s, st in rows if st]
+            await self._withdraw(session, free)
+            return len(free), kept
+
+    async def withdraw_slot(self, slot_id: int) -> SlotView:
+        """Withdraw one free slot (a booked one must be cancelled or moved first)."""
+        async with self.db.transaction() as session:
+            row = (
+                await session.execute(
+                    select(Slot, Consultant)
+                    .join(Consultant, col(Consultant.id) == col(Slot.consultant_id))
+                    .where(col(Slot.id) == slot_id)
+                    .with_for_update(of=Slot)
+                )
+            ).first()
+            if row is None:
+                raise ScheduleError(f"No slot {slot_id}.")
+            live = (
+                await session.execute(
+                    select(Booking.id).where(
+                        col(Booking.slot_id) == slot_id, col(Booking.status) != CANCELLED
+                    )
+                )
+            ).first()
+            if live is not None:
+                raise ScheduleError("That slot is booked: cancel or move the booking first.")
+            view = SlotView.of(row[0], row[1])
+            await self._withdraw(session, [slot_id])
+            return view
+
+    async def _withdraw(self, session: AsyncSession, slot_ids: list[int | None]) -> None:
+        """Withdrawn slots stay as history (cancelled bookings point at them) but are never
+        offered, booked or counted as busy again."""
+        ids = [i for i in slot_ids if i is not None]
+        if ids:
+            await session.execute(
+                update(Slot).where(col(Slot.id).in_(ids)).values(withdrawn_at=utcnow())
+            )
 
     async def mark_attendance(self, booking_id: int, status: str) -> BookingView:
         """Attended or no-show; a cancelled booking cannot be marked."""
@@ -275,6 +434,27 @@ def _link(value: str | None) -> str | None:
     if len(value) > 300:
         raise ScheduleError("The video link is too long (at most 300 characters).")
     return value or None
+
+
+def _staff_booking(b: Booking, s: Slot, c: Consultant, u: User) -> StaffBooking:
+    return StaffBooking(
+        BookingView.of(b, s, c),
+        UserRef(u.channel, u.external_id),
+        u.locale,
+        u.display_name,
+        u.contact,
+    )
+
+
+def _consultant_fields(c: Consultant) -> dict[str, object]:
+    return {
+        "name": c.name,
+        "languages": list(c.languages),
+        "topics": list(c.topics),
+        "modes": list(c.modes) if c.modes is not None else None,
+        "video_link": c.video_link,
+        "active": c.active,
+    }
 
 
 __all__ = ["BOOKED", "ScheduleError", "ScheduleStore", "SlotListing", "StaffBooking"]

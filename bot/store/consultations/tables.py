@@ -26,6 +26,9 @@ TOPICS = ("school", "medical", "living", "work")
 MODES = ("in_person", "phone", "video")
 BOOKED, CANCELLED, ATTENDED, NO_SHOW = "booked", "cancelled", "attended", "no_show"
 REMINDER_KIND = "booking_reminder"
+# Told to the resident when staff cancel or move their booking (bot/consultations/text.py).
+CANCELLED_NOTICE_KIND = "booking_cancelled"
+MOVED_NOTICE_KIND = "booking_moved"
 REMINDER_OFFSETS = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
 
 
@@ -38,6 +41,8 @@ class Consultant(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(128), nullable=False, unique=True))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    # The modes they offer (None: any).
+    modes: list[str] | None = Field(default=None, sa_column=Column(JSONType))
     active: bool = Field(default=True, nullable=False)
     # Where video consultations with them happen: a meeting link, or an app and meeting id.
     video_link: str | None = Field(default=None, sa_column=Column(String(300)))
@@ -62,6 +67,8 @@ class Slot(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # Staff blocked this time: never offered or booked again (kept for its booking history).
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Booking(SQLModel, table=True):
@@ -87,6 +94,8 @@ class Booking(SQLModel, table=True):
     # How staff reach the resident for a phone or video consultation: "tel:+8613…" (E.164)
     # or "wechat:<WeChat ID>" (bot/consultations/contact.py); kept and erased like the note.
     contact: str | None = Field(default=None, sa_column=Column(String(80)))
+    # Staff's own notes (the console); residents never see them.
+    staff_note: str | None = Field(default=None, sa_column=Column(Text))
     # From the confirm button: a double tap carries the same key and gets the same booking.
     idempotency_key: str | None = Field(
         default=None, sa_column=Column(String(64), nullable=True, unique=True)
@@ -160,6 +169,7 @@ class BookingView:
     created_at: datetime
     interpreter: bool = False
     contact: str | None = None  # "tel:+86…" or "wechat:…" (bot/consultations/contact.py)
+    staff_note: str | None = None
     revision: int = 0  # bumped by each reschedule: the calendar entry's SEQUENCE
 
     @classmethod
@@ -176,6 +186,7 @@ class BookingView:
             booking.created_at,
             booking.interpreter,
             booking.contact,
+            booking.staff_note,
             booking.revision,
         )
 

@@ -13,12 +13,21 @@ from bot.core.types import utcnow
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.events import outbox as eo
-from bot.store.events.signup import ACTIVE, cancel_registration, fill_seats, lock_event, views
+from bot.store.events.signup import (
+    ACTIVE,
+    cancel_registration,
+    counts,
+    fill_seats,
+    lock_event,
+    promote_one,
+    views,
+)
 from bot.store.events.tables import (
     CANCELLED,
     DRAFT,
     PUBLISHED,
     REGISTERED,
+    WAITLISTED,
     Event,
     EventError,
     EventView,
@@ -51,6 +60,9 @@ class Attendee:
     channel: str
     external_id: str
     locale: str | None
+    name: str | None = None
+    contact: str | None = None
+    checked_in_at: datetime | None = None
 
 
 class EventAdmin:
@@ -95,6 +107,75 @@ class EventAdmin:
                     await fill_seats(session, event, now)  # more seats, or just published
                 saved.append(event)
             return await views(session, saved)
+
+    async def update(
+        self, event_id: int, spec: EventSpec, now: datetime | None = None
+    ) -> tuple[EventView, EventView]:
+        """Change an event from the console: (before, after). A new start time moves the
+        reminders; more seats go to the waitlist at once."""
+        now = now or utcnow()
+        async with self.db.transaction() as session:
+            event = await lock_event(session, event_id)
+            if event.status == CANCELLED:
+                raise EventError("cancelled")
+            before = (await views(session, [event]))[0]
+            fields = _fields(spec)
+            if spec.key is None:
+                fields.pop("key")  # the console does not edit the import key
+            for name, value in fields.items():
+                setattr(event, name, value)
+            event.updated_at = now
+            await session.flush()
+            if before.starts_at != event.starts_at:
+                await _rewrite_reminders(session, event, now)
+            await fill_seats(session, event, now)
+            return before, (await views(session, [event]))[0]
+
+    async def add_seats(self, event_id: int, seats: int, now: datetime | None = None) -> EventView:
+        """More capacity; the waitlist moves into the new seats in order, each told."""
+        now = now or utcnow()
+        if seats < 1:
+            raise EventError("bad_seats")
+        async with self.db.transaction() as session:
+            event = await lock_event(session, event_id)
+            if event.status == CANCELLED:
+                raise EventError("cancelled")
+            if event.capacity is not None:
+                event.capacity += seats
+                event.updated_at = now
+                await session.flush()
+                await fill_seats(session, event, now)
+            return (await views(session, [event]))[0]
+
+    async def promote(
+        self, event_id: int, registration_id: int, now: datetime | None = None
+    ) -> EventView:
+        """Give a waitlisted person a seat now, out of turn; adds a seat when the event is full."""
+        now = now or utcnow()
+        async with self.db.transaction() as session:
+            event = await lock_event(session, event_id)
+            if event.status == CANCELLED:
+                raise EventError("cancelled")
+            reg = await session.get(Registration, registration_id, with_for_update=True)
+            if reg is None or reg.event_id != event_id or reg.status != WAITLISTED:
+                raise EventError("not_found")
+            registered, _waitlisted = await counts(session, event_id)
+            if event.capacity is not None and registered >= event.capacity:
+                event.capacity = registered + 1
+            await promote_one(session, event, reg, now)
+            return (await views(session, [event]))[0]
+
+    async def check_in(
+        self, event_id: int, registration_id: int, present: bool = True
+    ) -> RegistrationView:
+        """Mark a registered person as arrived at the door (or undo it)."""
+        async with self.db.transaction() as session:
+            reg = await session.get(Registration, registration_id, with_for_update=True)
+            if reg is None or reg.event_id != event_id or reg.status != REGISTERED:
+                raise EventError("not_found")
+            reg.checked_in_at = utcnow() if present else None
+            await session.flush()
+            return RegistrationView.of(reg)
 
     async def publish(self, event_id: int, now: datetime | None = None) -> EventView:
         now = now or utcnow()
@@ -203,7 +284,15 @@ class EventAdmin:
                 )
             )
             people = [
-                Attendee(RegistrationView.of(reg), user.channel, user.external_id, user.locale)
+                Attendee(
+                    RegistrationView.of(reg),
+                    user.channel,
+                    user.external_id,
+                    user.locale,
+                    user.display_name,
+                    user.contact,
+                    reg.checked_in_at,
+                )
                 for reg, user in rows
             ]
             return (await views(session, [event]))[0], people

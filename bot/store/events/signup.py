@@ -320,6 +320,20 @@ async def fill_seats(session: AsyncSession, event: Event, now: datetime) -> list
     return promoted
 
 
+async def promote_one(
+    session: AsyncSession, event: Event, reg: Registration, now: datetime
+) -> None:
+    """Staff's hand-picked promotion of one waitlisted person (event row already locked)."""
+    position = reg.waitlist_position
+    reg.status, reg.waitlist_position, reg.promoted_at = REGISTERED, None, now
+    await session.flush()
+    if position is not None:
+        await _shift_waitlist(session, reg.event_id, after=position, by=1)
+    user = await lock_user(session, reg.user_id)
+    await eo.write_reminders(session, user, event, reg, now)
+    await eo.notify_promoted(session, user, event, reg, now)
+
+
 async def _shift_waitlist(session: AsyncSession, event_id: int, *, after: int, by: int) -> None:
     if by:
         await session.execute(

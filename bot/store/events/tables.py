@@ -92,6 +92,8 @@ class Registration(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # "user" (the resident cancelled) or "event" (staff cancelled the event).
     cancelled_by: str | None = Field(default=None, sa_column=Column(String(16)))
+    # Door check-in by staff.
+    checked_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 _active = "status <> 'cancelled'"
@@ -191,6 +193,8 @@ class RegistrationView:
     waitlist_position: int | None
     answers: dict[str, str]
     created_at: datetime
+    checked_in_at: datetime | None = None
+    promoted_at: datetime | None = None
 
     @classmethod
     def of(cls, reg: Registration) -> RegistrationView:
@@ -203,6 +207,8 @@ class RegistrationView:
             reg.waitlist_position,
             dict(reg.answers),
             reg.created_at,
+            reg.checked_in_at,
+            reg.promoted_at,
         )
 
 

@@ -1,0 +1,218 @@
+"""Staff accounts: create, list, change password, disable, link to a consultant, TOTP.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second recommended
+profile); a hash made with older parameters is replaced at the next successful login.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from bot.core.types import utcnow
+from bot.store.consultations.tables import Consultant
+from bot.store.db import Database
+from bot.store.staff.tables import CONSOLE_LOCALES, CONSULTANT, ROLES, StaffAccount
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class AccountError(Exception):
+    """The account cannot be created or changed; `code` is stable, for the console's message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the console and the CLI see it (never the hash or the TOTP secret)."""
+
+    id: int
+    username: str
+    role: str
+    consultant_id: int | None
+    active: bool
+    totp: bool
+    ui_locale: str
+
+    @classmethod
+    def of(cls, row: StaffAccount) -> Account:
+        assert row.id is not None
+        return cls(
+            row.id,
+            row.username,
+            row.role,
+            row.consultant_id,
+            row.active,
+            bool(row.totp_secret),
+            row.ui_locale,
+        )
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("password_short")
+
+
+class StaffAccounts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self, username: str, password: str, role: str, *, consultant_id: int | None = None
+    ) -> Account:
+        username = username.strip().lower()
+        if not USERNAME.fullmatch(username):
+            raise AccountError("username_invalid")
+        if role not in ROLES:
+            raise AccountError("role_invalid")
+        check_password(password)
+        async with self.db.transaction() as session:
+            taken = await session.execute(
+                select(StaffAccount.id).where(col(StaffAccount.username) == username)
+            )
+            if taken.first() is not None:
+                raise AccountError("username_taken")
+            if consultant_id is not None and await session.get(Consultant, consultant_id) is None:
+                raise AccountError("consultant_unknown")
+            row = StaffAccount(
+                username=username,
+                password_hash=_hasher.hash(password),
+                role=role,
+                consultant_id=consultant_id if role == CONSULTANT else None,
+            )
+            session.add(row)
+            await session.flush()
+            return Account.of(row)
+
+    async def list(self) -> list[Account]:
+        async with self.db.session() as session:
+            rows = await session.execute(select(StaffAccount).order_by(col(StaffAccount.username)))
+            return [Account.of(r) for r in rows.scalars()]
+
+    async def count(self) -> int:
+        async with self.db.session() as session:
+            return int(
+                (await session.execute(select(func.count(col(StaffAccount.id))))).scalar_one()
+            )
+
+    async def get(self, account_id: int) -> Account | None:
+        async with self.db.session() as session:
+            row = await session.get(StaffAccount, account_id)
+            return None if row is None else Account.of(row)
+
+    async def by_username(self, username: str) -> Account | None:
+        async with self.db.session() as session:
+            row = await self._row(session, username)
+            return None if row is None else Account.of(row)
+
+    async def verify(self, username: str, password: str) -> Account | None:
+        """The active account whose password this is, else None (same cost either way)."""
+        async with self.db.transaction() as session:
+            row = await self._row(session, username)
+            try:
+                _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if row is None or not row.active:
+                return None
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            return Account.of(row)
+
+    def totp_ok(self, secret: str | None, code: str) -> bool:
+        """A 6-digit code valid now or one 30-second step either side (clock drift)."""
+        if not secret:
+            return True
+        return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+
+    async def totp_secret(self, account_id: int) -> str | None:
+        async with self.db.session() as session:
+            row = await session.get(StaffAccount, account_id)
+            return None if row is None else row.totp_secret
+
+    async def set_totp(self, account_id: int, secret: str | None) -> None:
+        await self._set(account_id, totp_secret=secret)
+
+    async def set_password(self, username: str, password: str) -> Account:
+        check_password(password)
+        async with self.db.transaction() as session:
+            row = await self._row(session, username)
+            if row is None:
+                raise AccountError("not_found")
+            row.password_hash = _hasher.hash(password)
+            row.password_changed_at = utcnow()
+            return Account.of(row)
+
+    async def set_active(self, username: str, active: bool) -> Account:
+        async with self.db.transaction() as session:
+            row = await self._row(session, username)
+            if row is None:
+                raise AccountError("not_found")
+            row.active = active
+            return Account.of(row)
+
+    async def update(
+        self, account_id: int, *, role: str, consultant_id: int | None, active: bool
+    ) -> Account:
+        if role not in ROLES:
+            raise AccountError("role_invalid")
+        async with self.db.transaction() as session:
+            row = await session.get(StaffAccount, account_id, with_for_update=True)
+            if row is None:
+                raise AccountError("not_found")
+            if consultant_id is not None and await session.get(Consultant, consultant_id) is None:
+                raise AccountError("consultant_unknown")
+            row.role, row.active = role, active
+            row.consultant_id = consultant_id if role == CONSULTANT else None
+            return Account.of(row)
+
+    async def link(self, username: str, consultant_ref: str) -> Account:
+        """Link a consultant account to a consultant record, by id or name."""
+        async with self.db.transaction() as session:
+            row = await self._row(session, username)
+            if row is None:
+                raise AccountError("not_found")
+            if row.role != CONSULTANT:
+                raise AccountError("not_consultant")
+            ref = consultant_ref.strip()
+            query = (
+                select(Consultant).where(col(Consultant.id) == int(ref))
+                if ref.isdigit()
+                else select(Consultant).where(func.lower(Consultant.name) == ref.lower())
+            )
+            consultant = (await session.execute(query)).scalar_one_or_none()
+            if consultant is None:
+                raise AccountError("consultant_unknown")
+            row.consultant_id = consultant.id
+            return Account.of(row)
+
+    async def set_ui_locale(self, account_id: int, locale: str) -> None:
+        if locale in CONSOLE_LOCALES:
+            await self._set(account_id, ui_locale=locale)
+
+    async def _set(self, account_id: int, **values: object) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(StaffAccount).where(col(StaffAccount.id) == account_id).values(**values)
+            )
+
+    @staticmethod
+    async def _row(session: AsyncSession, username: str) -> StaffAccount | None:
+        result = await session.execute(
+            select(StaffAccount).where(col(StaffAccount.username) == username.strip().lower())
+        )
+        return result.scalar_one_or_none()
