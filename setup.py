@@ -1,8 +1,9 @@
 """Build step: compile the translation catalogs into the package.
 
 pyproject.toml holds the project's metadata; this file only adds one thing to setuptools'
-build_py: every locales/<locale>/LC_MESSAGES/<domain>.po (messages for residents, console for
-staff) is compiled with Babel into bot/locales/<locale>/LC_MESSAGES/<domain>.mo of the build, so a wheel (and an install from
+build_py: every locales/<locale>/LC_MESSAGES/<domain>.po (messages for residents, console
+for staff) is compiled with Babel into bot/locales/<locale>/LC_MESSAGES/<domain>.mo of the
+build, so a wheel (and an install from
 one) carries its catalogs without compiled files in git. `make compile` does the same for a
 checkout. A catalog that does not compile fails the build.
 """
