@@ -12,7 +12,7 @@ The locale lives in a ContextVar (bot.core.locale) set per message by the dispat
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,20 +36,27 @@ class CatalogError(Exception):
     """A locale's compiled catalog is missing or older than its source; the message says which."""
 
 
-def catalog_problems(directory: Path | None = None, sources: Path | None = None) -> list[str]:
+def catalog_problems(
+    directory: Path | None = None,
+    sources: Path | None = None,
+    *,
+    domain: str = DOMAIN,
+    locales: Sequence[str] = LOCALES,
+) -> list[str]:
     """What is wrong with the compiled catalogs in `directory` (empty when nothing is).
 
-    Every locale but English (the msgids' language) needs `<locale>/LC_MESSAGES/messages.mo`,
+    Every locale but English (the msgids' language) needs `<locale>/LC_MESSAGES/<domain>.mo`,
     no older than its `.po` — the one beside it, else the checkout's locales/ when present.
+    The residents' domain is `messages`; the staff console has its own (`console`).
     """
     directory = directory or _DEFAULT_DIR
     sources = sources or SOURCE_CATALOGS
     problems = []
-    for locale in LOCALES:
+    for locale in locales:
         if locale == DEFAULT_LOCALE:
             continue
-        mo = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        beside, checkout = mo.with_suffix(".po"), sources / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        mo = directory / locale / "LC_MESSAGES" / f"{domain}.mo"
+        beside, checkout = mo.with_suffix(".po"), sources / locale / "LC_MESSAGES" / f"{domain}.po"
         po = next((path for path in (beside, checkout) if path.exists()), None)
         if not mo.exists():
             problems.append(f"{locale}: no compiled catalog {mo}")

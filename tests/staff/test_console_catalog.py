@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.config import load_settings
 from tests.paths import ROOT
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -55,7 +57,7 @@ def test_console_strings_stay_out_of_the_residents_catalogs() -> None:
 def test_both_languages_render() -> None:
     from bot.web.staff import i18n
 
-    i18n.load(ROOT / "locales")
+    i18n.load(load_settings(_env_file=None).locales_dir)
     with i18n.in_console_locale("zh_Hans"):
         assert i18n.t("Today") == "今日"
         assert i18n.tn("Too many failed logins. Try again in %(n)d minute.",
@@ -63,3 +65,13 @@ def test_both_languages_render() -> None:
             "登录失败次数过多，请 3 分钟后再试。")  # fmt: skip
     with i18n.in_console_locale("en"):
         assert i18n.t("Today") == "Today"
+
+
+def test_a_missing_console_catalog_stops_start_up(tmp_path: Path) -> None:
+    import pytest
+
+    from bot.i18n.translation import CatalogError
+    from bot.web.staff import i18n
+
+    with pytest.raises(CatalogError, match="console"):
+        i18n.load(tmp_path)

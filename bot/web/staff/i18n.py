@@ -16,6 +16,7 @@ from pathlib import Path
 
 from babel.support import LazyProxy, NullTranslations, Translations
 
+from bot.i18n.translation import CatalogError, catalog_problems
 from bot.store.staff.tables import CONSOLE_LOCALES
 
 DOMAIN = "console"
@@ -24,6 +25,13 @@ _catalogs: dict[str, _gettext.NullTranslations] = {}
 
 
 def load(directory: Path) -> None:
+    """Load the console's catalogs, or raise CatalogError naming a missing or outdated one."""
+    problems = catalog_problems(directory, domain=DOMAIN, locales=CONSOLE_LOCALES)
+    if problems:
+        raise CatalogError(
+            "the staff console's catalogs are missing or out of date (run `make compile`):\n  "
+            + "\n  ".join(problems)
+        )
     _catalogs.clear()
     for locale in CONSOLE_LOCALES:
         mo = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
