@@ -14,10 +14,14 @@ from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
-from bot.services import Ctx
+from bot.services import Ctx, Services
 
 router = Router("faq")
 MAX_LABEL = 40
+# Retrieval reads the start of a message: a question is asked in its first sentences, and
+# encoding 4,000 characters costs fifty times more than a question (the full text is
+# still what staff see among the unanswered questions).
+QUESTION_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,25 @@ ACTION_LABELS = {
 }
 
 
+def question_of(text: str) -> str:
+    return text.strip()[:QUESTION_CHARS]
+
+
+@router.prepare
+async def prepare_vectors(text: str, services: Services) -> None:
+    """Encode the question while the message waits for its turn (micro-batched with others)."""
+    kb = services.knowledge
+    if kb is not None:
+        await kb.embed(question_of(text))
+
+
 @router.text
 async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
-    text = (incoming.text or "").strip()
     kb = ctx.services.knowledge
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
     previous = ctx.state.last_topic if ctx.state.flow is None else None
-    decision = await kb.adecide(text, previous) if kb is not None else None
+    question = question_of(incoming.text or "")
+    decision = await kb.adecide(question, previous) if kb is not None else None
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
         await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None
