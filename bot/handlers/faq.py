@@ -21,7 +21,7 @@ MAX_LABEL = 40
 # Retrieval reads the start of a message: a question is asked in its first sentences, and
 # encoding 4,000 characters costs fifty times more than a question (the full text is
 # still what staff see among the unanswered questions).
-QUESTION_CHARS = 500
+QUESTION_CHARS = 200
 
 
 @dataclass(frozen=True)

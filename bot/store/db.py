@@ -18,6 +18,7 @@ other processes (the command line, a second worker).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,6 +77,9 @@ class Database:
             _configure_sqlite(self.engine)
         self._write_lock: asyncio.Lock | None = None
         self._write_lock_loop: asyncio.AbstractEventLoop | None = None
+        self._health: AsyncConnection | None = None
+        self._health_lock: asyncio.Lock | None = None
+        self._health_loop: asyncio.AbstractEventLoop | None = None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -183,24 +187,39 @@ class Database:
     # --- the rest ---------------------------------------------------------------------------
 
     async def ping(self) -> bool:
-        """For /healthz: a read, retried once on a connection the server had dropped."""
-        token = _sqlite_begin.set(READ_BEGIN)
-        try:
-            for attempt in (1, 2):
-                try:
-                    async with self.engine.connect() as conn:
-                        await conn.execute(text("SELECT 1"))
-                    return True
-                except DBAPIError as exc:
-                    if attempt == 2 or not exc.connection_invalidated:
-                        return False
-                except Exception:
-                    return False
-            return False
-        finally:
-            _sqlite_begin.reset(token)
+        """For /healthz: `SELECT 1` on a connection of its own, so a probe never queues for
+        the pool behind busy messages; retried once on a connection the server dropped."""
+        if self._health_lock is None or self._health_loop is not asyncio.get_running_loop():
+            self._health_lock, self._health_loop = asyncio.Lock(), asyncio.get_running_loop()
+            self._health = None
+        async with self._health_lock:
+            token = _sqlite_begin.set(READ_BEGIN)
+            try:
+                for attempt in (1, 2):
+                    try:
+                        if self._health is None:
+                            self._health = await self.engine.connect()
+                        await self._health.execute(text("SELECT 1"))
+                        await self._health.rollback()  # hold no snapshot between probes
+                        return True
+                    except Exception as exc:
+                        await self._close_health()
+                        if attempt == 2 or not getattr(exc, "connection_invalidated", False):
+                            return False
+                return False
+            finally:
+                _sqlite_begin.reset(token)
+
+    async def _close_health(self) -> None:
+        conn, self._health = self._health, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     async def dispose(self) -> None:
+        with contextlib.suppress(RuntimeError):  # no loop, or another one: nothing to close
+            if self._health_loop is asyncio.get_running_loop():
+                await self._close_health()
         await self.engine.dispose()
 
     @asynccontextmanager
