@@ -31,6 +31,10 @@ class DetectingLocaleResolver:
         self.detector = detector or LanguageDetector()  # models load here, once
         self._recent: OrderedDict[str, Detection] = OrderedDict()
 
+    def preload(self) -> None:
+        """Everything the detector may need, loaded now (see LanguageDetector.preload)."""
+        self.detector.preload()
+
     async def prepare(self, text: str) -> None:
         """Detect a long text's language in the CPU pool now; short ones cost too little."""
         if len(text) > ON_LOOP_CHARS and text not in self._recent:

@@ -25,6 +25,7 @@ from aiohttp import web
 from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.i18n.resolver import DetectingLocaleResolver
 from bot.runtime import Component, build_components, install_senders
 from bot.web.app import create_web_app
 
@@ -43,7 +44,9 @@ async def serve(
 ) -> None:
     """The web chat, /healthz, the channels' webhooks and the background loops (`keep`
     chooses among them), until SIGINT or SIGTERM."""
-    dispatcher = dispatcher or build_dispatcher(settings)
+    if dispatcher is None:
+        dispatcher = build_dispatcher(settings)
+        preload(dispatcher)
     components = [c for c in build_components(dispatcher) if keep(c)]
     app = create_web_app(dispatcher, *components)
     runner = web.AppRunner(app, access_log=None)
@@ -84,6 +87,13 @@ async def run_reminders(dispatcher: Dispatcher) -> None:
         await dispatcher.services.db.dispose()
 
 
+def preload(dispatcher: Dispatcher) -> None:
+    """What would otherwise load on some resident's first message of its kind."""
+    resolver = dispatcher.services.locale_resolver
+    if isinstance(resolver, DetectingLocaleResolver):
+        resolver.preload()
+
+
 def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bool]:
     """Reminders run in their own process; Telegram polling (one poller per bot) in worker 0."""
 
@@ -98,6 +108,7 @@ def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bo
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     """Load once, fork `workers` web workers and the reminder process, supervise them."""
     dispatcher = build_dispatcher(settings)
+    preload(dispatcher)
     knowledge = dispatcher.services.knowledge
     if knowledge is not None:
         for dense in knowledge.index.dense:  # no loader thread may be running at fork
