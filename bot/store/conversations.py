@@ -1,11 +1,12 @@
 """The dispatcher's view of the store (core.ports.ConversationStore): one unit of work per
 message, the user and their state in, what changed out.
 
-A message reads the user and their state in one statement and writes at most once at the
-end: the state if it changed, the locale if it changed, and the visit (last_seen, revived,
-a new platform language) when one is due. Writing the user's row last, not first, also
-keeps the lock order of PostgreSQL transactions that lock an event or a slot and then a
-user (a waitlist promotion) the same as the message's own.
+A message reads the user and their state in one statement (on SQLite outside the writer's
+turn: its transaction begins at its first write) and writes at most once at the end: the
+state if it changed, the locale if it changed, and the visit (last_seen, revived, a new
+platform language) when one is due. Writing the user's row last, not first, also keeps the
+lock order of PostgreSQL transactions that lock an event or a slot and then a user (a
+waitlist promotion) the same as the message's own.
 """
 
 from __future__ import annotations
@@ -47,24 +48,27 @@ class Conversations:
     @property
     def in_flight_limit(self) -> int:
         # On PostgreSQL a message holds one pooled connection (its advisory lock and its work
-        # share it); a few stay free for /healthz and the background loops.
+        # share it). Messages use the connections the pool keeps open, less a few for the
+        # background loops: an overflow connection is opened and closed around one use, and
+        # opening one costs the event loop more than a message's own work.
         if self.db.is_postgres:
-            return max(1, self.db.pool_capacity - RESERVED_CONNECTIONS)
+            return max(1, self.db.pool_size - RESERVED_CONNECTIONS)
         return 10_000  # SQLite: messages queue for the writer without holding a connection
 
     def unit_of_work(self, key: str) -> AbstractAsyncContextManager[AsyncSession]:
         return self.db.unit_of_work(lock_key=key)
 
     async def open(self, ref: UserRef, *, platform_language: str | None, now: datetime) -> Opened:
-        async with self.db.transaction(savepoint=False) as session:
+        async with self.db.session() as session:
             row = (
                 await session.execute(_FIND, {"channel": ref.channel, "ext": ref.external_id})
             ).first()
-            if row is None:  # first contact: create them now (their id is needed)
+        if row is None:  # first contact: create them now (their id is needed)
+            async with self.db.write_early() as session:
                 user = await self.users.touch(
                     session, ref, platform_language=platform_language, now=now
                 )
-                return Opened(user, FlowState())
+            return Opened(user, FlowState())
         mapping = row._mapping
         user = User(**{name: mapping[name] for name in _USER_COLUMNS})
         visit: dict[str, Any] = {}

@@ -12,7 +12,10 @@ SQLite has one writer at a time. Writers queue here, in asyncio, one write trans
 process at a time (`writing()`), so no connection ever sleeps in SQLite's busy handler;
 each then starts with BEGIN IMMEDIATE, which makes check-then-write sequences safe. Reads
 begin with a plain BEGIN and never wait for the writer (WAL). The busy timeout remains for
-other processes (the command line, a second worker).
+other processes (the command line). So that a message that writes nothing never takes the
+writer's turn, a unit of work on SQLite begins its transaction at its first write and holds
+the turn from then until it commits; its reads before that are plain reads (one process
+serialises one user's messages in memory, so nothing they read changes under them).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class _Unit:
     db: Database
     session: AsyncSession
     open: bool = True
+    writing: bool = False  # its transaction has begun (SQLite: it holds the writer's turn)
 
 
 _unit: ContextVar[_Unit | None] = ContextVar("linzhu_unit_of_work", default=None)
@@ -58,6 +62,7 @@ class Database:
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         self.schema = schema
+        self.pool_size = pool_size  # connections kept open
         self.pool_capacity = pool_size * 3  # pool_size + max_overflow below
         kwargs: dict[str, Any] = {}
         if self.is_postgres:
@@ -107,24 +112,46 @@ class Database:
     async def unit_of_work(self, lock_key: str | None = None) -> AsyncIterator[AsyncSession]:
         """One transaction that every store call inside the block joins; committed when the
         block ends, rolled back when it raises. On PostgreSQL `lock_key` is locked for the
-        transaction (an advisory lock, on the same connection)."""
-        if self._joinable() is not None:
+        transaction (an advisory lock, on the same connection); on SQLite the transaction
+        begins at the first write (see the module's docstring)."""
+        if self._unit() is not None:
             raise RuntimeError("a unit of work is already open in this task")
-        async with self.writing():
-            session = await self._begin_unit(lock_key)
-            unit = _Unit(self, session)
-            token = _unit.set(unit)
+        if self.is_postgres:
+            unit = _Unit(self, await self._begin_unit(lock_key), writing=True)
+        else:
+            unit = _Unit(self, self._new_session())
+        token = _unit.set(unit)
+        try:
+            yield unit.session
+            unit.open = False
+            if unit.writing:
+                await unit.session.commit()
+        except BaseException:
+            unit.open = False
+            if unit.writing:
+                await unit.session.rollback()
+            raise
+        finally:
+            _unit.reset(token)
             try:
-                yield session
-                unit.open = False
-                await session.commit()
-            except BaseException:
-                unit.open = False
-                await session.rollback()
-                raise
+                await unit.session.close()
             finally:
-                _unit.reset(token)
-                await session.close()
+                if unit.writing and not self.is_postgres:
+                    self._lock().release()
+
+    async def _start_writing(self, unit: _Unit) -> None:
+        """SQLite: take this process's writer turn for the rest of the unit of work."""
+        lock = self._lock()
+        await lock.acquire()
+        token = _sqlite_begin.set(WRITE_BEGIN)
+        try:
+            await unit.session.connection()  # BEGIN IMMEDIATE
+        except BaseException:
+            lock.release()
+            raise
+        finally:
+            _sqlite_begin.reset(token)
+        unit.writing = True
 
     async def _begin_unit(self, lock_key: str | None) -> AsyncSession:
         for attempt in (1, 2):
@@ -146,23 +173,37 @@ class Database:
 
         Inside a unit of work this is a savepoint of it (or, with savepoint=False, simply the
         unit's session: for callers whose failure must fail the whole message anyway)."""
-        joined = self._joinable()
-        if joined is not None:
+        unit = self._unit()
+        if unit is not None:
+            if not unit.writing:
+                await self._start_writing(unit)
             if not savepoint:
-                yield joined
+                yield unit.session
                 return
-            async with joined.begin_nested():
-                yield joined
+            async with unit.session.begin_nested():
+                yield unit.session
+            return
+        async with self.writing(), self._new_session() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write_early(self) -> AsyncIterator[AsyncSession]:
+        """A write that may commit before the message ends (a user's first contact): on
+        SQLite a short transaction of its own, so the message does not hold the writer's turn
+        from its start; part of the unit of work on PostgreSQL (its connection)."""
+        unit = self._unit()
+        if unit is not None and unit.writing:
+            yield unit.session
             return
         async with self.writing(), self._new_session() as session, session.begin():
             yield session
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading: the unit of work's, or one that begins a plain read."""
-        joined = self._joinable()
-        if joined is not None:
-            yield joined
+        """A session for reading: the unit of work's once it writes, else a plain read."""
+        unit = self._unit()
+        if unit is not None and unit.writing:
+            yield unit.session
             return
         token = _sqlite_begin.set(READ_BEGIN)
         try:
@@ -174,15 +215,11 @@ class Database:
     def _new_session(self) -> AsyncSession:
         return AsyncSession(self.engine, expire_on_commit=False)
 
-    def _joinable(self) -> AsyncSession | None:
+    def _unit(self) -> _Unit | None:
         unit = _unit.get()
         if unit is None or not unit.open or unit.db is not self:
             return None
-        return unit.session
-
-    @property
-    def in_unit_of_work(self) -> bool:
-        return self._joinable() is not None
+        return unit
 
     # --- the rest ---------------------------------------------------------------------------
 

@@ -72,4 +72,5 @@ async def test_healthz_answers_within_100ms_during_a_burst_of_long_messages(
     # A few probes may meet a scheduler hiccup on a busy shared machine; work on the loop
     # stalls most of them, for hundreds of milliseconds each (it did before issue 15).
     assert len(slow) <= len(probes) // 10, f"/healthz over 100 ms: {slow} of {len(probes)}"
+    # Work on the loop shows as long stalls (0.8–1.7 s before issue 15): none may come close.
     assert max(probes) < 5 * BOUND, f"/healthz stalled {max(probes) * 1000:.0f} ms"
