@@ -76,7 +76,10 @@ class Database:
                 connect_args={"server_settings": server_settings, "timeout": 10},
             )
         else:
-            kwargs.update(connect_args={"timeout": 30})
+            # Every session ends its own transaction (commit, or rollback on close), so the
+            # pool's extra rollback on return would only cost one more trip to SQLite's
+            # thread, which writers pay while the rest of the process waits for its turn.
+            kwargs.update(connect_args={"timeout": 30}, pool_reset_on_return=None)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if not self.is_postgres:
             _configure_sqlite(self.engine)
