@@ -53,11 +53,12 @@ def question_of(text: str) -> str:
 
 
 @router.prepare
-async def prepare_vectors(text: str, services: Services) -> None:
-    """Encode the question while the message waits for its turn (micro-batched with others)."""
+async def prepare_question(text: str, services: Services) -> None:
+    """Encode (micro-batched with other messages) and score the question in the CPU pool
+    before the message waits for its user and the database, which it then holds briefly."""
     kb = services.knowledge
     if kb is not None:
-        await kb.embed(question_of(text))
+        await kb.prepare(question_of(text))
 
 
 @router.text

@@ -95,3 +95,20 @@ def test_same_scores_and_decisions_as_before(
             now[text].faq_id,
             [c.faq_id for c in now[text].candidates],
         ), text
+
+
+async def test_a_question_scored_ahead_gets_the_same_decision(knowledge: KnowledgeBase) -> None:
+    """`prepare` (before the message queues) then `adecide` = deciding on the spot, follow-up
+    nudge included; and nothing is kept once the message asked."""
+    for text, previous in [(q, None) for q in QUESTIONS] + [
+        ("and for a 4 year old?", "school.fees")
+    ]:
+        direct = knowledge.decide(text, previous, knowledge.embedder.embed_now(text))
+        await knowledge.prepare(text)
+        ahead = await knowledge.adecide(text, previous)
+        assert (ahead.outcome, ahead.faq_id, ahead.candidates) == (
+            direct.outcome,
+            direct.faq_id,
+            direct.candidates,
+        ), text
+    assert not set(QUESTIONS) & set(knowledge._scored)
