@@ -1,13 +1,14 @@
 """Load benchmark of POST /wechat in safe (AES) mode, with WeChat-style duplicate deliveries.
 
     .venv/bin/python bench/wechat_load.py --users 50 --seconds 10 [--workers 2]
-        [--duplicates 2] [--database-url URL]
+        [--duplicates 2] [--database-url URL] [--long-burst 30]
 
-Starts `linzhu serve` workers as subprocesses on 127.0.0.1 (all on one database); each
-simulated user sends signed, encrypted text messages. Every message is also delivered
-`--duplicates` more times at once, to random workers. Prints latency, how many messages
-were answered passively within WeChat's 5 seconds, and whether any message was answered
-more than once.
+Starts `linzhu serve` (`--workers N`) as a subprocess on 127.0.0.1; each simulated user
+sends signed, encrypted text messages. Every message is also delivered `--duplicates` more
+times at once. Prints latency, how many messages were answered passively within WeChat's
+5 seconds, whether any message was answered more than once, and a /healthz probe (every
+50 ms) during the load. `--long-burst N` then sends N messages of 4,000 Chinese characters
+at once and reports how fast their passive replies came.
 """
 
 from __future__ import annotations
@@ -15,12 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +26,15 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_load import free_port, wait_ready  # noqa: E402
+from bench.chat_load import LONG_ZH  # noqa: E402
+from bench.loadkit import (  # noqa: E402
+    BenchDatabase,
+    HealthProbe,
+    ms,
+    pct,
+    start_linzhu,
+    wait_ready,
+)
 from fakes.wechat_messages import AES_KEY, APP_ID, TOKEN, encrypt, text_xml  # noqa: E402
 
 SCRIPT = ["/start", "6", "2", "/help", "我的孩子怎么上学？", "1", "/language", "4"]
@@ -79,19 +84,45 @@ async def drive(
     return latencies, counts
 
 
-async def measure(args: argparse.Namespace, urls: list[str], db: str) -> None:
+async def long_burst(urls: list[str], count: int) -> tuple[list[float], int, HealthProbe]:
+    """`count` users send 4,000 Chinese characters at once; (latencies, passive, probe)."""
+    probe = HealthProbe(urls)
+    probe.start()
+    await asyncio.sleep(0.5)
+    latencies: list[float] = []
+    passive = 0
+
+    async def one(n: int, session: aiohttp.ClientSession) -> None:
+        nonlocal passive
+        body, query = encrypt(text_xml(f"burst-{n}", LONG_ZH))
+        start = time.perf_counter()
+        async with session.post(urls[n % len(urls)] + "/wechat", params=query, data=body) as resp:
+            answer = await resp.text()
+        latencies.append(time.perf_counter() - start)
+        passive += answer.startswith("<xml")
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await asyncio.gather(*(one(n, session) for n in range(count)))
+    await asyncio.sleep(0.3)
+    await probe.stop()
+    return latencies, passive, probe
+
+
+async def measure(args: argparse.Namespace, urls: list[str], db: str, mode: str) -> None:
     for url in urls:
         await wait_ready(url)
     print(
-        f"{args.users} users, {args.seconds:.0f} s, {len(urls)} worker(s), database {db}, "
+        f"{args.users} users, {args.seconds:g} s, {db}, linzhu: {mode}, "
         f"each message delivered {1 + args.duplicates}x"
     )
+    probe = HealthProbe(urls)
+    probe.start()
     latencies, counts = await drive(urls, args.users, args.seconds, args.duplicates)
-    q = statistics.quantiles(latencies, n=100)
+    await probe.stop()
     print(
         f"requests {len(latencies)}  req/s {len(latencies) / args.seconds:.1f}  "
-        f"p50 {q[49] * 1000:.1f} ms  p95 {q[94] * 1000:.1f} ms  p99 {q[98] * 1000:.1f} ms  "
-        f"max {max(latencies) * 1000:.1f} ms"
+        f"p50 {ms(pct(latencies, 50))} ms  p95 {ms(pct(latencies, 95))} ms  "
+        f"p99 {ms(pct(latencies, 99))} ms  max {ms(max(latencies))} ms"
     )
     over = sum(lat > 4.5 for lat in latencies)
     print(
@@ -99,6 +130,14 @@ async def measure(args: argparse.Namespace, urls: list[str], db: str) -> None:
         f"'success' answers {counts['success']}  errors {counts['errors']}  "
         f"answered twice {counts['answered_twice']}  requests over 4.5 s {over}"
     )
+    print(probe.summary())
+    if args.long_burst:
+        burst, passive, burst_probe = await long_burst(urls, args.long_burst)
+        print(
+            f"burst of {args.long_burst} messages of 4,000 Chinese characters at once: "
+            f"{passive} answered passively, p50 {ms(pct(burst, 50))} ms, "
+            f"max {ms(max(burst))} ms; during it {burst_probe.summary()}"
+        )
 
 
 def main() -> None:
@@ -108,37 +147,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--duplicates", type=int, default=2)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--long-burst", type=int, default=0, metavar="N")
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="linzhu-wechat-bench-")
-    env = dict(
-        os.environ,
+    database = BenchDatabase.create(args.database_url)
+    env = database.env(
         LOG_LEVEL="ERROR",
-        DATABASE_URL=args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
         WECHAT_TOKEN=TOKEN,
         WECHAT_APP_ID=APP_ID,
         WECHAT_ENCODING_AES_KEY=AES_KEY,
     )
-    subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    ports = [free_port() for _ in range(args.workers)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(p)], cwd=ROOT, env=env
-        )
-        for p in ports
-    ]
+    database.upgrade(env)
+    target = start_linzhu(env, args.workers)
     try:
-        urls = [f"http://127.0.0.1:{p}" for p in ports]
-        asyncio.run(measure(args, urls, env["DATABASE_URL"].split(":")[0]))
+        asyncio.run(measure(args, target.urls, database.kind, target.mode))
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+        target.stop()
+        database.drop()
 
 
 if __name__ == "__main__":

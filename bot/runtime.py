@@ -66,8 +66,9 @@ def sender_factories() -> list[SenderFactory]:
     """Senders `linzhu dispatcher` uses when it runs without the channels' routes and loops.
     A channel whose sender can work on its own (Telegram: a Bot with the token) adds one."""
     from bot.channels.telegram.standalone import telegram_sender_factory
+    from bot.channels.wechat import wechat_sender_factory
 
-    return [telegram_sender_factory]
+    return [telegram_sender_factory, wechat_sender_factory]
 
 
 def install_senders(dispatcher: Dispatcher) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
+import sys
 from typing import Any
-
-from aiohttp import web
 
 from bot.config import get_settings
 
@@ -19,6 +17,12 @@ def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the web chat, webhooks and channels")
     serve.add_argument("--host", help="listen address (default: HOST setting, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default: PORT setting, 8080)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="web worker processes sharing the port, plus one reminder process "
+        "(PostgreSQL; default: WORKERS setting, 1)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser("chat", help="chat with Linzhu in this terminal")
@@ -72,39 +76,23 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
+    from bot.web.serve import serve, serve_workers
 
     settings = get_settings()
     setup_logging(settings.log_level, settings)
-    asyncio.run(serve(args.host or settings.host, args.port or settings.port))
-    return 0
-
-
-async def serve(host: str, port: int) -> None:
-    from bot.app import build_dispatcher
-    from bot.runtime import build_components
-    from bot.web.app import create_web_app
-
-    settings = get_settings()
-    dispatcher = build_dispatcher(settings)
-    components = build_components(dispatcher)
-    app = create_web_app(dispatcher, *components)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    for component in components:
-        await component.start()
-        log.info("started %s", component.name)
-    log.info("Linzhu is listening on http://%s:%d", host, port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for component in reversed(components):
-            await component.stop()
-        await runner.cleanup()
-        await dispatcher.services.db.dispose()
-        log.info("stopped")
+    host, port = args.host or settings.host, args.port or settings.port
+    workers = args.workers or settings.workers
+    if workers < 1:
+        print("linzhu: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if workers == 1:
+        asyncio.run(serve(settings, host, port))
+        return 0
+    if not settings.database_url.startswith("postgresql"):
+        print(
+            "linzhu: several workers need PostgreSQL (DATABASE_URL); SQLite serves one "
+            "process, which already handles one write at a time.",
+            file=sys.stderr,
+        )
+        return 2
+    return serve_workers(settings, host, port, workers)

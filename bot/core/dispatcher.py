@@ -1,8 +1,14 @@
-"""The pipeline every channel feeds: lock → user → locale → state → guards → handler → save.
+"""The pipeline every channel feeds: prepare → lock → user → locale → state → guards →
+handler → save.
 
 Channels call `Dispatcher.handle(incoming)` and render the returned replies. Nothing here
 knows about a platform, a database or a language: the store and the locale resolver come in
 as protocols (bot/core/ports.py), every word a resident reads comes from the routes.
+
+A message is one unit of work of the store: the user, their state, the handler's writes
+and the saved state commit together, or not at all when the handler raises. CPU work on a
+free text that needs no state (language detection, sentence vectors) is prepared before
+the message queues for its user and the database, off the event loop.
 """
 
 from __future__ import annotations
@@ -26,6 +32,13 @@ from bot.core.types import Incoming, Reply
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer messages are cut: nobody types more in a chat
+
+
+class _HandlerFailed(Exception):
+    """Carries the apology out of the unit of work, which then rolls back."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -57,16 +70,37 @@ class Dispatcher:
         """Handle one message for one user; one user's messages never run concurrently."""
         if incoming.text and len(incoming.text) > MAX_TEXT:
             incoming = replace(incoming, text=incoming.text[:MAX_TEXT])
+        await self._prepare(incoming)
         key = str(incoming.user)
-        async with self.locks.hold(key), self._in_flight, self.conversations.user_lock(key):
-            return await self._handle_locked(incoming)
+        async with self.locks.hold(key), self._in_flight:
+            try:
+                async with self.conversations.unit_of_work(key):
+                    return await self._handle_locked(incoming)
+            except _HandlerFailed as failed:
+                return failed.outcome
+
+    async def _prepare(self, incoming: Incoming) -> None:
+        """Free text only: a command, a button or a numbered choice needs none of this."""
+        text = incoming.text
+        if incoming.payload is not None or not text or not text.strip():
+            return
+        if incoming.command is not None or parse_choice(text) is not None:
+            return
+        results = await asyncio.gather(
+            self.resolver.prepare(text),
+            *(prepare(text, self.services) for prepare in self.routes.preparers),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, Exception):  # the handler will meet it again, and answer
+                log.warning("preparing a message failed: %r", result)
 
     async def _handle_locked(self, incoming: Incoming) -> Outcome:
         opened = await self.conversations.open(
             incoming.user, platform_language=incoming.language_hint, now=incoming.received_at
         )
         user, state = opened.user, opened.state
-        choice = self.resolver.resolve(incoming, user)
+        choice = await self.resolver.resolve(incoming, user)
         token = current_locale.set(choice.locale)
         try:
             ctx = Context(self.services, user, state, choice.locale, choice)
@@ -76,22 +110,22 @@ class Dispatcher:
                 replies = await self._route(incoming, ctx)
                 for hook in self.routes.hooks:
                     replies = hook(replies, ctx)
-            except Exception:
+            except Exception as exc:
                 log.exception("handler failed for %s", incoming.user)
-                # The state stays as it was before this message.
+                # Nothing of this message is kept: the unit of work rolls back.
                 fallback = self.routes.error_reply
-                return Outcome(ctx.locale, fallback(ctx) if fallback else [], user.id)
+                outcome = Outcome(ctx.locale, fallback(ctx) if fallback else [], user.id)
+                raise _HandlerFailed(outcome) from exc
             if self.channels.capabilities(incoming.user.channel).numbered:
                 state.menu = [b.payload for r in replies for b in r.buttons]
             changed = state.snapshot() != before
             locale = ctx.new_locale or ((choice.locale, choice.source) if choice.store else None)
-            if changed or locale is not None:
-                await self.conversations.save(
-                    ctx.user_id,
-                    state=state if changed else None,
-                    locale=locale,
-                    now=incoming.received_at,
-                )
+            await self.conversations.save(
+                opened,
+                state=state if changed else None,
+                locale=locale,
+                now=incoming.received_at,
+            )
             return Outcome(ctx.locale, replies, user.id)
         finally:
             current_locale.reset(token)

@@ -6,10 +6,11 @@ imports those, so the floor stays the floor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.context import UserRecord
 from bot.core.locale import LocaleChoice
@@ -23,6 +24,9 @@ class Opened:
 
     user: UserRecord
     state: FlowState
+    # What the store still has to write about this visit (last seen, revived, the
+    # platform's language); None when nothing is due. Handed back to `save`.
+    visit: Mapping[str, Any] | None = None
 
 
 class ConversationStore(Protocol):
@@ -32,22 +36,27 @@ class ConversationStore(Protocol):
     def in_flight_limit(self) -> int:
         """How many messages may be handled at once (bounded by the database pool)."""
 
-    def user_lock(self, key: str) -> AbstractAsyncContextManager[None]:
-        """Serialise one user's messages across worker processes."""
+    def unit_of_work(self, key: str) -> AbstractAsyncContextManager[Any]:
+        """One transaction for one message of user `key`: `open`, `save` and every store the
+        handlers call join it; committed when the block ends, rolled back if it raises. It
+        also serialises one user's messages across worker processes."""
 
     async def open(self, ref: UserRef, *, platform_language: str | None, now: datetime) -> Opened:
-        """Find or create the user, record this message's time, load their state."""
+        """Find or create the user and load their state."""
 
     async def save(
         self,
-        user_id: int,
+        opened: Opened,
         *,
         state: FlowState | None,
         locale: tuple[str, str] | None,
         now: datetime,
     ) -> None:
-        """Store the changed state and/or the user's new locale (locale, source)."""
+        """Store what changed: the state, the user's new locale (locale, source), the visit."""
 
 
 class LocaleResolver(Protocol):
-    def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice: ...
+    async def prepare(self, text: str) -> None:
+        """Detect a free text's language ahead (off the event loop when it is long)."""
+
+    async def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice: ...

@@ -21,6 +21,9 @@ PayloadHandler = Callable[[Incoming, Context[Any], P], Awaitable[list[Reply]]]
 Guard = Callable[[Incoming, Context[Any]], Awaitable[list[Reply] | None]]
 # Runs on every handler's replies (for example to offer a one-tap language switch).
 ReplyHook = Callable[[list[Reply], Context[Any]], list[Reply]]
+# CPU work on a free text that needs neither the user nor their state (its sentence
+# vectors, say), started before the message queues for its user: (text, services).
+Preparer = Callable[[str, Any], Awaitable[None]]
 # What the resident sees when a handler raised; must not fail itself.
 ErrorReply = Callable[[Context[Any]], list[Reply]]
 ANY_STEP = "*"
@@ -48,6 +51,7 @@ class Router:
         self.steps: dict[tuple[str, str], Handler] = {}
         self.guards: list[Guard] = []
         self.hooks: list[ReplyHook] = []
+        self.preparers: list[Preparer] = []
         self.singles: dict[str, Any] = {}
         self.children: list[Router] = []
 
@@ -85,6 +89,12 @@ class Router:
     def after(self, hook: ReplyHook) -> ReplyHook:
         self.hooks.append(hook)
         return hook
+
+    def prepare(self, preparer: Preparer) -> Preparer:
+        """Runs on every free text before the message waits for its user and the database,
+        so CPU work there overlaps other messages' instead of queueing behind them."""
+        self.preparers.append(preparer)
+        return preparer
 
     def text(self, handler: Handler) -> Handler:
         """Free text outside any flow (the FAQ)."""
@@ -124,6 +134,7 @@ class Router:
                 _put(table.steps, key, step_handler, f"step {key} ({router.name})")
             table.guards.extend(router.guards)
             table.hooks.extend(router.hooks)
+            table.preparers.extend(router.preparers)
             for slot, single in router.singles.items():
                 _put(table.singles, slot, single, f"{slot} ({router.name})")
         return table
@@ -142,6 +153,7 @@ class RouteTable:
     steps: dict[tuple[str, str], Handler] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     hooks: list[ReplyHook] = field(default_factory=list)
+    preparers: list[Preparer] = field(default_factory=list)
     singles: dict[str, Any] = field(default_factory=dict)
 
     def for_payload(self, payload: str) -> tuple[PayloadRoute, Payload]:

@@ -15,10 +15,14 @@ from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
-from bot.services import Ctx
+from bot.services import Ctx, Services
 
 router = Router("faq")
 MAX_LABEL = 40
+# Retrieval reads a long message's beginning and end (the situation, then the question):
+# encoding 4,000 characters costs fifty times more than a question, and the full text is
+# still what staff see among the unanswered questions.
+QUESTION_CHARS = 600  # what retrieval reads of a long message (see question_of)
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,32 @@ ACTION_LABELS = {
 }
 
 
+def question_of(text: str) -> str:
+    """The part of a message retrieval reads: all of a chat-length message; of a long one,
+    its beginning and its end, where a situation is told and the question is asked."""
+    text = text.strip()
+    if len(text) <= QUESTION_CHARS:
+        return text
+    half = QUESTION_CHARS // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
+@router.prepare
+async def prepare_question(text: str, services: Services) -> None:
+    """Encode (micro-batched with other messages) and score the question in the CPU pool
+    before the message waits for its user and the database, which it then holds briefly."""
+    kb = services.knowledge
+    if kb is not None:
+        await kb.prepare(question_of(text))
+
+
 # Free text reaches the FAQ through bot/handlers/free_text.py, which decides once (decide) and
 # either answers from what the resident said or hands the decision back here (respond).
 
 
 async def decide(incoming: Incoming, ctx: Ctx) -> Decision | None:
     """What the FAQ would do with this message (None without a knowledge base)."""
-    text = (incoming.text or "").strip()
+    text = question_of(incoming.text or "")
     kb = ctx.services.knowledge
     previous = ctx.state.last_topic if ctx.state.flow is None else None
     return await kb.adecide(text, previous) if kb is not None else None

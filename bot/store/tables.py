@@ -159,3 +159,14 @@ class ActivityLog(SQLModel, table=True):
 
 
 Index("ix_users_last_seen", User.__table__.c.last_seen)  # type: ignore[attr-defined]
+
+
+class SendSlot(SQLModel, table=True):
+    """One slot of a send-rate window shared by every worker (PostgreSQL): a window of
+    `limit` sends per period has `limit` rows; a slot is free again at `free_at`."""
+
+    __tablename__ = "send_slots"
+
+    name: str = Field(sa_column=Column(String(96), primary_key=True))
+    slot: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    free_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +15,8 @@ from bot.core.types import UserRef, utcnow
 from bot.store.db import Database
 from bot.store.tables import WALKIN, User
 from bot.store.upsert import insert_for
+
+USERS = User.__table__  # type: ignore[attr-defined]
 
 
 class UserStore:
@@ -68,6 +72,12 @@ class UserStore:
     async def get_by_id(self, user_id: int) -> User | None:
         async with self.db.session() as session:
             return await session.get(User, user_id)
+
+    async def record_visit(
+        self, session: AsyncSession, user_id: int, values: Mapping[str, Any]
+    ) -> None:
+        """Write a message's visit (last_seen, active, …) and/or locale in one statement."""
+        await session.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
 
     async def set_locale(
         self, session: AsyncSession, user_id: int, locale: str, source: str

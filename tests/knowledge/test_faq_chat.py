@@ -87,7 +87,7 @@ async def test_did_you_mean_offers_up_to_three_choices(
         choices=choices,
         candidates=(Candidate("medical.interpreter", 0.8, "topic"),),
     )
-    monkeypatch.setattr(kb, "decide", lambda text, previous=None, query=None: close)
+    monkeypatch.setattr(kb, "decide", lambda text, previous=None, query=None, found=None: close)
     await conversation.say("doctor language help")
     assert "Did you mean" in conversation.text()
     assert _payloads(conversation) == [

@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.lanes import Lanes
-from bot.channels.telegram.ratelimit import Limits, RateLimiter
+from bot.channels.telegram.ratelimit import Limits, limiter_for
 from bot.channels.telegram.render import MAX_TEXT
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import CHANNEL, Blocked, Ignored, Inbound, classify
@@ -66,12 +66,13 @@ class TelegramChannel:
         self.settings = settings
         self.services = dispatcher.services
         self.application = build_application(settings)
-        self.limiter = RateLimiter(
+        self.limiter = limiter_for(
+            dispatcher.services.db,
             Limits(
                 per_second_global=settings.telegram_rate_global,
                 per_second_chat=settings.telegram_rate_chat,
                 per_minute_group=settings.telegram_rate_group,
-            )
+            ),
         )
         self.sender = TelegramSender(
             self.application.bot,

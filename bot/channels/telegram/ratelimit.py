@@ -8,15 +8,22 @@ whatever the network jitter — which is why a burst never earns a 429 from our 
 
 A chat waits for its own window first and only then for the global one, so a chat that is
 over its limit never holds a global slot that other chats could use.
+
+On PostgreSQL the windows are shared by every worker (`SharedRateLimiter`), so N workers
+together stay within Telegram's limits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from bot.store.db import Database
+from bot.store.send_slots import SendSlots
 
 
 class Window:
@@ -131,3 +138,61 @@ class RateLimiter:
     @property
     def tracked_chats(self) -> int:
         return len(self._chats) + len(self._groups)
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same limits for every worker together, through PostgreSQL (bot/store/send_slots).
+
+    The process's own windows are taken first, so a chat busy here waits in memory; the
+    shared windows (the chat's, its group's, then the global one) are taken next, polling
+    the database only while a window is full. A "retry after" pauses the chat for every
+    worker. Windows of chats not written to for an hour are forgotten now and then.
+    """
+
+    PRUNE_EVERY = 1000  # sends
+
+    def __init__(self, slots: SendSlots, limits: Limits | None = None) -> None:
+        super().__init__(limits)
+        self.slots = slots
+        self._sends = 0
+        self._background: set[asyncio.Task[None]] = set()
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        async with super().slot(chat_id):
+            windows = [(f"telegram:chat:{chat_id}", self.limits.per_second_chat, 1.0)]
+            if chat_id < 0:
+                windows.append((f"telegram:group:{chat_id}", self.limits.per_minute_group, 60.0))
+            windows.append(("telegram:global", self.limits.per_second_global, 1.0))
+            taken: list[tuple[str, int, float]] = []
+            try:
+                for name, limit, period in windows:
+                    taken.append((name, await self._take(name, limit), period))
+                yield
+            finally:
+                if taken:
+                    await asyncio.shield(self.slots.give_back(taken))
+        self._sends += 1
+        if self._sends % self.PRUNE_EVERY == 0:
+            self._spawn(self.slots.prune("telegram:chat:"))
+
+    async def _take(self, name: str, limit: int) -> int:
+        while True:
+            slot, wait = await self.slots.take(name, limit)
+            if slot is not None:
+                return slot
+            await asyncio.sleep(min(max(wait, 0.005), 1.0))
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        super().pause(chat_id, seconds)
+        self._spawn(self.slots.pause(f"telegram:chat:{chat_id}", seconds))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def limiter_for(db: Database, limits: Limits) -> RateLimiter:
+    """Shared by every worker on PostgreSQL; in-process on SQLite (one process)."""
+    return SharedRateLimiter(SendSlots(db), limits) if db.is_postgres else RateLimiter(limits)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.telegram.adapter import build_application
-from bot.channels.telegram.ratelimit import Limits, RateLimiter
+from bot.channels.telegram.ratelimit import Limits, limiter_for
 from bot.channels.telegram.sender import TelegramSender
 from bot.core.sender import Sender, SendResult
 from bot.core.types import Reply, UserRef
@@ -32,12 +32,13 @@ def telegram_sender_factory(services: Services) -> Sender | None:
     settings = services.settings
     if settings.telegram_bot_token is None:
         return None
-    limiter = RateLimiter(
+    limiter = limiter_for(
+        services.db,
         Limits(
             per_second_global=settings.telegram_rate_global,
             per_second_chat=settings.telegram_rate_chat,
             per_minute_group=settings.telegram_rate_group,
-        )
+        ),
     )
     bot = build_application(settings).bot
     sender = TelegramSender(bot, limiter, services.users, max_retries=settings.telegram_max_retries)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.channels.wechat.adapter import WeChatChannel
     from bot.core.dispatcher import Dispatcher
+    from bot.core.sender import Sender
+    from bot.services import Services
 
 
 def wechat_component(dispatcher: Dispatcher) -> WeChatChannel | None:
@@ -22,3 +24,15 @@ def wechat_component(dispatcher: Dispatcher) -> WeChatChannel | None:
     from bot.channels.wechat.adapter import WeChatChannel
 
     return WeChatChannel(dispatcher)
+
+
+def wechat_sender_factory(services: Services) -> Sender | None:
+    """The sender alone (the reminder process of `serve --workers`, `linzhu dispatcher`):
+    customer-service and template messages need only the API credentials."""
+    settings = services.settings
+    if not (settings.wechat_app_id and settings.wechat_app_secret):
+        return None
+    from bot.channels.wechat.api import WeChatApi
+    from bot.channels.wechat.sender import WeChatSender
+
+    return WeChatSender(settings, services.db, WeChatApi(settings, services.db))

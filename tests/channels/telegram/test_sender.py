@@ -144,4 +144,5 @@ async def test_standalone_dispatcher_sender_reaches_telegram(
     assert result.status == "sent"
     assert fake.texts(77) == ["Reminder: tomorrow 15:00"]
     without_token = build_dispatcher(settings, db=db).services
-    assert [f(without_token) for f in sender_factories()] == [None]
+    # (nor a WeChat one: the settings have no WeChat credentials)
+    assert [f(without_token) for f in sender_factories()] == [None, None]

@@ -1,0 +1,189 @@
+"""What `linzhu serve` runs: one process, or a parent and N pre-forked workers.
+
+`--workers N` (PostgreSQL) is the pre-fork model of gunicorn's `--preload`: the parent
+loads everything once (catalogs, the FAQ index and its encoder, the language detector —
+most of a worker's memory), then forks N web workers, which share those pages
+copy-on-write, and one reminder process (the outbox dispatcher with its senders). Each web
+worker binds HOST:PORT with SO_REUSEPORT, so the kernel spreads connections over them
+(Linux). The parent only supervises: it passes SIGTERM/SIGINT and SIGHUP (FAQ reload) on
+and restarts a child that dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.app import build_dispatcher
+from bot.config import Settings
+from bot.core.dispatcher import Dispatcher
+from bot.i18n.resolver import DetectingLocaleResolver
+from bot.runtime import Component, build_components, install_senders
+from bot.web.app import create_web_app
+
+log = logging.getLogger("linzhu")
+RESTART_PAUSE = 1.0  # seconds between restarts of a child that keeps dying
+
+
+async def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    dispatcher: Dispatcher | None = None,
+    keep: Callable[[Component], bool] = lambda component: True,
+    reuse_port: bool = False,
+) -> None:
+    """The web chat, /healthz, the channels' webhooks and the background loops (`keep`
+    chooses among them), until SIGINT or SIGTERM."""
+    if dispatcher is None:
+        dispatcher = build_dispatcher(settings)
+        preload(dispatcher)
+    components = [c for c in build_components(dispatcher) if keep(c)]
+    app = create_web_app(dispatcher, *components)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
+    await site.start()
+    for component in components:
+        await component.start()
+        log.info("started %s", component.name)
+    log.info("Linzhu is listening on http://%s:%d (pid %d)", host, port, os.getpid())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for component in reversed(components):
+            await component.stop()
+        await runner.cleanup()
+        await dispatcher.services.db.dispose()
+        log.info("stopped")
+
+
+async def run_reminders(dispatcher: Dispatcher) -> None:
+    """The reminder process of `--workers`: the outbox dispatcher and every standalone sender."""
+    from bot.reminders.component import build_reminder_dispatcher
+
+    install_senders(dispatcher)
+    reminders = build_reminder_dispatcher(dispatcher.services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await reminders.run(stop)
+    finally:
+        await dispatcher.services.db.dispose()
+
+
+def preload(dispatcher: Dispatcher) -> None:
+    """What would otherwise load on some resident's first message of its kind."""
+    resolver = dispatcher.services.locale_resolver
+    if isinstance(resolver, DetectingLocaleResolver):
+        resolver.preload()
+
+
+def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bool]:
+    """Reminders run in their own process; Telegram polling (one poller per bot) in worker 0."""
+
+    def keep(component: Component) -> bool:
+        if component.name == "reminders":
+            return False
+        return not (component.name == "telegram" and settings.telegram_mode == "polling" and index)
+
+    return keep
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Load once, fork `workers` web workers and the reminder process, supervise them."""
+    dispatcher = build_dispatcher(settings)
+    preload(dispatcher)
+    knowledge = dispatcher.services.knowledge
+    if knowledge is not None:
+        for dense in knowledge.index.dense:  # no loader thread may be running at fork
+            getattr(dense.encoder, "available", True)
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    if others:
+        log.warning("threads alive before forking the workers: %s", ", ".join(others))
+
+    def child(role: str) -> None:
+        # Connections must not cross a fork; the engine opened none yet, this makes sure.
+        dispatcher.services.db.engine.sync_engine.dispose(close=False)
+        if role == "reminders":
+            asyncio.run(run_reminders(dispatcher))
+        else:
+            index = int(role.split("-")[1])
+            keep = web_worker_keeps(index, settings)
+            asyncio.run(
+                serve(settings, host, port, dispatcher=dispatcher, keep=keep, reuse_port=True)
+            )
+
+    roles = [f"web-{i}" for i in range(workers)]
+    if settings.reminders_in_serve:
+        roles.append("reminders")
+    return _supervise(roles, child)
+
+
+def _supervise(roles: list[str], child: Callable[[str], None]) -> int:
+    children: dict[int, str] = {}
+    stopping = False
+
+    def spawn(role: str) -> None:
+        pid = os.fork()
+        if pid == 0:
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
+            code = 0
+            try:
+                child(role)
+            except BaseException:
+                log.exception("%s failed", role)
+                code = 1
+            finally:
+                logging.shutdown()
+                os._exit(code)
+        children[pid] = role
+        log.info("started %s (pid %d)", role, pid)
+
+    def forward(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if signum != signal.SIGHUP:
+            stopping = True
+        for pid, role in list(children.items()):
+            if signum != signal.SIGHUP or role != "reminders":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM if signum != signal.SIGHUP else signum)
+
+    for role in roles:
+        spawn(role)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    last_restart = 0.0
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid not in children:
+            continue
+        role = children.pop(pid)
+        if stopping:
+            continue
+        log.error("%s (pid %d) exited with status %d; restarting it", role, pid, status)
+        time.sleep(max(0.0, RESTART_PAUSE - (time.monotonic() - last_restart)))
+        last_restart = time.monotonic()
+        spawn(role)
+    return 0

@@ -1,0 +1,127 @@
+"""One transaction per message, on both databases: what a message sends to the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+
+from bot.core.dispatcher import Dispatcher
+from bot.core.payloads import Payload
+from bot.core.router import Router
+from bot.core.types import Incoming, Reply, UserRef
+from bot.handlers import start
+from bot.services import Ctx
+from bot.store.db import Database
+from bot.store.tables import UnansweredQuestion
+from tests.harness import Conversation, with_routes
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """Every statement sent while the block runs (BEGIN and COMMIT included)."""
+    seen: list[str] = []
+
+    def on_execute(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        word = sql.split()[0].upper()
+        if word != "BEGIN":  # SQLite's BEGIN IMMEDIATE, already counted by the begin event
+            seen.append(word)
+
+    def on_begin(conn: Any) -> None:
+        seen.append("BEGIN")
+
+    def on_commit(conn: Any) -> None:
+        seen.append("COMMIT")
+
+    engine = db.engine.sync_engine
+    hooks = [("before_cursor_execute", on_execute), ("begin", on_begin), ("commit", on_commit)]
+    for name, fn in hooks:
+        event.listen(engine, name, fn)
+    try:
+        yield seen
+    finally:
+        for name, fn in hooks:
+            event.remove(engine, name, fn)
+
+
+async def test_a_message_is_one_transaction_and_writes_nothing_unchanged(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    db = dispatcher.services.db
+    await conversation.say("/help")  # creates the user
+    with statements(db) as seen:
+        await conversation.say("/help")
+    # Reading the user and their state is one statement; nothing changed (the visit is
+    # recorded to the minute), so nothing is written. PostgreSQL: one transaction, which
+    # also holds the advisory lock; SQLite: a plain read, the writer's turn never taken.
+    assert [s for s in seen if s in ("INSERT", "UPDATE", "DELETE")] == []
+    reads = [s for s in seen if s == "SELECT"]
+    assert len(reads) == (2 if db.is_postgres else 1)
+    assert seen.count("BEGIN") == 1
+    assert seen.count("COMMIT") == (1 if db.is_postgres else 0)
+
+
+async def test_changes_are_written_once_at_the_end(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    await conversation.say("/help")
+    db = dispatcher.services.db
+    with statements(db) as seen:
+        await conversation.tap("lang:set:fr")
+    # One write transaction (on SQLite after a plain read of the user and state).
+    assert seen.count("COMMIT") == 1
+    assert seen.count("BEGIN") == (1 if db.is_postgres else 2)
+    assert [s for s in seen if s in ("INSERT", "UPDATE")] == ["UPDATE"]  # the locale
+    user = await dispatcher.services.users.get(conversation.user)
+    assert user is not None and user.locale == "fr"
+
+
+@dataclass(frozen=True)
+class WriteThenFail(Payload, prefix="wtf"):
+    pass
+
+
+async def test_a_failing_handler_keeps_nothing_it_wrote(dispatcher: Dispatcher) -> None:
+    router = Router("fails")
+    router.include(start.router)
+
+    @router.payload(WriteThenFail)
+    async def write_then_fail(incoming: Incoming, ctx: Ctx, tap: WriteThenFail) -> list[Reply]:
+        await ctx.services.questions.record_unanswered(
+            user_id=ctx.user_id, channel="web", text="kept?", locale="en", candidates=[]
+        )
+        raise RuntimeError("bug after a write")
+
+    d = with_routes(dispatcher, router.freeze())
+    outcome = await d.handle(Incoming(UserRef("web", "w"), payload="wtf"))
+    assert "something went wrong" in outcome.replies[0].text
+    async with dispatcher.services.db.session() as session:
+        count = (await session.execute(text("SELECT count(*) FROM unanswered_questions"))).scalar()
+    assert count == 0, "the handler's write was rolled back with the message"
+    assert UnansweredQuestion.__tablename__ == "unanswered_questions"
+
+
+async def test_a_dropped_connection_is_replaced_without_a_failed_message(
+    dispatcher: Dispatcher,
+) -> None:
+    """PostgreSQL: no pre-ping; a pooled connection the server closed is retried once."""
+    db = dispatcher.services.db
+    chat = Conversation(dispatcher, user=UserRef("web", "dropped"))
+    await chat.say("/help")
+    if not db.is_postgres:
+        return
+    async with db.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND application_name = '' AND backend_type = 'client backend' "
+                "AND query NOT ILIKE '%pg_stat_activity%' AND state = 'idle'"
+            )
+        )
+    replies = await chat.say("/help")
+    assert replies and "/start" in replies[0].text
+    assert await db.ping()
