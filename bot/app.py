@@ -5,17 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
-from bot.core.dispatcher import Dispatcher, Outcome
-from bot.core.payloads import PayloadError
-from bot.core.types import Incoming, Reply
+from bot.core.dispatcher import Dispatcher
 from bot.guided.emergency import default_matcher
-from bot.handlers.faq import Vote
 from bot.handlers.routes import build_routes
 from bot.i18n import require_catalogs
 from bot.knowledge.base import KnowledgeBase
 from bot.services import Services, build_services
 from bot.store.db import Database
-from bot.store.traffic import MessageCounts
 
 log = logging.getLogger(__name__)
 
@@ -35,44 +31,10 @@ def build_dispatcher(
     # The emergency guard reads every text message: compile its phrase list now (~0.2 s),
     # not on the first resident's message.
     default_matcher()
-    return CountingDispatcher(
+    return Dispatcher(
         build_routes(),
         services,
         conversations=services.conversations,
         resolver=services.locale_resolver,
         channels=services.channels,
     )
-
-
-class CountingDispatcher(Dispatcher):
-    """The dispatcher, counting each handled message per day, channel, reply locale and the
-    FAQ topic it was answered with (the staff dashboard's traffic charts).
-
-    One upsert after the reply is ready, outside the resident's lock and the dispatcher's own
-    transactions; a failed count is logged and never costs the resident their answer.
-    """
-
-    async def handle(self, incoming: Incoming) -> Outcome:
-        outcome = await super().handle(incoming)
-        try:
-            await MessageCounts(self.services.db).bump(
-                incoming.received_at,
-                incoming.user.channel,
-                outcome.locale,
-                answered_topic(outcome.replies),
-            )
-        except Exception:
-            log.exception("message count not recorded")
-        return outcome
-
-
-def answered_topic(replies: list[Reply]) -> str | None:
-    """The FAQ topic a reply answered: the one its 👍/👎 buttons rate."""
-    for reply in replies:
-        for button in reply.buttons:
-            if button.payload.startswith(Vote.prefix + ":"):
-                try:
-                    return Vote.decode(button.payload).topic
-                except PayloadError:
-                    return None
-    return None

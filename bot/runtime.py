@@ -7,6 +7,8 @@ installed into the dispatcher here and nowhere else.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -16,6 +18,8 @@ from bot.channels.base import Channel, install
 from bot.core.dispatcher import Dispatcher
 from bot.core.sender import Sender
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class Component(Protocol):
@@ -44,7 +48,42 @@ def component_factories() -> list[ComponentFactory]:
     from bot.reminders.component import reminder_component
     from bot.web.staff.component import staff_console
 
-    return [reloader_factory, overlay_factory, reminder_component, staff_console]
+    return [reloader_factory, overlay_factory, reminder_component, staff_console, traffic_flusher]
+
+
+class TrafficFlusher:
+    """Adds this process's message counts to the database every few seconds and at the end."""
+
+    name = "traffic"
+    every = 10.0
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.tally = dispatcher.services.traffic
+        self._task: asyncio.Task[None] | None = None
+
+    def add_routes(self, app: web.Application) -> None:
+        return None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="traffic counts")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.tally.flush()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.tally.flush()
+            except Exception:
+                log.warning("message counts not added yet; kept for the next try", exc_info=True)
+
+
+def traffic_flusher(dispatcher: Dispatcher) -> TrafficFlusher:
+    return TrafficFlusher(dispatcher)
 
 
 def build_components(dispatcher: Dispatcher) -> list[Component]:

@@ -25,6 +25,7 @@ from bot.store.inbox import InboxStore
 from bot.store.outbox import OutboxStore
 from bot.store.questions import QuestionStore
 from bot.store.state import StateStore
+from bot.store.traffic import Tally
 from bot.store.users import UserStore
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Services:
     outbox: OutboxStore = field(init=False)
     inbox: InboxStore = field(init=False)
     events: EventStore = field(init=False)
+    # Messages counted per day, channel and locale, added to the database now and then.
+    traffic: Tally = field(init=False)
 
     def __post_init__(self) -> None:
         self.conversations = Conversations(self.db, self.users, self.states)
@@ -64,6 +67,7 @@ class Services:
         self.outbox = OutboxStore(self.db)
         self.inbox = InboxStore(self.db)
         self.events = EventStore(self.db)
+        self.traffic = Tally(self.db)
 
 
 # What every handler gets: the message's context with these services.

@@ -12,6 +12,7 @@ from bot.handlers import (
     schooling,
     staff,
     start,
+    traffic,
 )
 from bot.handlers.consultations import booking, mine, reschedule
 from bot.handlers.events import browse
@@ -35,5 +36,6 @@ def build_routes() -> RouteTable:
         # Free text no flow step takes: small talk first, then the FAQ (free_text.py).
         free_text.router,
         faq.router,
+        traffic.router,  # its hook counts every answered message for the dashboard
     )
     return root.freeze()

@@ -1,12 +1,15 @@
-"""Messages per day by channel, reply locale and FAQ topic answered: one upsert per message.
+"""Messages per day by channel, reply locale and FAQ topic answered (the staff dashboard).
 
-The dashboard's "messages per day" and "top topics" read this table; no message text is kept.
-The counter is bumped after the dispatcher has answered (bot/app.py), outside the resident's
-lock and the dispatcher's own transactions.
+A message costs no database write of its own: each process tallies in memory (`Tally`) and
+adds its counts to the table every few seconds and when it stops (the `traffic` component),
+so "a message that changes nothing writes nothing" holds. A crash loses at most those few
+seconds of counts. No message text is kept.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import Column, Date, Integer, String
@@ -27,26 +30,53 @@ class DailyCount(SQLModel, table=True):
     count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
 
 
+CountKey = tuple[date, str, str, str]  # Shanghai day, channel, reply locale, topic ("" if none)
+
+
+def count_key(at: datetime, channel: str, locale: str, topic: str | None) -> CountKey:
+    return (to_shanghai(at).date(), channel[:16], locale[:16], (topic or "")[:128])
+
+
+class Tally:
+    """This process's counts not yet in the table."""
+
+    def __init__(self, db: Database) -> None:
+        self.store = MessageCounts(db)
+        self._counts: Counter[CountKey] = Counter()
+
+    def count(self, at: datetime, channel: str, locale: str, topic: str | None) -> None:
+        """One handled message (and the FAQ topic it was answered with, if any)."""
+        self._counts[count_key(at, channel, locale, topic)] += 1
+
+    async def flush(self) -> None:
+        """Add what was counted to the table; kept for the next flush if that fails."""
+        counts, self._counts = self._counts, Counter()
+        try:
+            await self.store.add(counts)
+        except BaseException:
+            self._counts.update(counts)
+            raise
+
+
 class MessageCounts:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def bump(self, at: datetime, channel: str, locale: str, topic: str | None) -> None:
-        """Count one handled message (and the FAQ topic it was answered with, if any)."""
+    async def add(self, counts: Mapping[CountKey, int]) -> None:
+        """Add `counts` (per day, channel, locale and topic) in one transaction."""
+        if not counts:
+            return
         table = DailyCount.__table__  # type: ignore[attr-defined]
-        stmt = insert_for(self.db.engine.dialect.name, table).values(
-            day=to_shanghai(at).date(),
-            channel=channel[:16],
-            locale=locale[:16],
-            topic=(topic or "")[:128],
-            count=1,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day", "channel", "locale", "topic"],
-            set_={"count": table.c.count + 1},
-        )
         async with self.db.transaction() as session:
-            await session.execute(stmt)
+            for (day, channel, locale, topic), n in sorted(counts.items()):
+                stmt = insert_for(self.db.engine.dialect.name, table).values(
+                    day=day, channel=channel, locale=locale, topic=topic, count=n
+                )
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["day", "channel", "locale", "topic"],
+                    set_={"count": table.c.count + n},
+                )
+                await session.execute(stmt)
 
     async def between(self, start: date, end: date) -> list[DailyCount]:
         """Rows for days start..end inclusive."""

@@ -20,7 +20,7 @@ from bot.store.staff.accounts import AccountError, StaffAccounts
 from bot.store.staff.audit import Actor, AuditLog
 from bot.store.staff.overlay import FaqOverlayStore
 from bot.store.staff.sessions import Lockout, StaffSessions
-from bot.store.traffic import MessageCounts
+from bot.store.traffic import MessageCounts, Tally
 from bot.store.users import UserStore
 from tests.consultations.helpers import future, make_slots, make_user
 
@@ -302,13 +302,19 @@ async def test_export_and_erase_a_resident(db: Database) -> None:
     assert [b["status"] for b in after["bookings"]] == ["cancelled"]
 
 
-async def test_message_counts_upsert(db: Database) -> None:
-    counts = MessageCounts(db)
+async def test_message_counts_are_tallied_then_added(db: Database) -> None:
+    tally, counts = Tally(db), MessageCounts(db)
     now = utcnow()
     for topic in (None, "living.hotlines", "living.hotlines"):
-        await counts.bump(now, "web", "en", topic)
-    rows = await counts.between(now.date() - timedelta(days=1), now.date() + timedelta(days=1))
-    assert sorted((r.topic, r.count) for r in rows) == [("", 1), ("living.hotlines", 2)]
+        tally.count(now, "web", "en", topic)
+    days = (now.date() - timedelta(days=1), now.date() + timedelta(days=1))
+    assert await counts.between(*days) == []  # nothing written per message
+    await tally.flush()
+    tally.count(now, "web", "en", "living.hotlines")
+    await tally.flush()
+    await tally.flush()  # nothing new: nothing added twice
+    rows = await counts.between(*days)
+    assert sorted((r.topic, r.count) for r in rows) == [("", 1), ("living.hotlines", 3)]
 
 
 async def test_slots_only_in_the_consultants_modes(db: Database) -> None:

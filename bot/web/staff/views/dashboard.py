@@ -246,6 +246,7 @@ CHARTS: dict[str, Builder] = {
 @page("GET", "/staff/dashboard", DESK_UP)
 async def dashboard(request: web.Request, staff: Staff) -> web.StreamResponse:
     r = _range(request)
+    await staff.services.traffic.flush()  # this worker's latest counts
     stats = DashboardStats(staff.services.db)
     charts = [(await build(stats, r)).drop_empty_series() for build in CHARTS.values()]
     return staff.render(
@@ -263,6 +264,7 @@ async def chart_csv(request: web.Request, staff: Staff) -> web.StreamResponse:
     if build is None:
         raise web.HTTPNotFound()
     r = _range(request)
+    await staff.services.traffic.flush()
     chart = await build(DashboardStats(staff.services.db), r)
     header, rows = chart.csv_rows()
     name = f"{chart.key}-{r.first.isoformat()}-{r.last.isoformat()}.csv"
