@@ -50,4 +50,8 @@ class ConversationStore(Protocol):
 
 
 class LocaleResolver(Protocol):
-    def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice: ...
+    def resolve(
+        self, incoming: Incoming, user: UserRecord, *, free_input: bool = False
+    ) -> LocaleChoice:
+        """The reply locale; `free_input`: the text is an answer in any language (an
+        address), so it says nothing about the resident's language."""

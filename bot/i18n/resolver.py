@@ -1,7 +1,8 @@
 """Chooses the reply locale for each message (DESIGN.md, "Locale of a reply").
 
-The detector runs on free text only: commands and button taps carry no language, so they
-keep whatever the user has (or get the platform's hint on a first contact).
+The detector runs on free text only: commands, button taps and answers to a step that
+takes text in any language (an address) carry no language, so they keep whatever the user
+has (or get the platform's hint on a first contact).
 """
 
 from __future__ import annotations
@@ -20,8 +21,17 @@ class DetectingLocaleResolver:
         self.default = default
         self.detector = detector or LanguageDetector()  # models load here, once
 
-    def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice:
-        free_text = incoming.payload is None and incoming.text and incoming.command is None
+    def resolve(
+        self, incoming: Incoming, user: UserRecord, *, free_input: bool = False
+    ) -> LocaleChoice:
+        # An answer in a step that takes any language (an address in Chinese) is no
+        # sign of the resident's language: it is treated like a button tap.
+        free_text = (
+            not free_input
+            and incoming.payload is None
+            and incoming.text
+            and incoming.command is None
+        )
         detection = self.detector.detect(incoming.text or "") if free_text else NO_SIGNAL
         decision = decide_reply_locale(
             detection,
