@@ -56,10 +56,11 @@ CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees t
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
 ASK = 0.35  # the semantic signal alone asks from here
 ASK_ABOUT = 0.95  # a message framed "about" emergencies still asks when this sure
-ASK_ABOUT_PHRASE = 0.50  # … or this sure when a phrase names a kind too
+ASK_ABOUT_PHRASE = 0.70  # … or this sure when a phrase names a kind too
 # In a language the phrase list does not cover (Italian, Portuguese…) only the semantic
 # signal can speak: there it fires alone when this sure.
 FIRE_UNCOVERED = 0.70
+KIND_SHARE = 0.5  # the semantic kind is used when it holds this share of p(emergency)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class EmergencyDetector:
         verdict = decide(hits, about, scores, self.thresholds)
         uncovered = not covered and not hits and verdict.action == "ask"
         if uncovered and scores.emergency >= FIRE_UNCOVERED:
-            return Verdict("fire", scores.kind, "semantic", scores.emergency)
+            return Verdict("fire", _semantic_kind(scores), "semantic", scores.emergency)
         return verdict
 
 
@@ -156,10 +157,16 @@ def decide(hits: list[Detection], about: bool, scores: Scores, t: Thresholds) ->
         return Verdict(action, _phrase_kind(hits, scores), "phrase+semantic", p, phrase)
     if hits:
         action = "fire" if p >= t.confirm_general else "ask"
-        return Verdict(action, scores.kind, "phrase+semantic", p, phrase)
+        return Verdict(action, _semantic_kind(scores), "phrase+semantic", p, phrase)
     if p >= t.ask:
-        return Verdict("ask", scores.kind, "semantic", p)
+        return Verdict("ask", _semantic_kind(scores), "semantic", p)
     return Verdict("none", score=p)
+
+
+def _semantic_kind(scores: Scores) -> str | None:
+    """The semantic signal's kind when it clearly leads (half the emergency's probability
+    or more); else None, and the reply is the general one with every number."""
+    return scores.kind if scores.of(scores.kind) >= KIND_SHARE * scores.emergency else None
 
 
 def _signals(hits: list[Detection]) -> str:
@@ -167,11 +174,14 @@ def _signals(hits: list[Detection]) -> str:
 
 
 def _phrase_kind(hits: list[Detection], scores: Scores | None) -> str | None:
-    """The kind a phrase names; among several, the one the semantic signal prefers; a
-    general phrase ("ambulance!") takes the semantic signal's kind."""
-    named = [h.kind for h in hits if h.kind != GENERAL]
+    """The kind a phrase names. Among several, the longest phrase says most ("threatening
+    to jump" over "threatening"); equal ones are decided by the semantic signal. A general
+    phrase ("ambulance!") takes the semantic signal's kind."""
+    named = [h for h in hits if h.kind != GENERAL]
     if not named:
-        return scores.kind if scores is not None else None
-    if scores is None or len(named) == 1:
-        return named[0]
-    return max(named, key=scores.of)
+        return _semantic_kind(scores) if scores is not None else None
+    longest = max(h.length for h in named)
+    candidates = [h.kind for h in named if h.length == longest]
+    if scores is None or len(candidates) == 1:
+        return candidates[0]
+    return max(candidates, key=scores.of)

@@ -58,6 +58,7 @@ class Detection:
     locale: str
     term: str
     kind: str = GENERAL
+    length: int = 0  # characters the phrase covered: a longer phrase says more
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,8 @@ class EmergencyMatcher:
                 if self._negated(view, rule, match):
                     negated = True
                     continue
-                found[rule.kind] = Detection(rule.locale, rule.term, rule.kind)
+                length = match.end() - match.start()
+                found[rule.kind] = Detection(rule.locale, rule.term, rule.kind, length)
                 break
         return list(found.values()), negated
 

@@ -7,6 +7,8 @@ One row per line, `{"text", "lang", "kind"}` (kind null: not an emergency), in s
   kind (panic, typos, fragments, code-switching) and hard or ordinary non-emergencies;
 - `panic/<locale>.jsonl`: 4 more per kind as people type in a hurry (fragments, typos,
   capitals, third-person scenes in the street or the metro);
+- `answers/<locale>.jsonl`: what residents type inside a flow — dates, names, numbers,
+  yes and no, addresses ("Fire Station Road 12") — none of which is an emergency;
 - `mild/<locale>.jsonl`: ordinary health messages (a rash, a cough, a graze, "no chest
   pain, just a sore throat") that the semantic signal first took for emergencies.
 In the parallel sets (base, panic, mild), row N of every locale's file says the same thing.
@@ -58,7 +60,7 @@ def read_jsonl(path: Path, group_prefix: str | None = None) -> list[Example]:
 
 
 PARALLEL_SETS = ("base", "panic", "mild")  # row N is one message in every locale
-SETS = ("base", "added", "panic", "mild")
+SETS = ("base", "added", "panic", "mild", "answers")
 
 
 def load_training(directory: Path = TRAINING_DIR) -> list[Example]:
