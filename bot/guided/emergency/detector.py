@@ -54,7 +54,7 @@ Action = Literal["fire", "ask", "none"]
 
 CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees this much
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
-ASK = 0.35  # the semantic signal alone asks from here
+ASK = 0.30  # the semantic signal alone asks from here
 ASK_ABOUT = 0.95  # a message framed "about" emergencies still asks when this sure
 ASK_ABOUT_PHRASE = 0.70  # … or this sure when a phrase names a kind too
 # In a language the phrase list does not cover (Italian, Portuguese…) only the semantic
