@@ -202,3 +202,10 @@ GENERAL = Detection("en", "ambulance", "general", 9)
 )
 def test_decision_table(hits: list[Detection], about: bool, p: float, action: str) -> None:
     assert decide(hits, about, scores(p), Thresholds()).action == action
+
+
+@pytest.mark.parametrize("text", ["10/05/2020", "2019-05-03", "13:30", "+86 138 1234 5678", "3"])
+def test_a_message_without_letters_is_left_alone(
+    detector: EmergencyDetector, knowledge: KnowledgeBase, text: str
+) -> None:
+    assert verdict(detector, knowledge, text).action == "none"

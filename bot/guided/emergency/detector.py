@@ -131,6 +131,8 @@ class EmergencyDetector:
         it has none for, the semantic signal alone may fire (FIRE_UNCOVERED)."""
         analysis = self.phrases.analyse(text)
         hits, about = analysis.hits, analysis.framing.about_not_in
+        if not hits and not any(ch.isalpha() for ch in text):
+            return NOTHING  # a date, a number, a time: nothing the semantic signal can read
         scores = self.semantic.score(query) if self.semantic is not None else None
         if scores is None:
             if hits and not about:
