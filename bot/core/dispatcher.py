@@ -82,9 +82,11 @@ class Dispatcher:
                         replies = hook(replies, ctx)
             except Exception:
                 log.exception("handler failed for %s", incoming.user)
-                # The state stays as it was before this message.
+                # The state stays as it was before this message; a guard's question stays.
                 fallback = self.routes.error_reply
-                return Outcome(ctx.locale, fallback(ctx) if fallback else [], user.id)
+                return Outcome(
+                    ctx.locale, [*ctx.preface, *(fallback(ctx) if fallback else [])], user.id
+                )
             if self.channels.capabilities(incoming.user.channel).numbered:
                 state.menu = [b.payload for r in replies for b in r.buttons]
             changed = state.snapshot() != before

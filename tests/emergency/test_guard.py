@@ -285,3 +285,15 @@ def test_stats_command(
     assert "asked: 1, answered no: 0" in out
     assert "fire                 2   (ask 1, phrase+semantic 1)" in out
     assert "fr                   2" in out and "ja                   1" in out
+
+
+async def test_the_question_survives_a_failing_handler(
+    conversation: Conversation, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object) -> list[Reply]:
+        raise RuntimeError("the FAQ is down")
+
+    monkeypatch.setitem(dispatcher.routes.singles, "text", broken)
+    replies = await conversation.say("something is wrong with my husband, he is grey and sweaty")
+    assert "Is someone in danger right now?" in replies[0].text
+    assert replies[1:] and "something went wrong" in replies[-1].text
