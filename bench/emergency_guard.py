@@ -1,4 +1,6 @@
-"""The emergency phrase list on held-out messages, and its speed.
+"""The emergency phrase list alone (no semantic signal) on the older held-out messages.
+
+The whole detector is measured by bench/emergency_eval.py; this keeps the history.
 
     .venv/bin/python bench/emergency_guard.py
 

@@ -6,7 +6,7 @@ import logging
 
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
-from bot.guided.emergency import default_matcher
+from bot.guided.emergency import EmergencyDetector
 from bot.handlers.routes import build_routes
 from bot.i18n import require_catalogs
 from bot.knowledge.base import KnowledgeBase
@@ -28,9 +28,9 @@ def build_dispatcher(
     services.knowledge = knowledge or KnowledgeBase.from_settings(
         settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
     )
-    # The emergency guard reads every text message: compile its phrase list now (~0.2 s),
-    # not on the first resident's message.
-    default_matcher()
+    # The emergency guard reads every text message: its phrase list and its semantic heads
+    # (training vectors cached beside the FAQ's) are ready before the first message.
+    services.emergency = EmergencyDetector.for_knowledge(services.knowledge, settings.faq_cache_dir)
     return Dispatcher(
         build_routes(),
         services,

@@ -29,6 +29,7 @@ from bot.store.traffic import Tally
 from bot.store.users import UserStore
 
 if TYPE_CHECKING:
+    from bot.guided.emergency import EmergencyDetector
     from bot.knowledge.base import KnowledgeBase
 
 
@@ -45,6 +46,8 @@ class Services:
     channels: Channels = field(default_factory=Channels)
     # The FAQ; None until build_dispatcher loads it (tests of other areas skip it).
     knowledge: KnowledgeBase | None = None
+    # The emergency detector over the FAQ's encoders; None: the phrase list alone.
+    emergency: EmergencyDetector | None = None
     conversations: Conversations = field(init=False)
     # Consultations and the outbox (built from db and settings below).
     bookings: BookingStore = field(init=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.markup import plain_phones
 from bot.core.types import Reply
 
 
@@ -12,5 +13,6 @@ def numbered_options(replies: list[Reply]) -> list[tuple[int, str]]:
 
 
 def strip_markup(text: str) -> str:
-    """Light markup (*bold*) as plain text, for channels that show no formatting."""
-    return text.replace("*", "")
+    """Light markup (*bold*, phone links) as plain text, for channels that show no
+    formatting; a phone link becomes its number, which phones link themselves."""
+    return plain_phones(text).replace("*", "")

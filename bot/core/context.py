@@ -8,6 +8,7 @@ from typing import Generic, Protocol, TypeVar
 
 from bot.core.locale import LocaleChoice, current_locale
 from bot.core.state import FlowState
+from bot.core.types import Reply
 
 S = TypeVar("S")
 
@@ -35,6 +36,9 @@ class Context(Generic[S]):
     locale: str
     choice: LocaleChoice
     new_locale: tuple[str, str] | None = field(default=None, init=False)
+    # Replies a guard puts in front of whatever answers the message (a safety question
+    # that must not hold up the answer).
+    preface: list[Reply] = field(default_factory=list, init=False)
 
     @property
     def user_id(self) -> int:

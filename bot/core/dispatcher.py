@@ -1,5 +1,5 @@
-"""The pipeline every channel feeds: prepare → lock → user → locale → state → guards →
-handler → save.
+"""The pipeline every channel feeds: prepare → lock → user → locale → state → urgent guards
+→ routing (payload, command, guards, flow step, free text) → save.
 
 Channels call `Dispatcher.handle(incoming)` and render the returned replies. Nothing here
 knows about a platform, a database or a language: the store and the locale resolver come in
@@ -100,21 +100,27 @@ class Dispatcher:
             incoming.user, platform_language=incoming.language_hint, now=incoming.received_at
         )
         user, state = opened.user, opened.state
-        choice = await self.resolver.resolve(incoming, user)
+        free_input = self.routes.expects_free_input(state.flow, state.step)
+        choice = await self.resolver.resolve(incoming, user, free_input=free_input)
         token = current_locale.set(choice.locale)
         try:
             ctx = Context(self.services, user, state, choice.locale, choice)
             before = state.snapshot()
-            incoming = self._map_numbered_choice(incoming, state)
             try:
-                replies = await self._route(incoming, ctx)
-                for hook in self.routes.hooks:
-                    replies = hook(replies, ctx)
+                replies = await self._urgent(incoming, ctx)
+                if replies is None:
+                    incoming = self._map_numbered_choice(incoming, state)
+                    replies = [*ctx.preface, *await self._route(incoming, ctx)]
+                    for hook in self.routes.hooks:
+                        replies = hook(replies, ctx)
             except Exception as exc:
                 log.exception("handler failed for %s", incoming.user)
-                # Nothing of this message is kept: the unit of work rolls back.
+                # Nothing of this message is kept (the unit of work rolls back); a guard's
+                # question ("is someone in danger?") is still said.
                 fallback = self.routes.error_reply
-                outcome = Outcome(ctx.locale, fallback(ctx) if fallback else [], user.id)
+                outcome = Outcome(
+                    ctx.locale, [*ctx.preface, *(fallback(ctx) if fallback else [])], user.id
+                )
                 raise _HandlerFailed(outcome) from exc
             if self.channels.capabilities(incoming.user.channel).numbered:
                 state.menu = [b.payload for r in replies for b in r.buttons]
@@ -137,6 +143,16 @@ class Dispatcher:
         if number is None or number > len(state.menu):
             return incoming
         return replace(incoming, text=None, payload=state.menu[number - 1])
+
+    async def _urgent(self, incoming: Incoming, ctx: Context[Any]) -> list[Reply] | None:
+        """The urgent guards (the emergency guard): any text, any flow step, before all else."""
+        if incoming.payload is not None or not (incoming.text or "").strip():
+            return None
+        for guard in self.routes.urgent_guards:
+            answer = await guard(incoming, ctx)
+            if answer is not None:
+                return answer
+        return None
 
     async def _route(self, incoming: Incoming, ctx: Context[Any]) -> list[Reply]:
         routes = self.routes

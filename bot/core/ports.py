@@ -59,4 +59,8 @@ class LocaleResolver(Protocol):
     async def prepare(self, text: str) -> None:
         """Detect a free text's language ahead (off the event loop when it is long)."""
 
-    async def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice: ...
+    async def resolve(
+        self, incoming: Incoming, user: UserRecord, *, free_input: bool = False
+    ) -> LocaleChoice:
+        """The reply locale; `free_input`: the text is an answer in any language (an
+        address), so it says nothing about the resident's language."""

@@ -50,6 +50,8 @@ class Router:
         self.payloads: dict[str, PayloadRoute] = {}
         self.steps: dict[tuple[str, str], Handler] = {}
         self.guards: list[Guard] = []
+        self.urgent_guards: list[Guard] = []
+        self.free_input: set[tuple[str, str]] = set()
         self.hooks: list[ReplyHook] = []
         self.preparers: list[Preparer] = []
         self.singles: dict[str, Any] = {}
@@ -72,11 +74,20 @@ class Router:
 
         return register
 
-    def step(self, flow: str, step: str = ANY_STEP) -> Callable[[Handler], Handler]:
-        """Free text while the user is in `flow` (at `step`, or any step)."""
+    def step(
+        self, flow: str, step: str = ANY_STEP, *, free_input: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """Free text while the user is in `flow` (at `step`, or any step).
+
+        `free_input`: the step expects text in any language (an address, a name, a date),
+        so the message's language says nothing about the resident's and the locale
+        resolver does not look at it (a Chinese address never switches the conversation).
+        """
 
         def register(handler: Handler) -> Handler:
             _put(self.steps, (flow, step), handler, f"step {flow}/{step}")
+            if free_input:
+                self.free_input.add((flow, step))
             return handler
 
         return register
@@ -84,6 +95,13 @@ class Router:
     def guard(self, guard: Guard) -> Guard:
         """Runs before routing on every text message; a non-None result answers it."""
         self.guards.append(guard)
+        return guard
+
+    def urgent(self, guard: Guard) -> Guard:
+        """Runs on every text message before anything else: before commands, in every
+        flow step, and before the reply locale has any effect (no language menu, no
+        switch offer on its answer). A non-None result answers the message."""
+        self.urgent_guards.append(guard)
         return guard
 
     def after(self, hook: ReplyHook) -> ReplyHook:
@@ -133,6 +151,8 @@ class Router:
             for key, step_handler in router.steps.items():
                 _put(table.steps, key, step_handler, f"step {key} ({router.name})")
             table.guards.extend(router.guards)
+            table.urgent_guards.extend(router.urgent_guards)
+            table.free_input.update(router.free_input)
             table.hooks.extend(router.hooks)
             table.preparers.extend(router.preparers)
             for slot, single in router.singles.items():
@@ -152,6 +172,8 @@ class RouteTable:
     payloads: dict[str, PayloadRoute] = field(default_factory=dict)
     steps: dict[tuple[str, str], Handler] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
+    urgent_guards: list[Guard] = field(default_factory=list)
+    free_input: set[tuple[str, str]] = field(default_factory=set)
     hooks: list[ReplyHook] = field(default_factory=list)
     preparers: list[Preparer] = field(default_factory=list)
     singles: dict[str, Any] = field(default_factory=dict)
@@ -177,6 +199,12 @@ class RouteTable:
             if handler is not None:
                 return handler
         return self.singles.get("text")
+
+    def expects_free_input(self, flow: str | None, step: str | None) -> bool:
+        """True when the active step takes text in any language (see `Router.step`)."""
+        if not flow:
+            return False
+        return (flow, step or ANY_STEP) in self.free_input or (flow, ANY_STEP) in self.free_input
 
     @property
     def expired_payload(self) -> Handler | None:

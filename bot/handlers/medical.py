@@ -12,7 +12,7 @@ from typing import Annotated
 from bot.core.payloads import OneOf, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
-from bot.handlers.emergency import emergency_replies, record_firing
+from bot.handlers.emergency import emergency_reply, record
 from bot.handlers.guided_common import (
     LANGUAGE_CODES,
     facility_text,
@@ -25,6 +25,7 @@ from bot.knowledge.answers import answers_for, without_pointer
 from bot.knowledge.directory import LOCALE_LANGUAGE
 from bot.knowledge.phrases import cards_for
 from bot.services import Ctx
+from bot.store.activity import EMERGENCY_GUARD
 
 router = Router("medical")
 
@@ -102,8 +103,8 @@ def start() -> list[Reply]:
 
 @router.payload(Emergency)
 async def emergency(incoming: Incoming, ctx: Ctx, tap: Emergency) -> list[Reply]:
-    await record_firing(ctx, via="medical_button")
-    return emergency_replies(ctx)
+    await record(ctx, EMERGENCY_GUARD, None, "button")
+    return [emergency_reply(ctx, None)]
 
 
 @router.payload(ChooseNeed)

@@ -1,11 +1,12 @@
 """Chooses the reply locale for each message (DESIGN.md, "Locale of a reply").
 
-The detector runs on free text only: commands and button taps carry no language, so they
-keep whatever the user has (or get the platform's hint on a first contact). It reads at
-most DETECT_CHARS characters (a language shows in far fewer), and a text longer than
-ON_LOOP_CHARS is detected in the CPU pool: 4,000 characters would hold the event loop for
-tens of milliseconds. The dispatcher asks for that ahead (`prepare`), before the message
-queues for its user, and `resolve` finds the result remembered.
+The detector runs on free text only: commands, button taps and answers to a step that
+takes text in any language (an address) carry no language, so they keep whatever the user
+has (or get the platform's hint on a first contact). It reads at most DETECT_CHARS
+characters (a language shows in far fewer), and a text longer than ON_LOOP_CHARS is detected
+in the CPU pool: 4,000 characters would hold the event loop for tens of milliseconds. The
+dispatcher asks for that ahead (`prepare`), before the message queues for its user, and
+`resolve` finds the result remembered.
 """
 
 from __future__ import annotations
@@ -55,8 +56,17 @@ class DetectingLocaleResolver:
                 self._recent.popitem(last=False)
         return found
 
-    async def resolve(self, incoming: Incoming, user: UserRecord) -> LocaleChoice:
-        free_text = incoming.payload is None and incoming.text and incoming.command is None
+    async def resolve(
+        self, incoming: Incoming, user: UserRecord, *, free_input: bool = False
+    ) -> LocaleChoice:
+        # An answer in a step that takes any language (an address in Chinese) is no
+        # sign of the resident's language: it is treated like a button tap.
+        free_text = (
+            not free_input
+            and incoming.payload is None
+            and incoming.text
+            and incoming.command is None
+        )
         detection = await self._detect(incoming.text or "") if free_text else NO_SIGNAL
         decision = decide_reply_locale(
             detection,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge.directory import Directory, load_directory
+from bot.knowledge.emergency_extras import EmergencyExtra, extras_path, load_extras
 from bot.knowledge.phrases import PhraseCard, load_phrases
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,12 @@ def schools_directory_path(faq_dir: Path) -> Path:
 
 def medical_phrases_path(faq_dir: Path) -> Path:
     return faq_dir / "phrases" / "medical.yaml"
+
+
+def emergency_extras(faq_dir: Path) -> list[EmergencyExtra]:
+    """faq/emergency/extras.yaml (confirmed and unconfirmed items; a missing file: none)."""
+    path = extras_path(faq_dir)
+    return _extras(path, _mtime(path))
 
 
 def directory(path: Path, kind: str) -> Directory:
@@ -58,4 +65,15 @@ def _phrases(path: Path, mtime: float) -> list[PhraseCard]:
         return load_phrases(path)
     except (ValueError, OSError) as exc:
         log.error("phrase cards %s not loaded: %s", path, exc)
+        return []
+
+
+@lru_cache(maxsize=4)
+def _extras(path: Path, mtime: float) -> list[EmergencyExtra]:
+    if mtime < 0:
+        return []
+    try:
+        return load_extras(path)
+    except (ValueError, OSError) as exc:
+        log.error("emergency extras %s not loaded: %s", path, exc)
         return []

@@ -59,7 +59,7 @@ class LoadResult:
 
 # Folders under faq/ that hold other content with validators of their own
 # (bot/guided: directories of schools and medical facilities, phrase cards).
-NOT_ENTRIES = frozenset({"directory", "phrases"})
+NOT_ENTRIES = frozenset({"directory", "phrases", "emergency"})
 
 
 def faq_files(root: Path) -> list[Path]:

@@ -11,7 +11,9 @@ from sqlmodel import col, select
 from bot.store.db import Database
 from bot.store.tables import ActivityLog
 
-EMERGENCY_GUARD = "emergency_guard"
+EMERGENCY_GUARD = "emergency_guard"  # the emergency reply was shown (kind, signal in detail)
+EMERGENCY_ASK = "emergency_ask"  # "Is someone in danger right now?" was asked
+EMERGENCY_DECLINED = "emergency_declined"  # the resident answered "no, not an emergency"
 
 
 class ActivityStore:
@@ -39,6 +41,18 @@ class ActivityStore:
             if since is not None:
                 query = query.where(col(ActivityLog.created_at) >= since)
             return int((await session.execute(query)).scalar_one())
+
+    async def details(
+        self, kind: str, *, since: datetime | None = None
+    ) -> list[tuple[str | None, dict[str, Any]]]:
+        """(locale, detail) of each row of `kind`: staff counts are grouped from these
+        (few rows: the same query on SQLite and PostgreSQL, no JSON operators)."""
+        async with self.db.session() as session:
+            query = select(ActivityLog.locale, ActivityLog.detail).where(ActivityLog.kind == kind)
+            if since is not None:
+                query = query.where(col(ActivityLog.created_at) >= since)
+            rows = (await session.execute(query)).all()
+        return [(locale, dict(detail or {})) for locale, detail in rows]
 
     async def count_by_locale(self, kind: str, *, since: datetime | None = None) -> dict[str, int]:
         """Counts per reply locale ("?" when unknown), largest first."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.markup import plain_phones
 from bot.core.types import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,9 @@ BOLD = re.compile(r"\*([^*\n]+)\*")  # the same light markup the web chat shows
 
 
 def to_html(text: str) -> str:
-    """Light markup as Telegram HTML: everything escaped, `*bold*` → `<b>bold</b>`."""
-    escaped = html.escape(text, quote=False)
+    """Light markup as Telegram HTML: everything escaped, `*bold*` → `<b>bold</b>`, a phone
+    link → its plain number (Telegram has no tel: links; phones link a bare number)."""
+    escaped = html.escape(plain_phones(text), quote=False)
     return BOLD.sub(lambda m: f"<b>{m.group(1)}</b>", escaped)
 
 

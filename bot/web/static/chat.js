@@ -8,12 +8,22 @@
   const input = document.getElementById("text");
   localStorage.removeItem("linzhu-user"); // the client-made id of earlier versions
 
-  // Light markup: *bold* and line breaks. Text nodes only, so nothing is interpreted as HTML.
+  // Light markup: *bold*, numbers to call ([120](tel:120)) and line breaks. Text nodes
+  // only, so nothing is interpreted as HTML; a phone link becomes a tel: link.
+  const MARKUP = /(\*[^*\n]+\*|\[[^\]\n]{1,40}\]\(tel:\+?[0-9][0-9-]{1,20}\))/;
+  const PHONE = /^\[([^\]\n]{1,40})\]\(tel:(\+?[0-9][0-9-]{1,20})\)$/;
   function renderText(el, text) {
-    text.split(/(\*[^*\n]+\*)/).forEach(function (part) {
-      if (part.length > 2 && part[0] === "*" && part[part.length - 1] === "*") {
+    text.split(MARKUP).forEach(function (part) {
+      const phone = PHONE.exec(part);
+      if (phone) {
+        const link = document.createElement("a");
+        link.className = "tel";
+        link.href = "tel:" + phone[2];
+        link.textContent = phone[1];
+        el.appendChild(link);
+      } else if (part.length > 2 && part[0] === "*" && part[part.length - 1] === "*") {
         const b = document.createElement("strong");
-        b.textContent = part.slice(1, -1);
+        renderText(b, part.slice(1, -1));
         el.appendChild(b);
       } else {
         el.appendChild(document.createTextNode(part));

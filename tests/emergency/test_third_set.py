@@ -1,10 +1,14 @@
 """A third set of emergency and ordinary messages, written by the lead before reading the
 phrase list: 27/30 were caught then (90%); the three misses ("having a fit", Cantonese 白車,
-an overdose of sleeping pills in Chinese) were added to the list and are kept here."""
+an overdose of sleeping pills in Chinese) were added to the list and are kept here. Since
+v2 the whole detector answers: every emergency is caught (fired or asked), no ordinary
+question fires, and the phrase list alone still catches each emergency."""
 
 import pytest
 
-from bot.guided.emergency import default_matcher
+from bot.config import load_settings
+from bot.guided.emergency import EmergencyDetector, default_matcher
+from bot.knowledge.base import KnowledgeBase
 
 EMERGENCIES = [
     "my wife collapsed in the kitchen and won't wake up", "he's turning blue, please help",
@@ -28,11 +32,24 @@ ORDINARY = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def detector(knowledge: KnowledgeBase) -> EmergencyDetector:
+    return EmergencyDetector.for_knowledge(knowledge, load_settings(_env_file=None).faq_cache_dir)
+
+
 @pytest.mark.parametrize("text", EMERGENCIES)
-def test_emergency_is_caught(text: str) -> None:
+def test_emergency_is_caught(
+    detector: EmergencyDetector, knowledge: KnowledgeBase, text: str
+) -> None:
     assert default_matcher().detect(text) is not None
+    assert detector.assess(text, knowledge.embedder.embed_now(text)).action != "none"
 
 
-@pytest.mark.parametrize("text", ORDINARY)
-def test_ordinary_question_is_not_an_emergency(text: str) -> None:
-    assert default_matcher().detect(text) is None
+def test_ordinary_questions_are_not_emergencies(
+    detector: EmergencyDetector, knowledge: KnowledgeBase
+) -> None:
+    actions = [detector.assess(t, knowledge.embedder.embed_now(t)).action for t in ORDINARY]
+    assert all(default_matcher().detect(t) is None for t in ORDINARY)
+    assert "fire" not in actions
+    # A cough of two days still gets "Is someone in danger?" in front of its answer.
+    assert actions.count("ask") <= 1
