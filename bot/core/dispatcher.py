@@ -32,6 +32,7 @@ from bot.core.types import Incoming, Reply
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer messages are cut: nobody types more in a chat
+PREPARE_SECONDS = 2.0  # preparing a message (language, vectors) is never waited on longer
 
 
 class _HandlerFailed(Exception):
@@ -86,11 +87,16 @@ class Dispatcher:
             return
         if incoming.command is not None or parse_choice(text) is not None:
             return
-        results = await asyncio.gather(
+        work = asyncio.gather(
             self.resolver.prepare(text),
             *(prepare(text, self.services) for prepare in self.routes.preparers),
             return_exceptions=True,
         )
+        try:
+            results = await asyncio.wait_for(work, PREPARE_SECONDS)
+        except TimeoutError:  # an optimisation only: never hold a message back for it
+            log.warning("preparing a message took over %.1f s; going on", PREPARE_SECONDS)
+            return
         for result in results:
             if isinstance(result, Exception):  # the handler will meet it again, and answer
                 log.warning("preparing a message failed: %r", result)

@@ -96,6 +96,7 @@ ALLOWED = sorted({*PROPER_NAMES, *_directory_names()}, key=len, reverse=True)
 def english_in(text: str, locale: str, *, label: bool = False) -> list[str]:
     """The English words in `text`, shown to a resident of `locale`."""
     text = re.sub(r"https?://\S+|\S+@\S+", " ", text)  # links and e-mail addresses
+    text = re.sub(r"\]\(tel:[^)]*\)", "] ", text)  # a number's tel: link (the web page's markup)
     text = re.sub(r"/[a-z_]+(?:\s+(?:on|off)(?![A-Za-z]))?", " ", text)  # /reminders off
     text = PINYIN.sub(" ", text)  # a pronunciation aid for the Chinese on a card
     for name in ALLOWED:
