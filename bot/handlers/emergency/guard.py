@@ -17,6 +17,7 @@ import logging
 from bot.core.router import Router
 from bot.core.types import Incoming, Reply
 from bot.guided.emergency import EmergencyDetector, Verdict, default_matcher
+from bot.guided.smalltalk import recognise
 from bot.handlers.emergency.payloads import Answer, NotEmergency
 from bot.handlers.emergency.reply import ask_reply, calm_reply, emergency_reply
 from bot.knowledge.embedding import QueryVectors
@@ -34,6 +35,8 @@ async def emergency_guard(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if incoming.command is not None and not incoming.command_args:
         return None  # a bare command reports nothing
     verdict = await assess(ctx, incoming.text or "")
+    if verdict.action == "ask" and recognise(incoming.text or "") is not None:
+        return None  # "are you a bot?", "bye": small talk the phrase list knows is no alarm
     if verdict.action == "ask":
         ctx.preface.append(ask_reply(ctx, verdict.kind))
         await record(ctx, EMERGENCY_ASK, verdict.kind, verdict.signal)
