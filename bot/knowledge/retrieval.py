@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
-from bot.knowledge.embedding import QueryVectors
+from bot.knowledge.embedding import QueryVectors, encode_batch
 from bot.knowledge.index import FaqIndex
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.rerank import rerank
 
 ANSWER = "answer"
 DID_YOU_MEAN = "did_you_mean"
@@ -51,6 +53,9 @@ DENSE = THRESHOLDS[frozenset({"use-m3"})]
 # previous answer; the nudge is smaller than a typical gap between right and wrong.
 FOLLOW_UP_BONUS = 0.012
 FOLLOW_UP_MAX_CHARS = 24
+# Scoring is a few small products: OpenBLAS's extra threads only spin-wait for them and
+# made the slowest questions several times slower on a busy machine.
+_BLAS = ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,10 @@ class Retriever:
         entries = self.index.entries
         if not entries or not text.strip():
             return Decision(NO_MATCH, 0.0, 0.0)
-        found = self.index.scores(text, query)
+        if query is None and self.index.dense:  # the command line and benches: encode here
+            query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
+        with _BLAS.limit(limits=1, user_api="blas"):
+            found = rerank(self.index, text, self.index.scores(text, query), query)
         scores = found.combined
         if previous and _is_follow_up(text):
             scores = scores + self._context_bonus(previous)
