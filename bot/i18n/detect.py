@@ -30,6 +30,7 @@ from lingua import LanguageDetector as _Lingua
 from bot.i18n.han_words import KanjiOrHanzi
 from bot.i18n.romanised import (
     ROMANISED_CONFIDENCE,
+    cyrillic_text,
     looks_like_romaji,
     russian_share,
     without_signs,
@@ -164,10 +165,11 @@ class _LatinModels:
             .build()
         )
         self.words: dict[str, dict[str, float]] = {lang: _wordlist(lang) for lang in LATIN_LOCALES}
-        # Russian words, to recognise Russian typed in Latin letters (romanised.py).
-        self.russian = frozenset(
-            without_signs(w) for w, f in _wordlist("ru").items() if f >= _KNOWN
-        )
+        # Russian words as translit writes them (romanised.py) → their usual spelling.
+        self.russian: dict[str, str] = {}
+        for word, f in _wordlist("ru").items():  # commonest first
+            if f >= _KNOWN:
+                self.russian.setdefault(without_signs(word), word)
 
     def is_place_name(self, token: str) -> bool:
         """True for pinyin that none of our languages uses as a word ("hongqiao", not "taxi")."""
@@ -393,6 +395,13 @@ class LanguageDetector:
             if w not in _NEUTRAL and w not in _NAMES and not self._latin.is_place_name(w)
         ]
         return "Latin" if len(latin) >= 2 else weighted
+
+    def cyrillic_reading(self, text: str) -> str | None:
+        """Romanised Russian ("kak pomenyat yazyk") written back in Cyrillic ("как поменять
+        язык"), for retrieval; None for any other text."""
+        if _SCRIPT_RE["Cyrillic"].search(text) or self.detect(text).locale != "ru":
+            return None
+        return cyrillic_text(text, self._latin.russian)
 
     def _borrowed_no(self, text: str) -> bool:
         """Chinese chat borrows の for 的 (我の猫): its only kana, next to Chinese-only hanzi."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Final
 
 # Hepburn and Kunrei syllables: optional consonant (or digraph), optional y, vowel; n; and
@@ -84,3 +84,20 @@ def russian_share(words: list[str], is_russian: Callable[[str], bool]) -> float:
         return 0.0
     known = sum(any(is_russian(r) for r in cyrillic_readings(w)) for w in words)
     return known / len(words)
+
+
+def cyrillic_text(text: str, vocabulary: Mapping[str, str]) -> str:
+    """`text` with each romanised word replaced by the first Russian word it reads as
+    (`vocabulary`: sign-less spelling → usual spelling, commonest first); others kept."""
+
+    def word(match: re.Match[str]) -> str:
+        latin = match.group(0)
+        for reading in cyrillic_readings(latin.lower()):
+            if reading in vocabulary:
+                return vocabulary[reading]
+        return latin
+
+    return _LATIN_WORD.sub(word, text)
+
+
+_LATIN_WORD: Final = re.compile(r"[A-Za-z']+")

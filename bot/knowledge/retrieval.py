@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from bot.i18n.detect import LanguageDetector
 from bot.knowledge.embedding import QueryVectors, encode_batch
 from bot.knowledge.index import FaqIndex
 from bot.knowledge.model import FaqEntry
@@ -98,6 +99,9 @@ class Retriever:
         entries = self.index.entries
         if not entries or not text.strip():
             return Decision(NO_MATCH, 0.0, 0.0)
+        reading = _detector().cyrillic_reading(text)
+        if reading is not None:  # romanised Russian: the encoders read Cyrillic far better
+            text, query = reading, None
         if query is None and self.index.dense:  # the command line and benches: encode here
             query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
         with _BLAS.limit(limits=1, user_api="blas"):
@@ -142,6 +146,11 @@ class Retriever:
             if related in self.position:
                 bonus[self.position[related]] = FOLLOW_UP_BONUS
         return bonus
+
+
+@functools.cache
+def _detector() -> LanguageDetector:
+    return LanguageDetector()  # its models are shared with the chat's detector
 
 
 def _is_follow_up(text: str) -> bool:
