@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.payloads import Key, Payload
+from bot.core.payloads import Id, Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.booking import start_flow
@@ -23,6 +23,21 @@ MAX_LABEL = 40
 @dataclass(frozen=True)
 class ShowTopic(Payload, prefix="faq:show"):
     topic: Key
+
+
+@dataclass(frozen=True)
+class PickSuggestion(Payload, prefix="faq:pick"):
+    """A topic tapped on a "did you mean"; `question` is the kept question's id."""
+
+    question: Id
+    topic: Key
+
+
+@dataclass(frozen=True)
+class NoneOfThese(Payload, prefix="faq:none"):
+    """ "None of these" on a "did you mean": the resident wants a person."""
+
+    question: Id
 
 
 @dataclass(frozen=True)
@@ -51,12 +66,14 @@ async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
     previous = ctx.state.last_topic if ctx.state.flow is None else None
     decision = await kb.adecide(text, previous) if kb is not None else None
-    if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
-        await _record_unanswered(incoming, ctx, locale, decision)
+    question_id = None
+    if decision is None or decision.outcome not in (ANSWER, NOT_COVERED):
+        # Kept for staff; a "did you mean" also records which topic the resident taps.
+        question_id = await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None
     if topic is not None and topic.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = topic.id
-    replies = [decision_reply(decision, locale, kb)]
+    replies = [decision_reply(decision, locale, kb, question_id)]
     if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
         # "I want to talk to someone": the answer, and the booking flow's first step at once.
         replies.extend(await start_flow(ctx, None))
@@ -72,6 +89,26 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowTopic) -> list[Reply]:
     if entry.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = entry.id
     return [answer_reply(entry, ctx.locale, kb)]
+
+
+@router.payload(PickSuggestion)
+async def pick_suggestion(incoming: Incoming, ctx: Ctx, tap: PickSuggestion) -> list[Reply]:
+    await ctx.services.questions.record_choice(tap.question, user_id=ctx.user_id, chosen=tap.topic)
+    return await show(incoming, ctx, ShowTopic(tap.topic))
+
+
+@router.payload(NoneOfThese)
+async def none_of_these(incoming: Incoming, ctx: Ctx, tap: NoneOfThese) -> list[Reply]:
+    await ctx.services.questions.record_choice(tap.question, user_id=ctx.user_id, chosen="none")
+    return [
+        Reply.of(
+            _(
+                "Thank you. I've passed your question on to the centre's staff, so it gets a "
+                "better answer. You can also talk to a person in a consultation."
+            ),
+            [Button(str(ACTION_LABELS["human"]), StartBooking().encode())],
+        )
+    ]
 
 
 @router.payload(Vote)
@@ -92,18 +129,20 @@ async def feedback(incoming: Incoming, ctx: Ctx, tap: Vote) -> list[Reply]:
     ]
 
 
-def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | None) -> Reply:
-    """What the resident sees for a decision (also printed by `linzhu ask`)."""
+def decision_reply(
+    decision: Decision | None,
+    locale: str,
+    kb: KnowledgeBase | None,
+    question_id: int | None = None,
+) -> Reply:
+    """What the resident sees for a decision (also printed by `linzhu ask`). With the kept
+    question's id, a "did you mean" records the resident's tap and offers a person."""
     entry = decision.entry if decision is not None else None
     if decision is not None and entry is not None and decision.outcome in (ANSWER, NOT_COVERED):
         return answer_reply(entry, locale, kb)
     with use_locale(locale):
         if decision is not None and decision.outcome == DID_YOU_MEAN:
-            buttons = [
-                Button(_label(e.question(locale)), ShowTopic(e.id).encode())
-                for e in decision.choices
-            ]
-            return Reply.of(_("Did you mean…"), buttons)
+            return _did_you_mean(decision, locale, question_id)
         return Reply.of(
             _(
                 "Sorry, I don't have an answer to that. I've passed your question on to "
@@ -112,6 +151,20 @@ def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | N
             ),
             [Button(_("Book a consultation"), StartBooking().encode())],
         )
+
+
+def _did_you_mean(decision: Decision, locale: str, question_id: int | None) -> Reply:
+    """The closest topics (at most three) as buttons, then "none of these → a person"."""
+    buttons = [
+        Button(
+            _label(e.question(locale)),
+            (PickSuggestion(question_id, e.id) if question_id else ShowTopic(e.id)).encode(),
+        )
+        for e in decision.choices[:3]
+    ]
+    none = NoneOfThese(question_id).encode() if question_id else StartBooking().encode()
+    buttons.append(Button(_("None of these: ask a person"), none))
+    return Reply.of(_("Did you mean…"), buttons)
 
 
 def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Reply:
@@ -137,16 +190,20 @@ def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Repl
 
 async def _record_unanswered(
     incoming: Incoming, ctx: Ctx, locale: str, decision: Decision | None
-) -> None:
-    candidates = [
-        {"faq_id": c.faq_id, "score": c.score} for c in (decision.candidates if decision else ())
-    ][:3]
-    await ctx.services.questions.record_unanswered(
+) -> int:
+    offer = decision is not None and decision.outcome == DID_YOU_MEAN
+    if decision is not None and offer:
+        candidates = [{"faq_id": e.id, "offered": True} for e in decision.choices[:3]]
+    else:
+        found = decision.candidates if decision is not None else ()
+        candidates = [{"faq_id": c.faq_id, "score": c.score} for c in found[:3]]
+    return await ctx.services.questions.record_unanswered(
         user_id=ctx.user_id,
         channel=incoming.user.channel,
         text=incoming.text or "",
         locale=locale,
         candidates=candidates,
+        outcome=DID_YOU_MEAN if offer else "no_match",
     )
 
 
