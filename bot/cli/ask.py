@@ -39,17 +39,23 @@ class AskResult:
 
 
 class Asker:
-    def __init__(self, knowledge: KnowledgeBase, default_locale: str = "en") -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        default_locale: str = "en",
+        settings: Settings | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.detector = LanguageDetector()
         self.default_locale = default_locale
+        self.settings = settings
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Asker:
         knowledge = KnowledgeBase.from_settings(
             settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
         )
-        return cls(knowledge, settings.default_locale)
+        return cls(knowledge, settings.default_locale, settings)
 
     def ask(self, text: str) -> AskResult:
         # The chat's own rule for a first message from someone Linzhu knows nothing about.
@@ -64,7 +70,7 @@ class Asker:
 
     def render(self, result: AskResult) -> str:
         """The reply as a resident would see it, buttons as numbered choices."""
-        reply = decision_reply(result.decision, result.lang, self.knowledge)
+        reply = decision_reply(result.decision, result.lang, self.knowledge, settings=self.settings)
         lines = [reply.text]
         for number, button in enumerate(reply.buttons, start=1):
             lines.append(f"  {number}. {button.label}")

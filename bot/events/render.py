@@ -18,6 +18,7 @@ from typing import Any
 from bot.core.types import Button, Reply
 from bot.events.when import format_when
 from bot.i18n import _, current_locale
+from bot.knowledge.labels import STOP_EVENT_REMINDERS
 from bot.store.events import outbox as eo
 from bot.store.events.tables import WAITLISTED, localized
 
@@ -44,7 +45,7 @@ def render_reminder(payload: dict[str, Any]) -> list[Reply]:
         head = _("Reminder: *{title}* is tomorrow.").format(title=title)
     buttons = [
         Button(_("My events"), "events:mine"),
-        Button(_("Stop event reminders"), "events:rem:off"),
+        Button(str(STOP_EVENT_REMINDERS), "events:rem:off"),
     ]
     return [Reply.of(f"{head}\n{details}", buttons)]
 

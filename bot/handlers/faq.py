@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import Settings
 from bot.core.payloads import Id, Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
@@ -13,6 +14,7 @@ from bot.handlers.consultations.payloads import StartBooking
 from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.placeholders import fill
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
 from bot.services import Ctx
 
@@ -73,7 +75,7 @@ async def ask(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     topic = decision.entry if decision is not None else None
     if topic is not None and topic.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = topic.id
-    replies = [decision_reply(decision, locale, kb, question_id)]
+    replies = [decision_reply(decision, locale, kb, question_id, ctx.services.settings)]
     if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
         # "I want to talk to someone": the answer, and the booking flow's first step at once.
         replies.extend(await start_flow(ctx, None))
@@ -88,7 +90,7 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowTopic) -> list[Reply]:
         return [Reply(_("That topic is no longer available. Please ask your question again."))]
     if entry.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = entry.id
-    return [answer_reply(entry, ctx.locale, kb)]
+    return [answer_reply(entry, ctx.locale, kb, ctx.services.settings)]
 
 
 @router.payload(PickSuggestion)
@@ -134,12 +136,13 @@ def decision_reply(
     locale: str,
     kb: KnowledgeBase | None,
     question_id: int | None = None,
+    settings: Settings | None = None,
 ) -> Reply:
     """What the resident sees for a decision (also printed by `linzhu ask`). With the kept
     question's id, a "did you mean" records the resident's tap and offers a person."""
     entry = decision.entry if decision is not None else None
     if decision is not None and entry is not None and decision.outcome in (ANSWER, NOT_COVERED):
-        return answer_reply(entry, locale, kb)
+        return answer_reply(entry, locale, kb, settings)
     with use_locale(locale):
         if decision is not None and decision.outcome == DID_YOU_MEAN:
             return _did_you_mean(decision, locale, question_id)
@@ -167,10 +170,12 @@ def _did_you_mean(decision: Decision, locale: str, question_id: int | None) -> R
     return Reply.of(_("Did you mean…"), buttons)
 
 
-def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Reply:
-    """The answer with follow-up topics, the entry's action and 👍/👎."""
+def answer_reply(
+    entry: FaqEntry, locale: str, kb: KnowledgeBase | None, settings: Settings | None = None
+) -> Reply:
+    """The answer (placeholders filled) with follow-up topics, the entry's action and 👍/👎."""
     with use_locale(locale):
-        text = entry.answer(locale)
+        text = fill(entry.answer(locale), locale, settings)
         if not entry.has_locale(locale):
             text = _("(This answer is not translated into your language yet.)") + "\n\n" + text
         buttons: list[Button] = []

@@ -28,6 +28,8 @@ from bot.knowledge.model import (
     FaqEntry,
     LocaleText,
 )
+from bot.knowledge.placeholders import NAMES as PLACEHOLDERS
+from bot.knowledge.placeholders import unknown_placeholders
 from bot.knowledge.problem import Problem
 
 # libyaml when present: the pure-Python parser takes ~1 s for the whole FAQ.
@@ -300,6 +302,13 @@ class _FileChecker:
                 f"{locale}: answer is {len(answer.strip())} characters "
                 f"(at most {MAX_ANSWER_CHARS} fit a chat message)",
             )
+        if isinstance(answer, str):
+            for name in unknown_placeholders(answer):
+                self.problem(
+                    nodes.get("answer"),
+                    f"{locale}: unknown placeholder {{{name}}} "
+                    f"(one of: {', '.join(sorted(PLACEHOLDERS))})",
+                )
         alternates = self._phrasings(locale, "alternates", body, node, MIN_ALTERNATES)
         # Situations are what a topic needs; "not covered" entries may list some too.
         situations = self._phrasings(
