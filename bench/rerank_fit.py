@@ -1,12 +1,13 @@
 """Fit the re-ranker's weights (bot/knowledge/rerank.py) on the development sets only.
 
     .venv/bin/python bench/rerank_fit.py [--set bench/data/faq-realistic-dev.jsonl]
-        [--dev ../shared/eval/faq-dev.jsonl] [--l2 0.5] [--folds 5]
+        [--dev ../shared/eval/faq-dev.jsonl] [--l2 0] [--folds 5]
 
 For every dev question the first stage's best candidates and their signals are computed;
 the weights maximise the softmax likelihood of the right candidate (the expected topic,
-or for an out-of-scope question the best "not covered" entry among the candidates), with
-an L2 pull towards the first stage's own mix, non-negative and summing to one. It prints
+or for an out-of-scope question the best "not covered" entry among the candidates),
+non-negative and summing to one, optionally pulled towards the first stage's own mix
+(--l2; the weights in rerank.py were fitted with --l2 0). It prints
 top-1 among the candidates for the first stage and for the re-ranker, on the data it was
 fitted on and in k-fold cross-validation (an honest estimate for unseen questions), then
 the weights to paste into rerank.py. Held-out sets must never be passed here.
@@ -98,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", dest="sets", type=Path, action="append", default=[])
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/eval/faq-dev.jsonl")
-    parser.add_argument("--l2", type=float, default=0.5)
+    parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--scale", type=float, default=50.0, help="softmax sharpness")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
