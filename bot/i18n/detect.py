@@ -399,7 +399,7 @@ class LanguageDetector:
     def cyrillic_reading(self, text: str) -> str | None:
         """Romanised Russian ("kak pomenyat yazyk") written back in Cyrillic ("как поменять
         язык"), for retrieval; None for any other text."""
-        if _SCRIPT_RE["Cyrillic"].search(text) or self.detect(text).locale != "ru":
+        if not text.isascii() or self.detect(text).locale != "ru":  # translit is plain ASCII
             return None
         return cyrillic_text(text, self._latin.russian)
 
