@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge.embedding import QueryVectors
-from bot.knowledge.index import EntryScores, FaqIndex, _Dense
+from bot.knowledge.index import EntryScores, FaqIndex, _Dense, _row_products
 from bot.knowledge.query import MessageParts, message_parts
 
 TOP_K = 8
@@ -119,7 +119,7 @@ def _dense_signals(
     lengths = index.ends[top] - index.starts[top]
     rows = np.concatenate(
         [np.arange(a, b) for a, b in zip(index.starts[top], index.ends[top], strict=True)]
-    )
+    )  # the candidates' phrasings, in the order _row_products returns them
     segment = np.repeat(np.arange(len(top)), lengths)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     situation = index.situation[rows]
@@ -129,7 +129,9 @@ def _dense_signals(
     for d in dense:
         vectors = [_vector(d, text, None, query)]
         vectors += [_vector(d, text, part, query) for part in wanted.values()]
-        sims = d.vectors[rows] @ np.column_stack(vectors)  # rows × (1 + parts)
+        sims = _row_products(
+            d.vectors, np.column_stack(vectors), index.starts[top], index.ends[top]
+        )
         best_situation = np.maximum.reduceat(np.where(situation, sims[:, 0], -1.0), starts)
         # An entry without situations ("not covered") is judged by its closest phrasing.
         best_any = np.maximum.reduceat(sims[:, 0], starts)
