@@ -1,7 +1,15 @@
-"""FAQ retrieval: accuracy on the dev set, a BM25 baseline, build cost and latency at scale.
+"""FAQ retrieval: accuracy on the dev sets, a BM25 baseline, build cost and latency at scale.
 
     .venv/bin/python bench/faq_eval.py [--dev ../shared/eval/faq-dev.jsonl]
-        [--encoders e5,use,e5+use,none] [--entries 1000] [--skip-scale]
+        [--set bench/data/faq-realistic-dev.jsonl ...] [--encoders use,e5,e5+use,none]
+        [--entries 1000] [--skip-scale] [--misses]
+
+`--set PATH` (repeatable) adds a realistic set: JSON lines with text, lang, style
+(context, code_switched, typos, indirect, terse, oos) and expect (a topic id, or null
+when the question is out of scope). Each set is reported per style and per locale:
+top-1 in scope, out-of-scope refused, and reply-language accuracy (the locale Linzhu
+would answer a first message in), next to the clean set and the BM25 baseline, with
+the retrieval cost per question of that set.
 
 Accuracy runs the dev questions through `linzhu ask --batch` (the chat pipeline:
 language detection + retrieval), once per encoder setting. "top-1" counts an in-scope
@@ -64,9 +72,11 @@ def run_batch(rows: list[dict], encoder: str) -> tuple[list[dict], float]:
     return out, time.perf_counter() - started
 
 
-def score(rows: list[dict], outputs: list[dict], label: str) -> None:
+def score(rows: list[dict], outputs: list[dict], label: str, show_misses: bool = True) -> None:
     by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    top1 = top3 = inscope = oos_ok = oos = 0
+    by_style: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    in_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    top1 = top3 = inscope = oos_ok = oos = lang_ok = 0
     misses: list[str] = []
     for row, out in zip(rows, outputs, strict=True):
         expect = row["expect"]
@@ -79,19 +89,38 @@ def score(rows: list[dict], outputs: list[dict], label: str) -> None:
             ok = out["faq_id"] == expect
             top1 += ok
             top3 += expect in [c["faq_id"] for c in out["candidates"][:3]]
+            by_style[row.get("style", "clean")][0] += ok
+            by_style[row.get("style", "clean")][1] += 1
+            in_lang[row["lang"]][0] += ok
+            in_lang[row["lang"]][1] += 1
+        lang_ok += out.get("lang", row["lang"]) == row["lang"]
         by_lang[row["lang"]][0] += ok
         by_lang[row["lang"]][1] += 1
         if not ok:
-            misses.append(f"{expect} → {out['faq_id']} [{row['lang']}]")
+            top = out["candidates"][0]["faq_id"] if out["candidates"] else None
+            got = out["faq_id"] or f"none (best {top})"
+            where = f"{row['lang']}/{row.get('style', '-')}"
+            lang = "" if out.get("lang", row["lang"]) == row["lang"] else f" reply:{out['lang']}"
+            misses.append(f"{expect} → {got} [{where}{lang}] {row['text']}")
     print(f"\n== {label}")
     print(f"  in scope: top-1 {top1 / inscope:6.1%}  top-3 {top3 / inscope:6.1%}  (n={inscope})")
-    print(f"  out of scope not answered: {oos_ok / max(oos, 1):6.1%}  (n={oos})")
-    print(
-        "  per locale (all questions): "
-        + "  ".join(f"{k} {v[0] / v[1]:.0%}" for k, v in sorted(by_lang.items()))
-    )
-    if misses:
-        print(f"  misses ({len(misses)}): " + "; ".join(misses))
+    print(f"  out of scope refused: {oos_ok / max(oos, 1):6.1%}  (n={oos})")
+    if "lang" in outputs[0]:
+        print(f"  reply language: {lang_ok / len(rows):6.1%}  (n={len(rows)})")
+    if len(by_style) > 1:
+        print("  top-1 in scope per style: " + _per(by_style))
+    print("  top-1 in scope per locale: " + _per(in_lang))
+    print("  per locale (all questions): " + _per(by_lang))
+    if misses and show_misses:
+        print(f"  misses ({len(misses)}):")
+        for miss in misses:
+            print(f"    {miss}")
+    elif misses:
+        print(f"  misses: {len(misses)} (--misses lists them)")
+
+
+def _per(counts: dict[str, list[int]]) -> str:
+    return "  ".join(f"{k} {v[0] / v[1]:.0%} ({v[0]}/{v[1]})" for k, v in sorted(counts.items()))
 
 
 def bm25_baseline(rows: list[dict]) -> list[dict]:
@@ -180,7 +209,9 @@ def latency(index: FaqIndex, texts: list[str], label: str) -> None:
     )
 
 
-def build_and_latency(encoder_setting: str, texts: list[str], n_entries: int, scale: bool) -> None:
+def build_and_latency(
+    encoder_setting: str, sets: dict[str, list[str]], n_entries: int, scale: bool
+) -> None:
     print(f"\n== index build, memory and latency ({encoder_setting})")
     entries = list(load_faq(ROOT / "faq").entries.values())
     encoders = load_encoders(encoder_setting)
@@ -195,7 +226,8 @@ def build_and_latency(encoder_setting: str, texts: list[str], n_entries: int, sc
         f" (vectors from cache), index memory {index.memory_bytes / 1e6:.1f} MB,"
         f" max RSS +{(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1e3:.0f} MB"
     )
-    latency(index, texts, f"{len(entries)} entries")
+    for name, texts in sets.items():
+        latency(index, texts, f"{len(entries)} entries, {name}")
     if not scale:
         return
     big, source = scale_up(entries, n_entries)
@@ -211,28 +243,49 @@ def build_and_latency(encoder_setting: str, texts: list[str], n_entries: int, sc
         f" {time.perf_counter() - started:.2f} s (incl. synthetic vectors),"
         f" index memory {big_index.memory_bytes / 1e6:.1f} MB"
     )
-    latency(big_index, texts, f"{len(big)} entries")
+    for name, texts in sets.items():
+        latency(big_index, texts, f"{len(big)} entries, {name}")
+
+
+def read_set(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def evaluate(path: Path, settings: list[str], show_misses: bool) -> None:
+    rows = read_set(path)
+    print(f"\n######## {len(rows)} questions from {path}")
+    for setting in settings:
+        outputs, seconds = run_batch(rows, setting)
+        label = f"Linzhu, FAQ_ENCODER={setting} ({seconds:.1f} s for the batch)"
+        score(rows, outputs, label, show_misses)
+    label = "baseline: plain BM25 (words + CJK bigrams), one doc per entry"
+    score(rows, bm25_baseline(rows), label, show_misses=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/eval/faq-dev.jsonl")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        type=Path,
+        action="append",
+        default=[],
+        help="a realistic set (JSON lines: text, lang, style, expect); repeatable",
+    )
     parser.add_argument("--encoders", default="use,e5,e5+use,none")
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args()
     if not args.dev.exists():
         args.dev = Path("/work/shared/eval/faq-dev.jsonl")
-    rows = [json.loads(line) for line in args.dev.read_text().splitlines() if line.strip()]
-    print(f"{len(rows)} dev questions from {args.dev}")
     settings = [s.strip() for s in args.encoders.split(",") if s.strip()]
-    for setting in settings:
-        outputs, seconds = run_batch(rows, setting)
-        score(rows, outputs, f"Linzhu, FAQ_ENCODER={setting} ({seconds:.1f} s for the batch)")
-    score(
-        rows, bm25_baseline(rows), "baseline: plain BM25 (words + CJK bigrams), one doc per entry"
-    )
-    build_and_latency(settings[0], [r["text"] for r in rows], args.entries, not args.skip_scale)
+    texts: dict[str, list[str]] = {}
+    for path in (args.dev, *args.sets):
+        evaluate(path, settings, args.misses or path != args.dev)
+        texts[path.name] = [r["text"] for r in read_set(path)]
+    build_and_latency(settings[0], texts, args.entries, not args.skip_scale)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,18 @@
 """Accuracy, speed and memory of the chat language detector on the shared eval sets.
 
-Usage: python bench/langid_eval.py [--eval-dir DIR] [--show-errors]
+Usage: python bench/langid_eval.py [--eval-dir DIR] [--set FILE ...] [--show-errors]
 
 Reads the `text`/`lang` pairs of langid-dev.jsonl and faq-dev.jsonl (default: ../shared/eval
 beside the repository) and prints accuracy per locale and overall for (a) the detector with
 no prior, (b) the reply policy on a first message given the true locale as platform hint,
 and (c) seeded langdetect mapped to our locales, for comparison.
+
+Then the chat sets (--set; default bench/data/langid-chat.jsonl, the cases real chat brings:
+Cyrillic, Hangul and kana whatever the word, brand and programme names, kanji-only
+Japanese, romanised Japanese and Russian, a term of another script inside a sentence; and
+the realistic FAQ dev set): (d) the reply policy on a first message with no hint, per case,
+and (e) an established conversation in another locale, which a romanised guess must never
+switch.
 """
 
 from __future__ import annotations
@@ -31,6 +38,10 @@ Sample = tuple[str, str]  # (text, true locale)
 Predict = Callable[[str, str], str | None]  # (text, true locale) -> predicted locale
 
 FILES = ("langid-dev.jsonl", "faq-dev.jsonl")
+CHAT_SETS = (
+    Path(__file__).resolve().parent / "data" / "langid-chat.jsonl",
+    Path(__file__).resolve().parent / "data" / "faq-realistic-dev.jsonl",
+)
 SCRIPT_SUBSETS = {
     "Hangul": re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"),
     "kana": re.compile(r"[\u3040-\u30ff]"),
@@ -128,12 +139,54 @@ def langdetect_predictor() -> Predict:
     return predict
 
 
+def chat_sets(paths: list[Path], detector: LanguageDetector, show_errors: bool) -> None:
+    """(d) first message, no hint, per case or style; (e) no switch on a romanised guess."""
+    for path in paths:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        by_case: dict[str, list[bool]] = defaultdict(list)
+        errors = []
+        for row in rows:
+            got = decide_reply_locale(
+                detector.detect(row["text"]), stored_locale=None, stored_source=None,
+                platform_hint=None,
+            ).locale  # fmt: skip
+            case = row.get("case") or row.get("style") or "-"
+            by_case[case].append(got == row["lang"])
+            if got != row["lang"]:
+                errors.append((row["lang"], got, row["text"]))
+        print(f"\n== (d) {path.name}: reply locale of a first message, no platform hint")
+        for case, hits in sorted(by_case.items()):
+            print(f"  {case:14} {_pct(hits)}")
+        print(f"  {'overall':14} {_pct([h for v in by_case.values() for h in v])}")
+        if show_errors:
+            for lang, got, text in errors:
+                print(f"    want {lang:8} got {got!s:8} {text}")
+        romanised = [r for r in rows if r.get("case") == "romanised"]
+        if romanised:
+            kept = [
+                decide_reply_locale(
+                    detector.detect(r["text"]), stored_locale=other, stored_source=source,
+                    platform_hint=None,
+                ).locale == other
+                for r in romanised
+                for other in ("en", "fr", "zh_Hans")
+                if other != r["lang"]
+                for source in ("detected", "platform")
+            ]  # fmt: skip
+            print("\n== (e) romanised guesses in a conversation already in another locale")
+            print(f"  conversation kept {_pct(kept)}")
+
+
 def main() -> None:
     repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=repo.parent / "shared" / "eval")
     parser.add_argument("--show-errors", action="store_true", help="list every miss")
+    parser.add_argument("--set", dest="sets", type=Path, action="append", default=[],
+                        help="a chat set (JSON lines: text, lang, case or style)")  # fmt: skip
     args = parser.parse_args()
+    if not args.eval_dir.exists():
+        args.eval_dir = Path("/work/shared/eval")
     samples = load(args.eval_dir)
     print(f"{len(samples)} samples from {args.eval_dir}")
 
@@ -154,6 +207,7 @@ def main() -> None:
             detector.detect(text), stored_locale=None, stored_source=None, platform_hint=lang
         ).locale
 
+    chat_sets(args.sets or list(CHAT_SETS), detector, args.show_errors)
     report("(a) detector, no prior", samples, no_prior, args.show_errors, detector)
     report("(b) policy, first message, platform hint = true locale", samples, with_hint,
            args.show_errors)  # fmt: skip

@@ -69,10 +69,16 @@ class AskResult:
 
 
 class Asker:
-    def __init__(self, knowledge: KnowledgeBase, default_locale: str = "en") -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        default_locale: str = "en",
+        settings: Settings | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.detector = LanguageDetector()
         self.default_locale = default_locale
+        self.settings = settings
 
     @classmethod
     def from_settings(cls, settings: Settings, *, overlay: bool = True) -> Asker:
@@ -86,7 +92,7 @@ class Asker:
         )
         if alternates:
             knowledge.set_overlay(alternates)
-        return cls(knowledge, settings.default_locale)
+        return cls(knowledge, settings.default_locale, settings)
 
     def ask(self, text: str) -> AskResult:
         # The chat's own rule for a first message from someone Linzhu knows nothing about.
@@ -101,7 +107,7 @@ class Asker:
 
     def render(self, result: AskResult) -> str:
         """The reply as a resident would see it, buttons as numbered choices."""
-        reply = decision_reply(result.decision, result.lang, self.knowledge)
+        reply = decision_reply(result.decision, result.lang, self.knowledge, settings=self.settings)
         lines = [reply.text]
         for number, button in enumerate(reply.buttons, start=1):
             lines.append(f"  {number}. {button.label}")

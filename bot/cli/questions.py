@@ -15,6 +15,7 @@ from bot.core.types import utcnow
 from bot.i18n.format import SHANGHAI
 from bot.store.db import Database
 from bot.store.questions import QuestionStore
+from bot.store.tables import UnansweredQuestion
 
 
 def register(sub: Any) -> None:
@@ -52,25 +53,48 @@ def cmd_list(args: argparse.Namespace) -> int:
             await db.dispose()
         if args.format == "csv":
             out = csv.writer(sys.stdout)
-            out.writerow(["id", "time", "channel", "locale", "text", "best_candidate", "resolved"])
+            out.writerow(["id", "time", "channel", "locale", "text", "best_candidate", "resolved",
+                          "outcome", "offered", "tapped"])  # fmt: skip
             for r in rows:
                 best = r.candidates[0].get("faq_id", "") if r.candidates else ""
                 when = r.created_at.astimezone(SHANGHAI).isoformat(timespec="minutes")
                 out.writerow([r.id, when, r.channel, r.locale or "", r.text, best,
-                              "yes" if r.resolved_at else ""])  # fmt: skip
+                              "yes" if r.resolved_at else "", r.outcome,
+                              " ".join(_offered(r.candidates)), r.chosen or ""])  # fmt: skip
             return 0
         if not rows:
             print(f"No open questions in the last {args.days} days.")
             return 0
         for r in rows:
-            best = r.candidates[0].get("faq_id", "") if r.candidates else ""
             when = r.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-            hint = f"  (closest: {best})" if best else ""
-            print(f"#{r.id:<5} {when}  {r.channel:<8} {r.locale or '-':<7} {r.text}{hint}")
+            print(f"#{r.id:<5} {when}  {r.channel:<8} {r.locale or '-':<7} {r.text}{_hint(r)}")
         print(f"{len(rows)} question(s). Mark handled with: linzhu questions resolve ID …")
+        tapped = sorted({r.chosen for r in rows if r.chosen and r.chosen != "none"})
+        if tapped:
+            print(
+                "Questions whose resident tapped a suggested topic are worth adding to that "
+                f"topic's alternates in faq/ ({', '.join(tapped)})."
+            )
         return 0
 
     return asyncio.run(run())
+
+
+def _offered(candidates: list[dict[str, Any]]) -> list[str]:
+    return [str(c.get("faq_id")) for c in candidates if c.get("offered")]
+
+
+def _hint(row: UnansweredQuestion) -> str:
+    """What Linzhu did with the question: the closest topic, or the offer and the tap."""
+    if row.outcome == "did_you_mean":
+        offered = ", ".join(_offered(row.candidates))
+        if row.chosen == "none":
+            return f"  (offered {offered}; tapped: none of these)"
+        if row.chosen:
+            return f"  (offered {offered}; tapped: {row.chosen} → add as an alternate?)"
+        return f"  (offered {offered}; nothing tapped)"
+    best = row.candidates[0].get("faq_id", "") if row.candidates else ""
+    return f"  (closest: {best})" if best else ""
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from bot.core.types import Attachment, Button, Reply
 from bot.events.ics import payload_ics
 from bot.events.when import format_when
 from bot.i18n import _, current_locale
+from bot.knowledge.labels import STOP_EVENT_REMINDERS
 from bot.store.events import outbox as eo
 from bot.store.events.tables import REGISTERED, localized
 
@@ -45,7 +46,7 @@ def render_reminder(payload: dict[str, Any]) -> list[Reply]:
         head = _("Reminder: *{title}* is tomorrow.").format(title=title)
     buttons = [
         Button(_("My events"), "events:mine"),
-        Button(_("Stop event reminders"), "events:rem:off"),
+        Button(str(STOP_EVENT_REMINDERS), "events:rem:off"),
     ]
     return [Reply.of(f"{head}\n{details}", buttons)]
 

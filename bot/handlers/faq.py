@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.payloads import Key, Payload
+from bot.config import Settings
+from bot.core.payloads import Id, Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.booking import start_flow
@@ -14,6 +15,7 @@ from bot.handlers.start import expired_payload
 from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.placeholders import fill
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
 from bot.services import Ctx, Services
 
@@ -28,6 +30,21 @@ QUESTION_CHARS = 600  # what retrieval reads of a long message (see question_of)
 @dataclass(frozen=True)
 class ShowTopic(Payload, prefix="faq:show"):
     topic: Key
+
+
+@dataclass(frozen=True)
+class PickSuggestion(Payload, prefix="faq:pick"):
+    """A topic tapped on a "did you mean"; `question` is the kept question's id."""
+
+    question: Id
+    topic: Key
+
+
+@dataclass(frozen=True)
+class NoneOfThese(Payload, prefix="faq:none"):
+    """ "None of these" on a "did you mean": the resident wants a person."""
+
+    question: Id
 
 
 @dataclass(frozen=True)
@@ -84,12 +101,14 @@ async def respond(incoming: Incoming, ctx: Ctx, decision: Decision | None) -> li
     """The FAQ's reply to a decision; an unanswered question is kept for staff."""
     kb = ctx.services.knowledge
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
-    if decision is None or decision.outcome not in (ANSWER, NOT_COVERED, DID_YOU_MEAN):
-        await _record_unanswered(incoming, ctx, locale, decision)
+    question_id = None
+    if decision is None or decision.outcome not in (ANSWER, NOT_COVERED):
+        # Kept for staff; a "did you mean" also records which topic the resident taps.
+        question_id = await _record_unanswered(incoming, ctx, locale, decision)
     topic = decision.entry if decision is not None else None
     if topic is not None and topic.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = topic.id
-    replies = [decision_reply(decision, locale, kb)]
+    replies = [decision_reply(decision, locale, kb, question_id, ctx.services.settings)]
     if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
         # "I want to talk to someone": the answer, and the booking flow's first step at once.
         replies.extend(await start_flow(ctx, None))
@@ -104,7 +123,27 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowTopic) -> list[Reply]:
         return [Reply(_("That topic is no longer available. Please ask your question again."))]
     if entry.is_topic and ctx.state.flow is None:
         ctx.state.last_topic = entry.id
-    return [answer_reply(entry, ctx.locale, kb)]
+    return [answer_reply(entry, ctx.locale, kb, ctx.services.settings)]
+
+
+@router.payload(PickSuggestion)
+async def pick_suggestion(incoming: Incoming, ctx: Ctx, tap: PickSuggestion) -> list[Reply]:
+    await ctx.services.questions.record_choice(tap.question, user_id=ctx.user_id, chosen=tap.topic)
+    return await show(incoming, ctx, ShowTopic(tap.topic))
+
+
+@router.payload(NoneOfThese)
+async def none_of_these(incoming: Incoming, ctx: Ctx, tap: NoneOfThese) -> list[Reply]:
+    await ctx.services.questions.record_choice(tap.question, user_id=ctx.user_id, chosen="none")
+    return [
+        Reply.of(
+            _(
+                "Thank you. I've passed your question on to the centre's staff, so it gets a "
+                "better answer. You can also talk to a person in a consultation."
+            ),
+            [Button(str(ACTION_LABELS["human"]), StartBooking().encode())],
+        )
+    ]
 
 
 @router.payload(Vote)
@@ -130,18 +169,21 @@ async def feedback(incoming: Incoming, ctx: Ctx, tap: Vote) -> list[Reply]:
     ]
 
 
-def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | None) -> Reply:
-    """What the resident sees for a decision (also printed by `linzhu ask`)."""
+def decision_reply(
+    decision: Decision | None,
+    locale: str,
+    kb: KnowledgeBase | None,
+    question_id: int | None = None,
+    settings: Settings | None = None,
+) -> Reply:
+    """What the resident sees for a decision (also printed by `linzhu ask`). With the kept
+    question's id, a "did you mean" records the resident's tap and offers a person."""
     entry = decision.entry if decision is not None else None
     if decision is not None and entry is not None and decision.outcome in (ANSWER, NOT_COVERED):
-        return answer_reply(entry, locale, kb)
+        return answer_reply(entry, locale, kb, settings)
     with use_locale(locale):
         if decision is not None and decision.outcome == DID_YOU_MEAN:
-            buttons = [
-                Button(_label(e.question(locale)), ShowTopic(e.id).encode())
-                for e in decision.choices
-            ]
-            return Reply.of(_("Did you mean…"), buttons)
+            return _did_you_mean(decision, locale, question_id)
         return Reply.of(
             _(
                 "Sorry, I don't have an answer to that. I've passed your question on to "
@@ -152,10 +194,26 @@ def decision_reply(decision: Decision | None, locale: str, kb: KnowledgeBase | N
         )
 
 
-def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Reply:
-    """The answer with follow-up topics, the entry's action and 👍/👎."""
+def _did_you_mean(decision: Decision, locale: str, question_id: int | None) -> Reply:
+    """The closest topics (at most three) as buttons, then "none of these → a person"."""
+    buttons = [
+        Button(
+            _label(e.question(locale)),
+            (PickSuggestion(question_id, e.id) if question_id else ShowTopic(e.id)).encode(),
+        )
+        for e in decision.choices[:3]
+    ]
+    none = NoneOfThese(question_id).encode() if question_id else StartBooking().encode()
+    buttons.append(Button(_("None of these: ask a person"), none))
+    return Reply.of(_("Did you mean…"), buttons)
+
+
+def answer_reply(
+    entry: FaqEntry, locale: str, kb: KnowledgeBase | None, settings: Settings | None = None
+) -> Reply:
+    """The answer (placeholders filled) with follow-up topics, the entry's action and 👍/👎."""
     with use_locale(locale):
-        text = entry.answer(locale)
+        text = fill(entry.answer(locale), locale, settings)
         if not entry.has_locale(locale):
             text = _("(This answer is not translated into your language yet.)") + "\n\n" + text
         buttons: list[Button] = []
@@ -175,16 +233,20 @@ def answer_reply(entry: FaqEntry, locale: str, kb: KnowledgeBase | None) -> Repl
 
 async def _record_unanswered(
     incoming: Incoming, ctx: Ctx, locale: str, decision: Decision | None
-) -> None:
-    candidates = [
-        {"faq_id": c.faq_id, "score": c.score} for c in (decision.candidates if decision else ())
-    ][:3]
-    await ctx.services.questions.record_unanswered(
+) -> int | None:
+    offer = decision is not None and decision.outcome == DID_YOU_MEAN
+    if decision is not None and offer:
+        candidates = [{"faq_id": e.id, "offered": True} for e in decision.choices[:3]]
+    else:
+        found = decision.candidates if decision is not None else ()
+        candidates = [{"faq_id": c.faq_id, "score": c.score} for c in found[:3]]
+    return await ctx.services.questions.record_unanswered(
         user_id=ctx.user_id,
         channel=incoming.user.channel,
         text=incoming.text or "",
         locale=locale,
         candidates=candidates,
+        outcome=DID_YOU_MEAN if offer else "no_match",
     )
 
 

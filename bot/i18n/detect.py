@@ -27,6 +27,15 @@ import zhon.pinyin
 from lingua import Language, LanguageDetectorBuilder
 from lingua import LanguageDetector as _Lingua
 
+from bot.i18n.han_words import KanjiOrHanzi
+from bot.i18n.romanised import (
+    ROMANISED_CONFIDENCE,
+    cyrillic_text,
+    looks_like_romaji,
+    russian_share,
+    without_signs,
+)
+
 __all__ = ["Detection", "LanguageDetector", "platform_locale"]
 
 
@@ -102,6 +111,13 @@ _NEUTRAL: Final = frozenset(
     ["ok", "okay", "okey", "okie", "okk", "k", "kk", "lol", "lmao", "haha", "hahaha", "hehe",
      "xd", "hmm", "hm", "mmm", "wow", "oh", "ah", "omg"]
 )  # fmt: skip
+# Programme, brand and app names residents write in any language: they say nothing about the
+# writer's language, so they never make a message foreign or decide its locale.
+_NAMES: Final = frozenset(
+    ["linzhu", "linguang", "colab", "sanye", "hongqiao", "gubei", "changning", "minhang",
+     "wechat", "weixin", "alipay", "didi", "meituan", "taobao", "ctrip", "unicom", "hsk",
+     "ib", "hr", "whatsapp", "telegram", "app"]
+)  # fmt: skip
 # Whole messages too common across languages to move a conversation (the brief's "yes").
 _TRIVIAL: Final = _NEUTRAL | frozenset(
     ["yes", "yep", "yeah", "no", "nope", "hi", "hello", "hey", "bye"]
@@ -126,6 +142,8 @@ _WORD_COUNT_CAP: Final = {1: 0.6, 2: 0.85}
 _LATIN_CAP: Final = 0.99
 _UNSEEN: Final = 1e-7  # frequency of a word a wordlist lacks while another has it
 _FOREIGN_WORDS: Final = 10_000  # words kept per language Linzhu does not speak
+_KNOWN: Final = 1e-6  # a word at least this frequent is a word of the language, not noise
+_COMMON_WORD: Final = 2e-5  # "ka", "wa" and "ii" are in the English list, but rarely written
 
 
 class _LatinModels:
@@ -147,6 +165,11 @@ class _LatinModels:
             .build()
         )
         self.words: dict[str, dict[str, float]] = {lang: _wordlist(lang) for lang in LATIN_LOCALES}
+        # Russian words as translit writes them (romanised.py) → their usual spelling.
+        self.russian: dict[str, str] = {}
+        for word, f in _wordlist("ru").items():  # commonest first
+            if f >= _KNOWN:
+                self.russian.setdefault(without_signs(word), word)
 
     def is_place_name(self, token: str) -> bool:
         """True for pinyin that none of our languages uses as a word ("hongqiao", not "taxi")."""
@@ -188,7 +211,19 @@ def _release_wordfreq_caches() -> None:
 # scripts share: zhuyin, Cantonese particles, Taiwanese sentence-final particles, 「」 quotes.
 _HANT_MARKERS: Final = frozenset("嘅咗唔冇佢哋啲嘢喺咩嚟噉㗎啱嗰齁欸唷「」『』")
 _HAN_RUN_RE: Final = regex.compile(r"\p{Script=Han}+")
+_HAN_RE: Final = regex.compile(r"[\p{Script=Han}\p{Script=Bopomofo}]")
+# Characters that build Chinese sentences (particles, pronouns, common verbs), Mandarin and
+# Cantonese; a Han term alone (社区医院, 居留许可) has none of them.
+_CHINESE_PHRASES: Final = ("可以", "什么", "什麼", "怎么", "怎麼", "有没有", "有沒有", "想要")
+_CHINESE_GRAMMAR: Final = frozenset(
+    "的了吗嗎呢吧啊呀我你他她们們这這那哪是都还還也给給"  # Mandarin
+    "嘅咗唔係喺啲佢哋冇咩乜"  # Cantonese
+)
 _COMMON, _RARE = 1e-5, 1e-7  # wordfreq frequencies: "in everyday use" and "practically unused"
+# log P(Japanese words) − log P(Chinese words) above which kanji-only text is Japanese: about
+# 50 times likelier. 幼稚園 (2.9: also Taiwan's word) stays Chinese; 書類 (6.4) does not.
+_JAPANESE_WORDS_MARGIN: Final = 4.0
+_MIXED_MARGIN: Final = -6.0  # every mixed text in the dev sets is Japanese
 
 
 class _HanModels:
@@ -229,6 +264,7 @@ class _HanModels:
         self.japanese_words = frozenset(
             w for w, f in ja.items() if _is_han(w) and (f >= 1e-6 if len(w) > 1 else f >= 1e-4)
         )
+        self.words = KanjiOrHanzi(ja, zh, to_simplified)
 
     def classify(self, text: str, *, bopomofo: bool) -> Detection:
         """Detect zh_Hans, zh_Hant or kanji-only ja in a text whose letters are mostly Han."""
@@ -237,6 +273,8 @@ class _HanModels:
         trad = sum(c in self.traditional_only for c in han)
         ja_hits = sum(c in self.japanese_only for c in han)
         if ja_hits > self.chinese_hits(text):
+            return Detection("ja", 0.85, False, None)
+        if self.chinese_hits(text) == 0 and self._japanese_words(text, mixed=bool(simp and trad)):
             return Detection("ja", 0.85, False, None)
         reads_japanese = all(self._reads_japanese(run) for run in _HAN_RUN_RE.findall(text))
         also_ja: tuple[str, ...] = ("ja",) if reads_japanese else ()
@@ -252,6 +290,14 @@ class _HanModels:
         # and without one Simplified is likelier in Shanghai. The policy keeps a prior/hint.
         marked = bopomofo or any(c in _HANT_MARKERS for c in text)
         return Detection("zh_Hant" if marked else "zh_Hans", 0.9, False, None, both)
+
+    def _japanese_words(self, text: str, *, mixed: bool) -> bool:
+        """True when the text's words are far likelier Japanese than Chinese (書類, 手続,
+        救急車 番号), or when it mixes Simplified and Traditional forms, as Japanese
+        shinjitai do (中国語: 国 looks Simplified, 語 Traditional), and does not read as
+        Chinese words."""
+        margin = self.words.japanese_margin(_HAN_RUN_RE.findall(text))
+        return margin >= _JAPANESE_WORDS_MARGIN or (mixed and margin > _MIXED_MARGIN)
 
     def chinese_hits(self, text: str) -> int:
         """How many characters of `text` Chinese uses and Japanese does not (这, 们, 吃)."""
@@ -327,15 +373,42 @@ class LanguageDetector:
         script = _dominant(counts)
         if script in _SCRIPT_UNSUPPORTED:
             return Detection(None, 1.0, True, _SCRIPT_UNSUPPORTED[script])
-        if script == "Cyrillic":
+        # Kana, Hangul and Cyrillic belong to one locale each, whatever else the message
+        # holds: a brand or place name in Latin letters, a Chinese term.
+        owned = _owning_script(counts) or ("Kana" if counts["Kana"] else None)
+        if owned == "Kana" and self._borrowed_no(cleaned):
+            owned, script = None, "Han"
+        if owned == "Cyrillic":
             return self._cyrillic(cleaned)
-        if script == "Kana" and self._borrowed_no(cleaned):
-            script = "Han"
-        if script in _SCRIPT_LOCALE:
-            return Detection(_SCRIPT_LOCALE[script], 1.0, True, None)
+        if owned in _SCRIPT_LOCALE:
+            return Detection(_SCRIPT_LOCALE[owned], 1.0, True, None)
+        if counts["Han"] and counts["Latin"]:
+            script = self._frame(cleaned, script)
         if script == "Han":
             return self._han.classify(cleaned, bopomofo=counts["Bopomofo"] > 0)
-        return self._latin_text(cleaned)
+        return self._latin_text(_HAN_RE.sub(" ", cleaned))
+
+    def _frame(self, text: str, weighted: str) -> str:
+        """Which script a Han + Latin message is written in. Chinese terms inside a French
+        sentence ("C'est le 社区医院 qui…") carry no Chinese grammar; English words inside a
+        Chinese sentence ("有没有适合 adult 的 class") sit in one. Without grammar words in
+        either, the weighted letter counts decide."""
+        han = "".join(_HAN_RUN_RE.findall(text))
+        if any(c in _CHINESE_GRAMMAR for c in han) or any(w in han for w in _CHINESE_PHRASES):
+            return "Han"
+        latin = [
+            w
+            for w in _TOKEN_RE.findall(_HAN_RE.sub(" ", text).casefold())
+            if w not in _NEUTRAL and w not in _NAMES and not self._latin.is_place_name(w)
+        ]
+        return "Latin" if len(latin) >= 2 else weighted
+
+    def cyrillic_reading(self, text: str) -> str | None:
+        """Romanised Russian ("kak pomenyat yazyk") written back in Cyrillic ("как поменять
+        язык"), for retrieval; None for any other text."""
+        if not text.isascii() or self.detect(text).locale != "ru":  # translit is plain ASCII
+            return None
+        return cyrillic_text(text, self._latin.russian)
 
     def _borrowed_no(self, text: str) -> bool:
         """Chinese chat borrows の for 的 (我の猫): its only kana, next to Chinese-only hanzi."""
@@ -359,15 +432,22 @@ class LanguageDetector:
         words = [
             w
             for token in tokens
-            if token not in _NEUTRAL and not self._latin.is_place_name(token)
+            if token not in _NEUTRAL
+            and token not in _NAMES
+            and not self._latin.is_place_name(token)
             for w in _WORD_RE.findall(token)
         ]
         if not words:  # "Hongqiao?": a name says nothing about the writer's language
             return NO_SIGNAL
+        # Romaji and pinyin share their syllables, so the names are not set aside here.
+        named = [t for t in tokens if t not in _NEUTRAL and t not in _NAMES]
+        romanised = self._romanised([w for t in named for w in _WORD_RE.findall(t)])
+        if romanised is not None:
+            return Detection(romanised, ROMANISED_CONFIDENCE, False, None)
         foreign = self._foreign(" ".join(words), words, LATIN_LOCALES)
         if foreign:
             return Detection(None, foreign[1], False, foreign[0])
-        if not any(w in self._latin.words_for(lang) for w in words for lang in LATIN_LOCALES):
+        if not any(self._known(w) for w in words) and not any(p.search(text) for p, _ in _CUES):
             # Not one word any of our languages uses ("qwzx plorf"): letter statistics alone
             # would still name a language, but nothing was written in one.
             return NO_SIGNAL
@@ -382,6 +462,36 @@ class LanguageDetector:
             and letters >= _CERTAIN_MIN_LETTERS
         )
         return Detection(best, round(confidence, 4), certain, None)
+
+    def _known(self, word: str) -> bool:
+        """A word one of our languages uses, or a compound of two (Kinderclub, Talentbörse)."""
+        lists = [self._latin.words_for(lang) for lang in LATIN_LOCALES]
+        if any(word in words for words in lists):
+            return True
+        return len(word) >= 8 and any(
+            word[:i] in words and word[i:] in words
+            for words in lists
+            for i in range(3, len(word) - 2)
+        )
+
+    def _romanised(self, words: list[str]) -> str | None:
+        """ "ja" or "ru" for romanised Japanese or Russian that our Latin languages do not
+        explain better; None otherwise."""
+        if not words:
+            return None
+        latin = max(
+            sum(self._latin.words[lang].get(w, 0.0) >= _COMMON_WORD for w in words) / len(words)
+            for lang in LATIN_LOCALES
+        )
+        if latin > 0.5:
+            return None
+        if looks_like_romaji(words):
+            return "ja"
+        russian = russian_share(words, self._latin.russian.__contains__)
+        long_enough = len(words) >= 2 or (len(words[0]) >= 5 and latin == 0.0)
+        if long_enough and russian >= 0.75 and russian - latin >= 0.4:
+            return "ru"
+        return None
 
     def _latin_scores(self, joined: str, raw: str, words: list[str]) -> dict[str, float]:
         """Posterior over en/fr/de/es: lingua's n-grams × word frequencies × spelling cues."""
@@ -469,6 +579,14 @@ def _script_counts(text: str) -> Counter[str]:
                 counts["Kana" if script in ("Hiragana", "Katakana") else script] += 1
                 break
     return counts
+
+
+def _owning_script(counts: Counter[str]) -> str | None:
+    """Kana, Hangul or Cyrillic when the message has two letters of it (or nothing else)."""
+    for script in ("Kana", "Hangul", "Cyrillic"):
+        if counts[script] >= 2 or (counts[script] and sum(counts.values()) == counts[script]):
+            return script
+    return None
 
 
 def _dominant(counts: Counter[str]) -> str:

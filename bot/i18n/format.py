@@ -7,7 +7,7 @@ rejected, because guessing its zone is how a 15:00 appointment turns into 07:00.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Final
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import babel.dates
 import babel.numbers
+import babel.units
 from babel import Locale
 
 from bot.i18n.locales import LOCALES
@@ -105,6 +106,19 @@ def format_relative_datetime(dt: datetime, locale: str, now: datetime) -> str:
 def format_number(n: int | float | Decimal, locale: str) -> str:
     """A number with the locale's separators: "1,234.5", "1 234,5", "1.234,5"."""
     return babel.numbers.format_decimal(n, locale=babel_locale(locale))
+
+
+def format_duration(duration: timedelta, locale: str) -> str:
+    """A duration in whole days, hours or minutes, in the locale's words: "24 hours",
+    "2 小时", "1 час", "90 Minuten" (CLDR units, plural forms included)."""
+    minutes = round(duration.total_seconds() / 60)
+    if minutes and minutes % (24 * 60) == 0 and minutes >= 7 * 24 * 60:
+        value, unit = minutes // (24 * 60), "duration-day"
+    elif minutes and minutes % 60 == 0:
+        value, unit = minutes // 60, "duration-hour"
+    else:
+        value, unit = minutes, "duration-minute"
+    return str(babel.units.format_unit(value, unit, locale=babel_locale(locale)))
 
 
 def join_date_time(day: str, time: str, locale: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from bot.knowledge.placeholders import fill
+
 # One sentence: up to a full stop — CJK (。！？) anywhere, Latin (. ! ?) before a space or the end.
 _SENTENCE = re.compile(r".+?(?:[。！？]|[.!?](?=\s|$)|$)\s*")
 
@@ -15,12 +17,15 @@ class AnswerSource(Protocol):
 
 
 class _KnowledgeAnswers:
-    def __init__(self, knowledge: Any) -> None:
+    def __init__(self, knowledge: Any, settings: Any) -> None:
         self.knowledge = knowledge
+        self.settings = settings
 
     def answer(self, entry_id: str, locale: str) -> str | None:
         entry = self.knowledge.entry(entry_id) if self.knowledge is not None else None
-        return None if entry is None else str(entry.answer(locale)).strip()
+        if entry is None:
+            return None
+        return fill(str(entry.answer(locale)).strip(), locale, self.settings)
 
 
 def without_pointer(answer: str, command: str) -> str:
@@ -43,5 +48,8 @@ def without_pointer(answer: str, command: str) -> str:
 
 
 def answers_for(services: Any) -> AnswerSource:
-    """Answers from `services.knowledge`; with no knowledge base loaded, every answer is None."""
-    return _KnowledgeAnswers(getattr(services, "knowledge", None))
+    """Answers from `services.knowledge` (placeholders filled from `services.settings`);
+    with no knowledge base loaded, every answer is None."""
+    return _KnowledgeAnswers(
+        getattr(services, "knowledge", None), getattr(services, "settings", None)
+    )

@@ -135,7 +135,7 @@ class KnowledgeBase:
         if not text.strip() or (kept is not None and kept[0] is snapshot):
             return
         query = await self.embed(text)
-        found = await run_cpu(snapshot.index.scores, text, query)
+        _read, found = await run_cpu(snapshot.retriever.score, text, query)
         self._scored[text] = (snapshot, query, found)
         while len(self._scored) > REMEMBERED_SCORES:
             self._scored.popitem(last=False)

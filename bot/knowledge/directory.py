@@ -17,8 +17,11 @@ from bot.i18n.locales import LOCALES
 from bot.knowledge.districts import DISTRICTS
 from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_with_lines
 
+# "vaccination" is routine and childhood vaccination (community health centres); "travel"
+# is travel vaccinations and health certificates, kept apart so the two never share a list.
 MEDICAL_SERVICES = (
-    "gp", "children", "dental", "maternity", "mental", "vaccination", "permit", "emergency",
+    "gp", "children", "dental", "maternity", "mental", "vaccination", "permit", "travel",
+    "emergency",
 )  # fmt: skip
 SCHOOL_SERVICES = ("nursery", "kindergarten", "primary", "junior", "senior")
 SERVICES = {"medical": MEDICAL_SERVICES, "schools": SCHOOL_SERVICES}

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.core.offload import cpu_pool
 from bot.knowledge.encoders import Encoder
+from bot.knowledge.query import message_parts
 
 WINDOW_SECONDS = 0.003  # how long a message waits for others to share its batch
 MAX_BATCH = 32
@@ -26,22 +27,35 @@ REMEMBERED = 512
 
 @dataclass(frozen=True)
 class QueryVectors:
-    """One text's vectors, by encoder name (L2-normalised)."""
+    """One text's vectors, by encoder name (L2-normalised), and those of its parts (the
+    question sentence of a long message, terms in another script: query.message_parts)."""
 
     text: str
     by_encoder: dict[str, np.ndarray]
+    parts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def get(self, encoder_name: str) -> np.ndarray | None:
         return self.by_encoder.get(encoder_name)
 
+    def part(self, part: str, encoder_name: str) -> np.ndarray | None:
+        return self.parts.get(part, {}).get(encoder_name)
+
 
 def encode_batch(encoders: Callable[[], Sequence[Encoder]], texts: list[str]) -> list[QueryVectors]:
-    """Every text by every live encoder, one model call per encoder (synchronous; asking
-    for the live encoders may wait for a model still loading, so it runs in the pool)."""
-    per_encoder = {e.name: e.encode_queries(texts) for e in encoders()}
+    """Every text and its parts by every live encoder, one model call per encoder
+    (synchronous; asking for the live encoders may wait for a model still loading, so it
+    runs in the pool)."""
+    parts = [message_parts(text).texts() for text in texts]
+    flat = list(dict.fromkeys([*texts, *(p for ps in parts for p in ps)]))
+    row = {text: i for i, text in enumerate(flat)}
+    per_encoder = {e.name: e.encode_queries(flat) for e in encoders()}
     return [
-        QueryVectors(text, {name: vectors[i] for name, vectors in per_encoder.items()})
-        for i, text in enumerate(texts)
+        QueryVectors(
+            text,
+            {name: vectors[row[text]] for name, vectors in per_encoder.items()},
+            {p: {name: v[row[p]] for name, v in per_encoder.items()} for p in text_parts},
+        )
+        for text, text_parts in zip(texts, parts, strict=True)
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,10 +42,12 @@ SHORTLIST = 40
 class EntryScores:
     """`combined` ranks entries; `semantic` (encoders only) says whether any is close
     at all, so a question with no words in common (another language) is not held
-    back by missing lexical evidence. None when retrieval is lexical only."""
+    back by missing lexical evidence. None when retrieval is lexical only. `signals`
+    holds the pooled signals by name (top3, max, lex, bm25), for the re-ranker."""
 
     combined: np.ndarray
     semantic: np.ndarray | None
+    signals: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,17 @@ class FaqIndex:
         self.entries = list(entries)
         texts: list[str] = []
         owner: list[int] = []
+        situation: list[bool] = []
         for i, entry in enumerate(self.entries):
+            situations = {s for t in entry.locales.values() for s in t.situations}
             for _, text in entry.phrasings():
                 texts.append(text)
                 owner.append(i)
+                situation.append(text in situations)
         self.texts = texts
         self.owner = np.asarray(owner, dtype=np.int64)
+        # Which phrasings describe a situation rather than ask (LocaleText.situations).
+        self.situation = np.asarray(situation, dtype=bool)
         n = len(self.entries)
         self.starts = np.searchsorted(self.owner, np.arange(n))
         self.ends = np.searchsorted(self.owner, np.arange(n), side="right")
@@ -106,9 +113,10 @@ class FaqIndex:
         bm = self.bm25.scores(text)
         bm_rel = bm / max(float(bm.max()), 1e-6) if n else bm
         dense = self.live_dense()
+        signals = {"lex": lex_best, "bm25": bm_rel}
         if not dense:
             mixed = (W_LEX_ONLY * lex_best + W_BM25_ONLY * bm_rel) / (W_LEX_ONLY + W_BM25_ONLY)
-            return EntryScores(mixed.astype(np.float32), None)
+            return EntryScores(mixed.astype(np.float32), None, signals)
         queries = [_query_vector(d.encoder, text, query) for d in dense]
         shortlist = self._shortlist(dense, queries, lex_best, bm_rel)
         # The phrasings of the short-listed entries: one product over every phrasing (cheaper
@@ -120,6 +128,8 @@ class FaqIndex:
         )
         segment = np.repeat(np.arange(len(shortlist)), lengths)
         semantic = np.zeros(len(shortlist), dtype=np.float32)
+        pooled_top3 = np.zeros(len(shortlist), dtype=np.float32)
+        pooled_best = np.zeros(len(shortlist), dtype=np.float32)
         for d, q in zip(dense, queries, strict=True):
             sims = (d.vectors @ q)[rows]
             best = np.maximum.reduceat(sims, seg_starts)
@@ -130,7 +140,12 @@ class FaqIndex:
             top3 = np.bincount(segment[top], weights=sims[top], minlength=len(shortlist))
             top3 = top3 / np.minimum(lengths, 3)
             semantic += W_TOP3 * top3 + W_MAX * best
+            pooled_top3 += top3 / len(dense)
+            pooled_best += best / len(dense)
         semantic /= len(dense) * (W_TOP3 + W_MAX)
+        for name, pooled in (("top3", pooled_top3), ("max", pooled_best)):
+            signals[name] = np.full(n, -1.0, dtype=np.float32)
+            signals[name][shortlist] = pooled
         dense_part = np.full(n, -1.0, dtype=np.float32)
         dense_part[shortlist] = semantic
         w_dense = len(dense) * (W_TOP3 + W_MAX)
@@ -139,7 +154,7 @@ class FaqIndex:
         )
         total = np.full(n, -1.0, dtype=np.float32)
         total[shortlist] = mixed[shortlist]
-        return EntryScores(total, dense_part)
+        return EntryScores(total, dense_part, signals)
 
     def live_dense(self) -> list[_Dense]:
         """The dense signals whose model loaded (one that failed is dropped, not fatal)."""
@@ -167,6 +182,18 @@ class FaqIndex:
         """Vectors and postings held in memory (what grows with the FAQ)."""
         size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
         return size + self.lexical.index.nbytes + self.bm25.index.nbytes
+
+
+def _row_products(
+    vectors: np.ndarray, q: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """`vectors[rows] @ q` for the rows of some entries, entry by entry: each entry's rows
+    are contiguous, so the products run on views; gathering the rows first copies them
+    (ten times slower with every entry short-listed), and one product over every row
+    wastes the work on entries that were not (at 1,000 entries, most of them)."""
+    return np.concatenate(
+        [vectors[a:b] @ q for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    )
 
 
 def _query_vector(encoder: Encoder, text: str, query: QueryVectors | None) -> np.ndarray:

@@ -23,10 +23,13 @@ from bot.knowledge.model import (
     KINDS,
     MAX_ANSWER_CHARS,
     MIN_ALTERNATES,
+    MIN_SITUATIONS,
     REVIEW_STATES,
     FaqEntry,
     LocaleText,
 )
+from bot.knowledge.placeholders import NAMES as PLACEHOLDERS
+from bot.knowledge.placeholders import unknown_placeholders
 from bot.knowledge.problem import Problem
 
 # libyaml when present: the pure-Python parser takes ~1 s for the whole FAQ.
@@ -43,7 +46,7 @@ TOP_KEYS = {
     "source",
     "locales",
 }
-LOCALE_KEYS = {"question", "alternates", "answer"}
+LOCALE_KEYS = {"question", "alternates", "situations", "answer"}
 
 
 @dataclass
@@ -206,7 +209,9 @@ class _FileChecker:
         if not isinstance(source, str) or not source.strip():
             self.problem(nodes.get("source", node), "source is missing (a public source or staff)")
         related = self._related(entry_id, data.get("related"), _value_node(node, "related"))
-        locales = self._locales(data.get("locales"), _value_node(node, "locales"), node)
+        locales = self._locales(
+            data.get("locales"), _value_node(node, "locales"), node, kind != "not_covered"
+        )
         if not locales or category is None:
             return None
         return FaqEntry(
@@ -253,7 +258,9 @@ class _FileChecker:
             found.append(item)
         return tuple(found)
 
-    def _locales(self, value: Any, node: Node | None, entry: Node) -> dict[str, LocaleText]:
+    def _locales(
+        self, value: Any, node: Node | None, entry: Node, topic: bool
+    ) -> dict[str, LocaleText]:
         if not isinstance(value, dict) or not isinstance(node, MappingNode):
             self.problem(node or entry, "locales must be a mapping of locale → question/answer")
             return {}
@@ -267,12 +274,12 @@ class _FileChecker:
             if locale not in LOCALES:
                 self.problem(where, f"unknown locale {locale!r} (one of: {', '.join(LOCALES)})")
                 continue
-            text = self._locale(locale, body, _value_node(node, str(locale)) or where)
+            text = self._locale(locale, body, _value_node(node, str(locale)) or where, topic)
             if text is not None:
                 texts[locale] = text
         return texts
 
-    def _locale(self, locale: str, body: Any, node: Node) -> LocaleText | None:
+    def _locale(self, locale: str, body: Any, node: Node, topic: bool) -> LocaleText | None:
         if not isinstance(body, dict) or not isinstance(node, MappingNode):
             self.problem(node, f"{locale}: must have question, alternates and answer")
             return None
@@ -282,7 +289,6 @@ class _FileChecker:
                 self.problem(nodes.get(str(key), node), f"{locale}: unknown field {key!r}")
         question = body.get("question")
         answer = body.get("answer")
-        alternates = body.get("alternates")
         ok = True
         if not isinstance(question, str) or not question.strip():
             self.problem(nodes.get("question", node), f"{locale}: empty question")
@@ -296,25 +302,43 @@ class _FileChecker:
                 f"{locale}: answer is {len(answer.strip())} characters "
                 f"(at most {MAX_ANSWER_CHARS} fit a chat message)",
             )
-        clean: list[str] = []
-        alt_node = _value_node(node, "alternates")
-        if not isinstance(alternates, list) or not isinstance(alt_node, SequenceNode):
-            self.problem(alt_node or node, f"{locale}: alternates must be a list of phrasings")
-        else:
-            for item, item_node in zip(alternates, alt_node.value, strict=True):
-                if not isinstance(item, str) or not item.strip():
-                    self.problem(item_node, f"{locale}: empty or non-text alternate")
-                else:
-                    clean.append(item.strip())
-            if len(clean) < MIN_ALTERNATES:
+        if isinstance(answer, str):
+            for name in unknown_placeholders(answer):
                 self.problem(
-                    alt_node,
-                    f"{locale}: {len(clean)} alternates (at least {MIN_ALTERNATES} needed)",
+                    nodes.get("answer"),
+                    f"{locale}: unknown placeholder {{{name}}} "
+                    f"(one of: {', '.join(sorted(PLACEHOLDERS))})",
                 )
+        alternates = self._phrasings(locale, "alternates", body, node, MIN_ALTERNATES)
+        # Situations are what a topic needs; "not covered" entries may list some too.
+        situations = self._phrasings(
+            locale, "situations", body, node, MIN_SITUATIONS if topic else 0
+        )
         if not ok:
             return None
         assert isinstance(question, str) and isinstance(answer, str)
-        return LocaleText(question.strip(), tuple(clean), answer.strip())
+        return LocaleText(question.strip(), alternates, answer.strip(), situations)
+
+    def _phrasings(
+        self, locale: str, key: str, body: dict[Any, Any], node: MappingNode, minimum: int
+    ) -> tuple[str, ...]:
+        """The non-empty strings of list field `key`, with a problem when fewer than `minimum`."""
+        value = body.get(key)
+        list_node = _value_node(node, key)
+        if value is None and minimum == 0:
+            return ()
+        if not isinstance(value, list) or not isinstance(list_node, SequenceNode):
+            self.problem(list_node or node, f"{locale}: {key} must be a list of phrasings")
+            return ()
+        clean: list[str] = []
+        for item, item_node in zip(value, list_node.value, strict=True):
+            if not isinstance(item, str) or not item.strip():
+                self.problem(item_node, f"{locale}: empty or non-text item in {key}")
+            else:
+                clean.append(item.strip())
+        if len(clean) < minimum:
+            self.problem(list_node, f"{locale}: {len(clean)} {key} (at least {minimum} needed)")
+        return tuple(clean)
 
 
 def _children(node: MappingNode) -> dict[str, Node]:

@@ -33,20 +33,25 @@ ACTION_PAYLOADS: Final[dict[str, str]] = {
 }
 REVIEW_STATES: Final = ("ok", "needed")
 MIN_ALTERNATES: Final = 8
+# Needs described without naming the topic ("my toddler keeps tugging at her ear"): people
+# in chat write the situation, and a topic that only lists questions misses them.
+MIN_SITUATIONS: Final = 5
 MAX_ANSWER_CHARS: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class LocaleText:
-    """One locale of an entry: the canonical question, how people ask it, the answer."""
+    """One locale of an entry: the canonical question, how people ask it, the situations
+    that lead to it (the need in the resident's words, without the topic's name), the answer."""
 
     question: str
     alternates: tuple[str, ...]
     answer: str
+    situations: tuple[str, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        return (self.question, *self.alternates)
+        return (self.question, *self.alternates, *self.situations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.knowledge.embedding import QueryVectors
+from bot.i18n.detect import LanguageDetector
+from bot.knowledge.embedding import QueryVectors, encode_batch
 from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.rerank import rerank
 
 ANSWER = "answer"
 DID_YOU_MEAN = "did_you_mean"
@@ -51,6 +53,8 @@ DENSE = THRESHOLDS[frozenset({"use-m3"})]
 # previous answer; the nudge is smaller than a typical gap between right and wrong.
 FOLLOW_UP_BONUS = 0.012
 FOLLOW_UP_MAX_CHARS = 24
+# Scoring is a few small products: OpenBLAS's extra threads only spin-wait for them and
+# made the slowest questions several times slower on a busy machine.
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,16 @@ class Retriever:
         live = frozenset(d.encoder.name for d in self.index.live_dense())
         return THRESHOLDS.get(live, DENSE) if live else LEXICAL
 
+    def score(self, text: str, query: QueryVectors | None = None) -> tuple[str, EntryScores]:
+        """The entries' scores for a question, re-ranked (CPU work: run it off the loop), and
+        the text they were scored for (romanised Russian is read back in Cyrillic first)."""
+        reading = _detector().cyrillic_reading(text)
+        if reading is not None:  # the encoders read Cyrillic far better
+            text, query = reading, None
+        if query is None and self.index.dense:  # the command line and benches: encode here
+            query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
+        return text, rerank(self.index, text, self.index.scores(text, query), query)
+
     def decide(
         self,
         text: str,
@@ -98,7 +112,8 @@ class Retriever:
         entries = self.index.entries
         if not entries or not text.strip():
             return Decision(NO_MATCH, 0.0, 0.0)
-        found = found if found is not None else self.index.scores(text, query)
+        if found is None:
+            text, found = self.score(text, query)
         scores = found.combined
         if previous and _is_follow_up(text):
             scores = scores + self._context_bonus(previous)
@@ -139,6 +154,11 @@ class Retriever:
             if related in self.position:
                 bonus[self.position[related]] = FOLLOW_UP_BONUS
         return bonus
+
+
+@functools.cache
+def _detector() -> LanguageDetector:
+    return LanguageDetector()  # its models are shared with the chat's detector
 
 
 def _is_follow_up(text: str) -> bool:

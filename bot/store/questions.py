@@ -38,21 +38,45 @@ class QuestionStore:
         text: str,
         locale: str | None,
         candidates: list[dict[str, Any]] | None = None,
-    ) -> bool:
-        """File a question Linzhu could not answer; False (nothing filed) when it is trivial."""
+        outcome: str = "no_match",
+    ) -> int | None:
+        """Keep the question for staff; returns its id (a "did you mean" offer's buttons
+        carry it, so the resident's choice lands on this row), or None when it is trivial
+        (emoji, punctuation) and nothing is filed."""
         if not worth_filing(text):
+            return None
+        async with self.db.transaction() as session:
+            row = UnansweredQuestion(
+                user_id=user_id,
+                channel=channel,
+                text=text[:4000],
+                locale=locale,
+                candidates=candidates or [],
+                outcome=outcome,
+            )
+            session.add(row)
+            await session.flush()
+            assert row.id is not None
+            return row.id
+
+    async def record_choice(self, question_id: int, *, user_id: int | None, chosen: str) -> bool:
+        """What the resident tapped on their own "did you mean" (a topic id, or "none").
+
+        The id comes from a button, so the row must be this resident's offer; a later tap
+        replaces an earlier one. False when no such offer exists."""
+        if user_id is None:
             return False
         async with self.db.transaction() as session:
-            session.add(
-                UnansweredQuestion(
-                    user_id=user_id,
-                    channel=channel,
-                    text=text[:4000],
-                    locale=locale,
-                    candidates=candidates or [],
+            result = await session.execute(
+                update(UnansweredQuestion)
+                .where(
+                    col(UnansweredQuestion.id) == question_id,
+                    col(UnansweredQuestion.user_id) == user_id,
+                    col(UnansweredQuestion.outcome) == "did_you_mean",
                 )
+                .values(chosen=chosen[:128], chosen_at=utcnow())
             )
-        return True
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def unanswered(
         self, limit: int = 100, since: datetime | None = None, include_resolved: bool = False

@@ -83,7 +83,7 @@ class ProcessedUpdate(SQLModel, table=True):
 
 
 class UnansweredQuestion(SQLModel, table=True):
-    """A question Linzhu could not answer, kept for staff."""
+    """A question Linzhu could not answer, or answered only with "did you mean", kept for staff."""
 
     __tablename__ = "unanswered_questions"
 
@@ -95,6 +95,15 @@ class UnansweredQuestion(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     locale: str | None = Field(default=None, sa_column=Column(String(16)))
     candidates: list[Any] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    # "no_match" (nothing close enough), or "did_you_mean" (topics offered as buttons)
+    outcome: str = Field(
+        default="no_match",
+        sa_column=Column(String(16), nullable=False, server_default="no_match"),
+    )
+    # What the resident tapped on a "did you mean": a topic id, or "none" (none of these).
+    # A tapped topic is a question staff can add to that topic's alternates.
+    chosen: str | None = Field(default=None, sa_column=Column(String(128)))
+    chosen_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts(index=True)
     resolved_at: datetime | None = _ts(nullable=True)
     # How staff handled it: alternate (added to `resolved_topic`), not_covered, dismissed,

@@ -6,9 +6,10 @@ import pytest
 
 from bot.cli.main import main
 from bot.config import Settings, get_settings
-from bot.core.types import utcnow
+from bot.core.types import UserRef, utcnow
 from bot.store.db import Database
 from bot.store.questions import QuestionStore
+from bot.store.users import UserStore
 
 
 async def test_unanswered_resolve_and_feedback_summary(db: Database) -> None:
@@ -47,7 +48,7 @@ async def test_cli_lists_as_csv_and_resolves(
         assert await _run(["questions", "list", "--format", "csv"]) == 0
         out = capsys.readouterr().out.splitlines()
         assert out[0].startswith("id,time,channel,locale,text")
-        assert out[1].endswith(",telegram,de,Wo parke ich?,living.community-centre,")
+        assert ",telegram,de,Wo parke ich?,living.community-centre,,no_match,," in out[1]
         question_id = out[1].split(",")[0]
         assert await _run(["questions", "resolve", question_id]) == 0
         assert await _run(["questions", "list"]) == 0
@@ -61,3 +62,26 @@ async def _run(argv: list[str]) -> int:
 
     # The CLI runs its own event loop: keep it off this test's loop.
     return await asyncio.to_thread(main, argv)
+
+
+async def test_cli_shows_what_residents_tapped_on_did_you_mean(
+    db: Database, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = QuestionStore(db)
+    async with db.transaction() as session:
+        user = await UserStore(db).touch(session, UserRef("web", "tapper"))
+    offered = [{"faq_id": t, "offered": True} for t in ("medical.dental", "medical.pharmacy")]
+    asked = await store.record_unanswered(
+        user_id=user.id, channel="web", text="tooth broke", locale="en",
+        candidates=offered, outcome="did_you_mean",
+    )  # fmt: skip
+    assert await store.record_choice(asked, user_id=user.id, chosen="medical.dental")
+    assert not await store.record_choice(asked, user_id=None, chosen="medical.pharmacy")
+    try:
+        assert await _run(["questions", "list"]) == 0
+        out = capsys.readouterr().out
+        assert "tooth broke" in out
+        assert "offered medical.dental, medical.pharmacy; tapped: medical.dental" in out
+        assert "worth adding to that topic's alternates" in out
+    finally:
+        get_settings.cache_clear()

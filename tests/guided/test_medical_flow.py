@@ -18,9 +18,9 @@ def payloads(conversation: Conversation) -> list[str]:
 @pytest.mark.parametrize(
     ("locale", "language", "faq_words", "card_text"),
     [
-        ("en", "en", "paediatric", "My child has had a fever of 39 °C since yesterday."),
-        ("ru", "ru", "педиатр", "У ребёнка со вчерашнего дня температура 39 °C."),
-        ("ko", "ko", "소아", "아이가 어제부터 39도 열이 나요."),
+        ("en", "en", "paediatric", "My child has had a fever since ____. Temperature: ____ °C."),
+        ("ru", "ru", "педиатр", "У ребёнка температура с ____. Сейчас ____ °C."),
+        ("ko", "ko", "소아", "아이가 ____부터 열이 나요. 체온은 ____도예요."),
     ],
 )
 async def test_medical_guide_in_three_languages(
@@ -54,8 +54,8 @@ async def test_medical_guide_in_three_languages(
 
     await conversation.tap("medical:cards:children")
     cards = "\n".join(r.text for r in conversation.last.replies)  # type: ignore[union-attr]
-    assert card_text in cards and "我的孩子从昨天开始发烧，39°C。" in cards
-    assert cards.index("39") < cards.index("挂号处")  # the need's cards before general ones
+    assert card_text in cards and "我的孩子从____开始发烧，体温____°C。" in cards
+    assert cards.index("体温") < cards.index("挂号处")  # the need's cards before general ones
     # One reply; WeChat's renderer splits it into texts of at most 2,048 bytes.
     pieces = render_texts(conversation.last.replies)  # type: ignore[union-attr]
     assert all(len(p.encode()) <= 2048 for p in pieces)
@@ -99,3 +99,24 @@ def unverified_note(locale: str) -> str:
     """The translated "please confirm" line shown under every unverified entry."""
     with use_locale(locale):
         return _("⚠️ Not yet checked by our staff: please confirm before you go.")
+
+
+async def test_vaccination_lists_childhood_vaccines_apart_from_travel_and_permit_checks(
+    conversation: Conversation,
+) -> None:
+    await conversation.tap("medical:lang:vaccination:en")
+    text = conversation.text()
+    assert "Community Health Service Center" in text
+    assert "International Travel Healthcare Center" not in text
+    await conversation.tap("medical:lang:permit:en")
+    assert "International Travel Healthcare Center" in conversation.text()
+
+
+async def test_answers_promise_only_the_languages_the_directory_knows(
+    conversation: Conversation,
+) -> None:
+    await conversation.tap("lang:set:ja")
+    await conversation.tap("medical:lang:dental:ja")
+    answer = conversation.last.replies[0].text  # type: ignore[union-attr]
+    assert "中国語、英語" in answer  # what /medical can find, named in Japanese
+    assert "ご自分の言語で受診" not in answer

@@ -70,9 +70,8 @@ async def test_no_match_offers_consultation_and_records_question(
     assert rows[0].candidates and {"faq_id", "score"} <= set(rows[0].candidates[0])
 
 
-async def test_did_you_mean_offers_up_to_three_choices(
-    conversation: Conversation, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _close_call(dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every question a close call between two medical topics."""
     kb = dispatcher.services.knowledge
     assert kb is not None
     choices = tuple(
@@ -88,14 +87,53 @@ async def test_did_you_mean_offers_up_to_three_choices(
         candidates=(Candidate("medical.interpreter", 0.8, "topic"),),
     )
     monkeypatch.setattr(kb, "decide", lambda text, previous=None, query=None, found=None: close)
+
+
+async def test_did_you_mean_offers_choices_and_a_person(
+    conversation: Conversation, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close_call(dispatcher, monkeypatch)
     await conversation.say("doctor language help")
     assert "Did you mean" in conversation.text()
+    [offer] = await dispatcher.services.questions.unanswered()
+    assert (offer.text, offer.outcome, offer.chosen) == ("doctor language help", DID_YOU_MEAN, None)
     assert _payloads(conversation) == [
-        "faq:show:medical.interpreter",
-        "faq:show:medical.english-speaking-doctor",
+        f"faq:pick:{offer.id}:medical.interpreter",
+        f"faq:pick:{offer.id}:medical.english-speaking-doctor",
+        f"faq:none:{offer.id}",
     ]
-    await conversation.tap("faq:show:medical.interpreter")
+    assert conversation.last is not None
+    assert conversation.last.replies[0].buttons[-1].label == "None of these: ask a person"
+    await conversation.tap(f"faq:pick:{offer.id}:medical.interpreter")
     assert "faq:fb:medical.interpreter:1" in _payloads(conversation)
+    [offer] = await dispatcher.services.questions.unanswered()
+    assert offer.chosen == "medical.interpreter" and offer.chosen_at is not None
+
+
+async def test_none_of_these_is_recorded_and_offers_a_person(
+    conversation: Conversation, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close_call(dispatcher, monkeypatch)
+    await conversation.say("doctor language help")
+    [offer] = await dispatcher.services.questions.unanswered()
+    await conversation.tap(f"faq:none:{offer.id}")
+    assert "passed your question on" in conversation.text()
+    assert _payloads(conversation) == ["book:start"]
+    [offer] = await dispatcher.services.questions.unanswered()
+    assert offer.chosen == "none"
+
+
+async def test_a_choice_lands_only_on_the_residents_own_offer(
+    conversation: Conversation, dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close_call(dispatcher, monkeypatch)
+    other = await dispatcher.services.questions.record_unanswered(
+        user_id=None, channel="web", text="someone else's", locale="en", outcome=DID_YOU_MEAN
+    )
+    await conversation.tap(f"faq:pick:{other}:medical.interpreter")
+    assert "faq:fb:medical.interpreter:1" in _payloads(conversation)  # still answered
+    rows = await dispatcher.services.questions.unanswered()
+    assert [(r.text, r.chosen) for r in rows] == [("someone else's", None)]
 
 
 async def test_feedback_is_stored(conversation: Conversation, dispatcher: Dispatcher) -> None:

@@ -37,6 +37,29 @@ HELD_OUT = [
     ("ru", "Как найти работу в Шанхае иностранцу?", "work.job-search"),
 ]
 
+# Questions that used to get a confidently wrong answer (issue 16), in words of these tests.
+ONCE_MISROUTED = [
+    (
+        "en",
+        "my mum and dad would like to come and stay with us for a while, which visa?",
+        "living.family-visit-visa",
+    ),
+    (
+        "de",
+        "Meine Eltern möchten uns über den Winter besuchen. Welches Visum?",
+        "living.family-visit-visa",
+    ),
+    (
+        "en",
+        "I'm looking for Mandarin classes for grown-ups, not for the kids",
+        "living.learn-chinese",
+    ),
+    ("ja", "大人が通える中国語教室はありますか", "living.learn-chinese"),
+    ("en", "is there a playground for kids somewhere in Gubei", "living.children-activities"),
+    ("zh_Hans", "古北附近有没有儿童游乐场", "living.children-activities"),
+    ("en", "help enrolling my son", "school.public-application"),
+]
+
 OUT_OF_SCOPE = [
     ("en", "my cat needs her rabies shot, where do I go?"),
     ("de", "Wie bekomme ich einen chinesischen Führerschein?"),
@@ -54,6 +77,14 @@ def test_answers_held_out_paraphrases(
     decision = knowledge.decide(text)
     assert decision.outcome == ANSWER, (decision.outcome, decision.candidates)
     assert decision.faq_id == expected, decision.candidates
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), ONCE_MISROUTED)
+def test_once_misrouted_questions_find_their_topic(
+    knowledge: KnowledgeBase, lang: str, text: str, expected: str
+) -> None:
+    decision = knowledge.decide(text)
+    assert (decision.outcome, decision.faq_id) == (ANSWER, expected), decision.candidates
 
 
 @pytest.mark.parametrize(("lang", "text"), OUT_OF_SCOPE)

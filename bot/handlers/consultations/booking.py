@@ -49,6 +49,7 @@ from bot.handlers.consultations.payloads import (
 )
 from bot.handlers.start import main_menu
 from bot.i18n import LOCALES, _
+from bot.knowledge.labels import CONFIRM_BOOKING
 from bot.services import Ctx
 from bot.store.consultations.bookings import (
     OFFER_OTHERS,
@@ -272,7 +273,7 @@ async def ask_confirm(ctx: Ctx, draft: BookingDraft) -> list[Reply]:
         _("Please check your consultation:"),
         *details_lines(draft.topic, slot, draft.language, draft.note, draft.contact),
     ]
-    confirm_button = Button(_("✅ Confirm"), Confirm(slot.id, draft.token).encode())
+    confirm_button = Button(str(CONFIRM_BOOKING), Confirm(slot.id, draft.token).encode())
     return [Reply.of("\n".join(lines), [confirm_button, *nav()])]
 
 

@@ -13,6 +13,7 @@ from bot.handlers.consultations.payloads import (
     StartBooking,
 )
 from bot.i18n import _
+from bot.knowledge.labels import CANCEL_BOOKING, RESCHEDULE_BOOKING, YES_CANCEL
 from bot.services import Ctx
 from bot.store.consultations.bookings import BOOKED, BookingError, BookingView
 
@@ -51,9 +52,9 @@ async def list_bookings(ctx: Ctx) -> list[Reply]:
                 booking_summary(booking),
                 [
                     Button(
-                        _("Reschedule ({day})").format(day=day), Reschedule(booking.id).encode()
+                        str(RESCHEDULE_BOOKING).format(day=day), Reschedule(booking.id).encode()
                     ),
-                    Button(_("Cancel ({day})").format(day=day), AskCancel(booking.id).encode()),
+                    Button(str(CANCEL_BOOKING).format(day=day), AskCancel(booking.id).encode()),
                 ],
             )
         )
@@ -86,7 +87,7 @@ async def ask_cancel(incoming: Incoming, ctx: Ctx, tap: AskCancel) -> list[Reply
         Reply.of(
             _("Cancel this consultation?") + "\n\n" + booking_summary(booking),
             [
-                Button(_("Yes, cancel it"), ConfirmCancel(booking.id).encode()),
+                Button(str(YES_CANCEL), ConfirmCancel(booking.id).encode()),
                 Button(_("No, keep it"), MyBookings().encode()),
             ],
         )

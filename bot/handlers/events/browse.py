@@ -17,6 +17,7 @@ from bot.handlers.events.payloads import (
     SignUp,
 )
 from bot.i18n import _
+from bot.knowledge.labels import CANCEL_MY_PLACE, JOIN_WAITLIST, SIGN_UP
 from bot.services import Ctx
 from bot.store.events.signup import EventError, SignUpResult
 from bot.store.events.tables import CATEGORIES, REGISTERED, EventView
@@ -126,9 +127,9 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowEvent) -> list[Reply]:
     mine = await ctx.services.events.active_registration(ctx.user_id, event.id)
     buttons: list[Button] = []
     if mine is not None:
-        buttons.append(Button(_("Cancel my place"), AskCancel(mine.id).encode()))
+        buttons.append(Button(str(CANCEL_MY_PLACE), AskCancel(mine.id).encode()))
     elif event.is_open(incoming.received_at):
-        label = _("Sign up") if event.seats_left != 0 else _("Join the waitlist")
+        label = str(SIGN_UP) if event.seats_left != 0 else str(JOIN_WAITLIST)
         buttons.append(Button(label, Join(event.id).encode()))
     text = t.details(event, mine)
     if mine is None and event.status == "cancelled":
@@ -208,7 +209,7 @@ def _confirmation(ctx: Ctx, result: SignUpResult) -> Reply:
         ).format(title=title, position=reg.waitlist_position)
     # With the registration: a waitlisted resident sees their position, not "Full: you can…".
     text += "\n\n" + t.summary(event, reg)
-    buttons = [Button(_("Cancel my place"), AskCancel(reg.id).encode()), *_back()]
+    buttons = [Button(str(CANCEL_MY_PLACE), AskCancel(reg.id).encode()), *_back()]
     attachments = [event_ics(event, reg.id, ctx.locale)] if reg.status == REGISTERED else []
     return Reply.of(text, buttons, attachments)
 

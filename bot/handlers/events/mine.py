@@ -8,6 +8,7 @@ from bot.events.ics import event_ics
 from bot.handlers.events import text as t
 from bot.handlers.events.payloads import AskCancel, Drop, EventList, MyEvents, Reminders
 from bot.i18n import _
+from bot.knowledge.labels import CANCEL_EVENT, YES_CANCEL
 from bot.services import Ctx
 from bot.store.events.tables import REGISTERED, EventError
 
@@ -41,7 +42,7 @@ async def my_events(ctx: Ctx) -> list[Reply]:
                 t.summary(event, reg),
                 [
                     Button(
-                        _("Cancel: {title}").format(title=t.event_button(event).label),
+                        str(CANCEL_EVENT).format(title=t.event_button(event).label),
                         AskCancel(reg.id).encode(),
                     )
                 ],
@@ -62,7 +63,7 @@ async def ask_cancel(incoming: Incoming, ctx: Ctx, tap: AskCancel) -> list[Reply
                 Reply.of(
                     _("Give up your place at this event?") + "\n\n" + t.summary(event, reg),
                     [
-                        Button(_("Yes, cancel it"), Drop(rid).encode()),
+                        Button(str(YES_CANCEL), Drop(rid).encode()),
                         Button(_("No, keep it"), MyEvents().encode()),
                     ],
                 )
