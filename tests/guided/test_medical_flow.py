@@ -116,7 +116,8 @@ async def test_answers_promise_only_the_languages_the_directory_knows(
     conversation: Conversation,
 ) -> None:
     await conversation.tap("lang:set:ja")
-    await conversation.tap("medical:lang:dental:ja")
+    # The FAQ answer (inside the medical guide its "type /medical" sentence is dropped).
+    await conversation.tap("faq:show:medical.dental")
     answer = conversation.last.replies[0].text  # type: ignore[union-attr]
     assert "中国語、英語" in answer  # what /medical can find, named in Japanese
     assert "ご自分の言語で受診" not in answer

@@ -39,18 +39,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
 from bot.guided.emergency.phrases import GENERAL, Detection, EmergencyMatcher, default_matcher
 from bot.guided.emergency.semantic import Scores, SemanticSignal, ordinary_vectors
 from bot.guided.emergency.training import load_training
-from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.encoders import Encoder
+from bot.knowledge.index import FaqIndex
 
 Action = Literal["fire", "ask", "none"]
+
+
+class HasIndex(Protocol):
+    """The knowledge base, as far as the detector needs it (its index: encoders, phrasings)."""
+
+    @property
+    def index(self) -> FaqIndex: ...
+
 
 CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees this much
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
@@ -113,7 +121,7 @@ class EmergencyDetector:
         return cls(default_matcher(), semantic if semantic.heads else None)
 
     @classmethod
-    def for_knowledge(cls, knowledge: KnowledgeBase, cache_dir: Path | None) -> EmergencyDetector:
+    def for_knowledge(cls, knowledge: HasIndex, cache_dir: Path | None) -> EmergencyDetector:
         """With the FAQ's encoders, and its phrasings as the ordinary messages."""
         encoders = [d.encoder for d in knowledge.index.live_dense()]
         return cls.build(encoders, cache_dir, ordinary_vectors(knowledge.index))
