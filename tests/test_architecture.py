@@ -62,13 +62,22 @@ def _resolve(name: str) -> str | None:
 
 
 def _graph() -> dict[str, set[str]]:
+    """Module → the modules it imports. Importing `a.b.c` runs the `__init__` of `a.b` too, so
+    that package counts as imported as well — unless the importer lives inside it (a module
+    importing its siblings does not run its own package's __init__ again)."""
     graph: dict[str, set[str]] = {m: set() for m in MODULES}
     for module in MODULES:
         for name in _imports(module):
             if name == "bot" or name.startswith("bot."):
                 target = _resolve(name)
-                if target and target != module:
-                    graph[module].add(target)
+                if not target:
+                    continue
+                parts = target.split(".")
+                for end in range(2, len(parts) + 1):
+                    package = ".".join(parts[:end])
+                    inside = module == package or module.startswith(package + ".")
+                    if package in MODULES and not inside:
+                        graph[module].add(package)
     return graph
 
 
