@@ -12,64 +12,31 @@ a confident detection over a wider language set on a text long enough to trust.
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 import regex
-import wordfreq
-import zhon.pinyin
-from lingua import Language, LanguageDetectorBuilder
-from lingua import LanguageDetector as _Lingua
 
-from bot.i18n.han_words import KanjiOrHanzi
+from bot.i18n.detection import NO_SIGNAL, Detection
+from bot.i18n.han_models import (
+    CHINESE_GRAMMAR,
+    CHINESE_PHRASES,
+    HAN_RE,
+    HAN_RUN_RE,
+    han_models,
+)
+from bot.i18n.latin_models import LATIN_LOCALES, LINGUA_OTHERS, latin_models
 from bot.i18n.romanised import (
     ROMANISED_CONFIDENCE,
     cyrillic_text,
     looks_like_romaji,
     russian_share,
-    without_signs,
 )
 
 __all__ = ["Detection", "LanguageDetector", "platform_locale"]
 
-
-@dataclass(frozen=True)
-class Detection:
-    """What one message says about its language."""
-
-    locale: str | None  # one of LOCALES, or None when there is no usable signal
-    confidence: float  # 0..1
-    certain: bool  # a script only one locale uses, or a confident long text
-    unsupported: str | None  # ISO 639-1 code of a language Linzhu does not speak
-    # Other locales the text fits just as well (e.g. both Chinese scripts when only shared
-    # characters are used), so a prior or a hint among them should be kept, not overridden.
-    compatible: tuple[str, ...] = ()
-
-    def fits(self, locale: str | None) -> bool:
-        """True when `locale` is this detection's locale or equally compatible with the text."""
-        return locale is not None and (locale == self.locale or locale in self.compatible)
-
-
-NO_SIGNAL: Final = Detection(None, 0.0, False, None)
-
-LATIN_LOCALES: Final[tuple[str, ...]] = ("en", "fr", "de", "es")
-_LINGUA_OURS: Final = (Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH)
-# Languages residents of Shanghai write that Linzhu does not speak, in the scripts it reads.
-_LINGUA_OTHERS: Final = (
-    Language.ITALIAN, Language.PORTUGUESE, Language.DUTCH, Language.VIETNAMESE,
-    Language.TURKISH, Language.INDONESIAN, Language.MALAY, Language.POLISH,
-    Language.ROMANIAN, Language.CATALAN, Language.SWEDISH, Language.DANISH,
-    Language.BOKMAL, Language.FINNISH, Language.CZECH, Language.HUNGARIAN,
-    Language.TAGALOG, Language.RUSSIAN, Language.UKRAINIAN, Language.BULGARIAN,
-)  # fmt: skip
-# wordfreq names two of them differently from ISO 639-1.
-_WORDFREQ_CODE: Final[dict[str, str]] = {"tl": "fil"}
 
 # Scripts that alone identify a locale, or a language Linzhu does not speak.
 _SCRIPT_LOCALE: Final[dict[str, str]] = {"Hangul": "ko", "Kana": "ja", "Cyrillic": "ru"}
@@ -127,9 +94,6 @@ _URL_RE: Final = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?<!\S)[/@#
 _NUMERIC_RE: Final = regex.compile(r"(?<!\p{L})\d[\d:.,/\-]*\p{Latin}{0,3}(?!\p{L})")
 _WORD_RE: Final = regex.compile(r"\p{L}+")
 _TOKEN_RE: Final = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")  # keeps "jing'an" and "l'école" whole
-# Romanised Chinese names (Hongqiao, Gubei, Jing'an) fill messages here but carry no language.
-_PINYIN_RE: Final = regex.compile(rf"(?:{zhon.pinyin.syllable})+", regex.I)
-_NAME_MAX_FREQ: Final = 1e-6  # a pinyin-shaped token rarer than this in all our lists is a name
 _KANA_RE: Final = regex.compile(r"[\p{Script=Hiragana}\p{Script=Katakana}]")
 
 # A Latin text needs this many words and letters before a foreign language is flagged,
@@ -141,227 +105,21 @@ _CERTAIN_MIN_WORDS, _CERTAIN_MIN_LETTERS = 4, 20
 _WORD_COUNT_CAP: Final = {1: 0.6, 2: 0.85}
 _LATIN_CAP: Final = 0.99
 _UNSEEN: Final = 1e-7  # frequency of a word a wordlist lacks while another has it
-_FOREIGN_WORDS: Final = 10_000  # words kept per language Linzhu does not speak
-_KNOWN: Final = 1e-6  # a word at least this frequent is a word of the language, not noise
 _COMMON_WORD: Final = 2e-5  # "ka", "wa" and "ii" are in the English list, but rarely written
-
-
-class _LatinModels:
-    """The Latin-script models: lingua (our four, high accuracy; a wider set, low accuracy)
-    and wordfreq word lists, loaded once and shared by every detector instance."""
-
-    def __init__(self) -> None:
-        # High accuracy (all n-gram sizes) only where it matters: short texts in our locales.
-        self.ours: _Lingua = (
-            LanguageDetectorBuilder.from_languages(*_LINGUA_OURS)
-            .with_preloaded_language_models()
-            .build()
-        )
-        # The wide set only judges longer texts, where trigrams suffice; this keeps memory small.
-        self.wide: _Lingua = (
-            LanguageDetectorBuilder.from_languages(*_LINGUA_OURS, *_LINGUA_OTHERS)
-            .with_low_accuracy_mode()
-            .with_preloaded_language_models()
-            .build()
-        )
-        self.words: dict[str, dict[str, float]] = {lang: _wordlist(lang) for lang in LATIN_LOCALES}
-        # Russian words as translit writes them (romanised.py) → their usual spelling.
-        self.russian: dict[str, str] = {}
-        for word, f in _wordlist("ru").items():  # commonest first
-            if f >= _KNOWN:
-                self.russian.setdefault(without_signs(word), word)
-
-    def is_place_name(self, token: str) -> bool:
-        """True for pinyin that none of our languages uses as a word ("hongqiao", not "taxi")."""
-        bare = token.replace("'", "").replace("’", "")
-        return bool(_PINYIN_RE.fullmatch(bare)) and all(
-            self.words[lang].get(w, 0.0) < _NAME_MAX_FREQ
-            for lang in LATIN_LOCALES
-            for w in (token, bare)
-        )
-
-    def words_for(self, lang: str) -> dict[str, float]:
-        """The word list of `lang`. Other languages' lists load on the first long text that
-        may be in them, once, and keep only their commonest words: enough to corroborate a
-        detection, at about 1 MiB each instead of 4."""
-        if lang not in self.words:
-            self.words[lang] = _wordlist(_WORDFREQ_CODE.get(lang, lang), _FOREIGN_WORDS)
-        return self.words[lang]
-
-
-def _wordlist(lang: str, top: int | None = None) -> dict[str, float]:
-    """wordfreq's "small" list for `lang`, optionally cut to its `top` commonest words."""
-    try:
-        words = wordfreq.get_frequency_dict(lang, "small")  # ordered, commonest first
-    except LookupError:  # wordfreq has no list for it: no word evidence either way
-        return {}
-    finally:
-        _release_wordfreq_caches()
-    return dict(itertools.islice(words.items(), top))
-
-
-def _release_wordfreq_caches() -> None:
-    """wordfreq memoises every list it loads for the life of the process; we keep our own
-    copies of what we use, so its caches would only double the memory."""
-    wordfreq.get_frequency_dict.cache_clear()
-    wordfreq.get_frequency_list.cache_clear()
-
-
-# Characters and words that lean to Taiwan/Hong Kong usage while using only characters both
-# scripts share: zhuyin, Cantonese particles, Taiwanese sentence-final particles, 「」 quotes.
-_HANT_MARKERS: Final = frozenset("嘅咗唔冇佢哋啲嘢喺咩嚟噉㗎啱嗰齁欸唷「」『』")
-_HAN_RUN_RE: Final = regex.compile(r"\p{Script=Han}+")
-_HAN_RE: Final = regex.compile(r"[\p{Script=Han}\p{Script=Bopomofo}]")
-# Characters that build Chinese sentences (particles, pronouns, common verbs), Mandarin and
-# Cantonese; a Han term alone (社区医院, 居留许可) has none of them.
-_CHINESE_PHRASES: Final = ("可以", "什么", "什麼", "怎么", "怎麼", "有没有", "有沒有", "想要")
-_CHINESE_GRAMMAR: Final = frozenset(
-    "的了吗嗎呢吧啊呀我你他她们們这這那哪是都还還也给給"  # Mandarin
-    "嘅咗唔係喺啲佢哋冇咩乜"  # Cantonese
-)
-_COMMON, _RARE = 1e-5, 1e-7  # wordfreq frequencies: "in everyday use" and "practically unused"
-# log P(Japanese words) − log P(Chinese words) above which kanji-only text is Japanese: about
-# 50 times likelier. 幼稚園 (2.9: also Taiwan's word) stays Chinese; 書類 (6.4) does not.
-_JAPANESE_WORDS_MARGIN: Final = 4.0
-_MIXED_MARGIN: Final = -6.0  # every mixed text in the dev sets is Japanese
-
-
-class _HanModels:
-    """Which Han characters mark Simplified, Traditional, Japanese-only or Chinese-only text.
-
-    The Simplified/Traditional sets are CC-CEDICT's (via hanzidentifier); the Japanese and
-    Chinese ones are derived from wordfreq's word lists, so Japanese shinjitai such as 駅, 図
-    or 済 mark kanji-only Japanese, and 这, 们 or 吃 rule Japanese out."""
-
-    def __init__(self) -> None:
-        # CC-CEDICT's character sets, which hanzidentifier does not export at its top level.
-        from hanzidentifier import helpers
-
-        self.simplified_only = frozenset(
-            helpers.SIMPLIFIED_CHARACTERS - helpers.TRADITIONAL_CHARACTERS
-        )
-        self.traditional_only = frozenset(
-            helpers.TRADITIONAL_CHARACTERS - helpers.SIMPLIFIED_CHARACTERS
-        )
-        ja, zh = _wordlist("ja"), _wordlist("zh")
-        to_simplified = _simplified_map()
-        ja_chars, zh_chars = _char_frequencies(ja), _char_frequencies(zh)
-
-        def zh_freq(ch: str) -> float:
-            return max(zh_chars.get(ch, 0.0), zh_chars.get(ch.translate(to_simplified), 0.0))
-
-        # A CEDICT "traditional" character that Japanese also writes (銃, 鯖) proves nothing.
-        self.japanese_only = frozenset(
-            c for c, f in ja_chars.items()
-            if f > _COMMON and zh_freq(c) < _RARE and c not in self.traditional_only and _is_han(c)
-        )  # fmt: skip
-        self.chinese_only = frozenset(
-            c
-            for c in {*zh_chars, *self.traditional_only}
-            if zh_freq(c) > _COMMON and ja_chars.get(c, 0.0) < _RARE
-        )
-        # Kanji-only Japanese words, to tell whether a Han-only message also reads as Japanese.
-        self.japanese_words = frozenset(
-            w for w, f in ja.items() if _is_han(w) and (f >= 1e-6 if len(w) > 1 else f >= 1e-4)
-        )
-        self.words = KanjiOrHanzi(ja, zh, to_simplified)
-
-    def classify(self, text: str, *, bopomofo: bool) -> Detection:
-        """Detect zh_Hans, zh_Hant or kanji-only ja in a text whose letters are mostly Han."""
-        han = [c for c in text if _is_han(c)]
-        simp = sum(c in self.simplified_only for c in han)
-        trad = sum(c in self.traditional_only for c in han)
-        ja_hits = sum(c in self.japanese_only for c in han)
-        if ja_hits > self.chinese_hits(text):
-            return Detection("ja", 0.85, False, None)
-        if self.chinese_hits(text) == 0 and self._japanese_words(text, mixed=bool(simp and trad)):
-            return Detection("ja", 0.85, False, None)
-        reads_japanese = all(self._reads_japanese(run) for run in _HAN_RUN_RE.findall(text))
-        also_ja: tuple[str, ...] = ("ja",) if reads_japanese else ()
-        if simp != trad and (simp == 0 or trad == 0):
-            # Only one script's own characters: hanzidentifier is never wrong here.
-            locale = "zh_Hant" if trad else "zh_Hans"
-            confidence = 0.95 if simp + trad == 1 else 0.99
-            return Detection(locale, confidence, not reads_japanese, None, also_ja)
-        both = ("zh_Hans", "zh_Hant", *also_ja)
-        if simp or trad:  # a mixture: the majority, without certainty
-            return Detection("zh_Hant" if trad > simp else "zh_Hans", 0.75, False, None, both)
-        # Shared characters only: the script is open; a Taiwan/HK marker tips the guess,
-        # and without one Simplified is likelier in Shanghai. The policy keeps a prior/hint.
-        marked = bopomofo or any(c in _HANT_MARKERS for c in text)
-        return Detection("zh_Hant" if marked else "zh_Hans", 0.9, False, None, both)
-
-    def _japanese_words(self, text: str, *, mixed: bool) -> bool:
-        """True when the text's words are far likelier Japanese than Chinese (書類, 手続,
-        救急車 番号), or when it mixes Simplified and Traditional forms, as Japanese
-        shinjitai do (中国語: 国 looks Simplified, 語 Traditional), and does not read as
-        Chinese words."""
-        margin = self.words.japanese_margin(_HAN_RUN_RE.findall(text))
-        return margin >= _JAPANESE_WORDS_MARGIN or (mixed and margin > _MIXED_MARGIN)
-
-    def chinese_hits(self, text: str) -> int:
-        """How many characters of `text` Chinese uses and Japanese does not (这, 们, 吃)."""
-        return sum(c in self.chinese_only for c in text)
-
-    def _reads_japanese(self, run: str) -> bool:
-        """True when a Han run splits into common kanji-only Japanese words (了解, 電話, 予約)."""
-        ok = [True] + [False] * len(run)
-        for end in range(1, len(run) + 1):
-            ok[end] = any(
-                ok[end - n] and run[end - n : end] in self.japanese_words
-                for n in range(1, min(4, end) + 1)
-            )
-        return ok[-1]
-
-
-def _is_han(text: str) -> bool:
-    return bool(text) and all(_SCRIPT_RE["Han"].match(c) for c in text)
-
-
-def _char_frequencies(words: dict[str, float]) -> dict[str, float]:
-    freqs: defaultdict[str, float] = defaultdict(float)
-    for word, f in words.items():
-        for ch in word:
-            freqs[ch] += f
-    return dict(freqs)
-
-
-def _simplified_map() -> dict[int, str]:
-    """wordfreq's Traditional→Simplified character table, used to look Traditional text up
-    in its Simplified-keyed Chinese list; without it, only Simplified-only characters count."""
-    try:
-        import msgpack
-        from wordfreq.util import data_path
-
-        with gzip.open(data_path("_chinese_mapping.msgpack.gz")) as f:
-            table = msgpack.load(f, raw=False, strict_map_key=False)
-        return {int(k): str(v) for k, v in table.items()}
-    except (ImportError, OSError, ValueError):
-        return {}
-
-
-@lru_cache(maxsize=1)
-def _latin_models() -> _LatinModels:
-    return _LatinModels()
-
-
-@lru_cache(maxsize=1)
-def _han_models() -> _HanModels:
-    return _HanModels()
 
 
 class LanguageDetector:
     """Detects the locale of chat messages; create one at start-up (models load here, once)."""
 
     def __init__(self) -> None:
-        self._latin = _latin_models()
-        self._han = _han_models()
+        self._latin = latin_models()
+        self._han = han_models()
 
     def preload(self) -> None:
         """Load the word lists of every language that may be flagged as unsupported now
         (about a second and 20 MiB), not in the middle of someone's message; before
         `serve --workers` forks, so the workers share them."""
-        for language in _LINGUA_OTHERS:
+        for language in LINGUA_OTHERS:
             self._latin.words_for(language.iso_code_639_1.name.lower())
 
     def detect(self, text: str) -> Detection:
@@ -386,19 +144,19 @@ class LanguageDetector:
             script = self._frame(cleaned, script)
         if script == "Han":
             return self._han.classify(cleaned, bopomofo=counts["Bopomofo"] > 0)
-        return self._latin_text(_HAN_RE.sub(" ", cleaned))
+        return self._latin_text(HAN_RE.sub(" ", cleaned))
 
     def _frame(self, text: str, weighted: str) -> str:
         """Which script a Han + Latin message is written in. Chinese terms inside a French
         sentence ("C'est le 社区医院 qui…") carry no Chinese grammar; English words inside a
         Chinese sentence ("有没有适合 adult 的 class") sit in one. Without grammar words in
         either, the weighted letter counts decide."""
-        han = "".join(_HAN_RUN_RE.findall(text))
-        if any(c in _CHINESE_GRAMMAR for c in han) or any(w in han for w in _CHINESE_PHRASES):
+        han = "".join(HAN_RUN_RE.findall(text))
+        if any(c in CHINESE_GRAMMAR for c in han) or any(w in han for w in CHINESE_PHRASES):
             return "Han"
         latin = [
             w
-            for w in _TOKEN_RE.findall(_HAN_RE.sub(" ", text).casefold())
+            for w in _TOKEN_RE.findall(HAN_RE.sub(" ", text).casefold())
             if w not in _NEUTRAL and w not in _NAMES and not self._latin.is_place_name(w)
         ]
         return "Latin" if len(latin) >= 2 else weighted
