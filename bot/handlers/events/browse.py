@@ -161,7 +161,7 @@ def _ask(event: EventView, index: int) -> Reply:
     )
 
 
-@router.step(FLOW, STEP)
+@router.step(FLOW, STEP, free_input=True)  # a name, an address: any language
 async def answer(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     signup = SignUp.of(ctx.state)
     event = await _visible(ctx, signup.event) if signup is not None else None
