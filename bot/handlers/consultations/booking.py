@@ -59,7 +59,7 @@ from bot.store.consultations.bookings import (
     SlotView,
 )
 
-router = Router("consultations")
+router = Router("consultations", private=True)  # a resident's own bookings
 FLOW = BookingDraft.flow
 BACK = {
     "language": "topic",

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.core.dispatcher import Dispatcher
 from bot.store.db import Database
 from bot.store.webhistory import KEEP, WebHistoryEntry
-from tests.channels.web.support import browser, button, say, web_server
+from tests.channels.web.support import browser, button, say, texts, web_server
 
 
 async def history(client: aiohttp.ClientSession, **params: str) -> dict[str, Any]:
@@ -92,7 +92,8 @@ async def test_history_is_the_sessions_own(dispatcher: Dispatcher, db: Database)
 async def test_privacy_deletion_forgets_the_history(dispatcher: Dispatcher, db: Database) -> None:
     async with web_server(dispatcher) as server, browser(server) as alice:
         await say(alice, text="/help")
-        await say(alice, text="/privacy")
+        shown = await say(alice, text="/privacy")
+        assert "the last 50 messages of this chat" in texts(shown)  # /privacy says it keeps them
         assert await rows(db)
         await say(alice, payload="privacy:delete:yes")
         assert await rows(db) == []  # not even the deletion's own exchange
