@@ -99,3 +99,15 @@ async def test_privacy_deletion_forgets_the_history(dispatcher: Dispatcher, db: 
         assert await rows(db) == []  # not even the deletion's own exchange
         await alice.get("/")  # a new session, a new visitor
         assert (await history(alice))["messages"] == []
+
+
+async def test_a_fetched_reminder_is_kept_too(dispatcher: Dispatcher, db: Database) -> None:
+    async with web_server(dispatcher) as server, browser(server) as alice:
+        await say(alice, text="/help")
+        external_id = (await rows(db))[0].external_id
+        reminder = {"text": "Reminder: consultation tomorrow", "buttons": [], "attachments": []}
+        await dispatcher.services.inbox.put(external_id, "en", [reminder])
+        async with alice.get("/api/inbox") as resp:
+            assert (await resp.json())["replies"] == [reminder]
+        kept = (await history(alice))["messages"]
+        assert kept[-1] == {"role": "bot", **reminder}
