@@ -171,17 +171,24 @@ class Dispatcher:
                     "payload %r from %s refused: %s", incoming.payload[:64], incoming.user, exc
                 )
                 return await self._run(routes.expired_payload, incoming, ctx)
+            if not incoming.private_chat and routes.private_payload(route):
+                return await self._run(routes.not_private, incoming, ctx)
             return await route(incoming, ctx, value)
         if not (incoming.text or "").strip():
             return await self._run(routes.empty_text, incoming, ctx)
         command = incoming.command
         if command is not None:
+            if not incoming.private_chat and routes.private_command(command):
+                return await self._run(routes.not_private, incoming, ctx)  # the flow stays
             ctx.state.clear()  # a command starts something new
             return await self._run(routes.for_command(command), incoming, ctx)
         for guard in routes.guards:
             answer = await guard(incoming, ctx)
             if answer is not None:
                 return answer
+        if not incoming.private_chat and routes.private_step(ctx.state.flow, ctx.state.step):
+            # A note or a sign-up answer typed in a group is not taken into a private flow.
+            return await self._run(routes.not_private, incoming, ctx)
         return await self._run(routes.for_text(ctx.state.flow, ctx.state.step), incoming, ctx)
 
     async def _run(

@@ -44,8 +44,13 @@ class PayloadRoute:
 
 
 class Router:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, private: bool = False) -> None:
+        """`private`: everything this router answers is the resident's own (their bookings,
+        their data), so outside a private chat — in a group, where others read the replies —
+        its commands, buttons and flow steps get the `not_private` reply instead."""
         self.name = name
+        self.private = private
+        self.private_keys: set[str] = set()  # "command:x", "payload:prefix", "step:flow/step"
         self.commands: dict[str, Handler] = {}
         self.payloads: dict[str, PayloadRoute] = {}
         self.steps: dict[tuple[str, str], Handler] = {}
@@ -57,25 +62,30 @@ class Router:
         self.singles: dict[str, Any] = {}
         self.children: list[Router] = []
 
-    def command(self, *names: str) -> Callable[[Handler], Handler]:
+    def command(self, *names: str, private: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                _put(self.commands, name.lower().lstrip("/"), handler, f"command /{name}")
+                key = name.lower().lstrip("/")
+                _put(self.commands, key, handler, f"command /{name}")
+                self._mark(private, f"command:{key}")
             return handler
 
         return register
 
-    def payload(self, spec: type[P]) -> Callable[[PayloadHandler[P]], PayloadHandler[P]]:
+    def payload(
+        self, spec: type[P], *, private: bool = False
+    ) -> Callable[[PayloadHandler[P]], PayloadHandler[P]]:
         """Taps on buttons made with `spec`; the handler gets the decoded payload."""
 
         def register(handler: PayloadHandler[P]) -> PayloadHandler[P]:
             _put(self.payloads, spec.prefix, PayloadRoute(spec, handler), f"payload {spec.prefix}")
+            self._mark(private, f"payload:{spec.prefix}")
             return handler
 
         return register
 
     def step(
-        self, flow: str, step: str = ANY_STEP, *, free_input: bool = False
+        self, flow: str, step: str = ANY_STEP, *, free_input: bool = False, private: bool = False
     ) -> Callable[[Handler], Handler]:
         """Free text while the user is in `flow` (at `step`, or any step).
 
@@ -86,11 +96,16 @@ class Router:
 
         def register(handler: Handler) -> Handler:
             _put(self.steps, (flow, step), handler, f"step {flow}/{step}")
+            self._mark(private, f"step:{flow}/{step}")
             if free_input:
                 self.free_input.add((flow, step))
             return handler
 
         return register
+
+    def _mark(self, private: bool, key: str) -> None:
+        if private or self.private:
+            self.private_keys.add(key)
 
     def guard(self, guard: Guard) -> Guard:
         """Runs before routing on every text message; a non-None result answers it."""
@@ -132,6 +147,10 @@ class Router:
     def on_error(self, handler: ErrorReply) -> ErrorReply:
         return self._single("error", handler)
 
+    def not_private(self, handler: Handler) -> Handler:
+        """What a private route answers in a group ("please use a private chat")."""
+        return self._single("not_private", handler)
+
     def _single(self, slot: str, handler: H) -> H:
         if slot in self.singles:
             raise RouteConflict(f"{slot} registered twice ({self.name})")
@@ -153,6 +172,7 @@ class Router:
             table.guards.extend(router.guards)
             table.urgent_guards.extend(router.urgent_guards)
             table.free_input.update(router.free_input)
+            table.private_keys.update(router.private_keys)
             table.hooks.extend(router.hooks)
             table.preparers.extend(router.preparers)
             for slot, single in router.singles.items():
@@ -174,6 +194,7 @@ class RouteTable:
     guards: list[Guard] = field(default_factory=list)
     urgent_guards: list[Guard] = field(default_factory=list)
     free_input: set[tuple[str, str]] = field(default_factory=set)
+    private_keys: set[str] = field(default_factory=set)
     hooks: list[ReplyHook] = field(default_factory=list)
     preparers: list[Preparer] = field(default_factory=list)
     singles: dict[str, Any] = field(default_factory=dict)
@@ -205,6 +226,25 @@ class RouteTable:
         if not flow:
             return False
         return (flow, step or ANY_STEP) in self.free_input or (flow, ANY_STEP) in self.free_input
+
+    def private_command(self, command: str) -> bool:
+        return f"command:{command}" in self.private_keys
+
+    def private_payload(self, route: PayloadRoute) -> bool:
+        return f"payload:{route.spec.prefix}" in self.private_keys
+
+    def private_step(self, flow: str | None, step: str | None) -> bool:
+        """True when free text at this step goes to a private route (see `Router.private`)."""
+        if not flow:
+            return False
+        key = step or ANY_STEP
+        if (flow, key) not in self.steps:  # as `for_text` falls back to the flow's any-step
+            key = ANY_STEP
+        return f"step:{flow}/{key}" in self.private_keys
+
+    @property
+    def not_private(self) -> Handler | None:
+        return self.singles.get("not_private")
 
     @property
     def expired_payload(self) -> Handler | None:

@@ -13,8 +13,9 @@ from bot.i18n import LOCALES, _
 from bot.i18n.format import format_date, language_name
 from bot.services import Ctx
 from bot.store.privacy import PrivacyStore
+from bot.store.webhistory import KEEP as HISTORY_KEPT
 
-router = Router("privacy")
+router = Router("privacy", private=True)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,16 @@ async def show(ctx: Ctx) -> list[Reply]:
         _("- questions passed on to staff: {n}").format(n=stored.questions),
         _("- answers you rated: {n}").format(n=stored.feedback),
         _("- reminders waiting to be sent: {n}").format(n=stored.pending_messages),
+        *(
+            [
+                _(
+                    "- the last {n} messages of this chat, to show them again when you reload "
+                    "the page"
+                ).format(n=HISTORY_KEPT)
+            ]
+            if ctx.user.channel == "web"
+            else []
+        ),
         "",
         _(
             "I use this only to answer you, to book and to remind you; the centre's staff see "

@@ -100,9 +100,11 @@ def start(ctx: Ctx) -> list[Reply]:
     ]
 
 
-@router.step(FLOW, "birth")
-@router.step(FLOW, "day")
-@router.step(FLOW, "confirm")
+# A date of birth in any script ("2019年10月15日" from a Japanese parent) says nothing about
+# the parent's language: these steps never switch it.
+@router.step(FLOW, "birth", free_input=True)
+@router.step(FLOW, "day", free_input=True)
+@router.step(FLOW, "confirm", free_input=True)
 async def birth_date(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     today = today_for(incoming)
     region = region_of(incoming.language_hint or ctx.user.platform_language)

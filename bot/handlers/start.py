@@ -142,6 +142,19 @@ async def empty_text(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     return [Reply(_("I didn't receive any text. Please type your question."))]
 
 
+@router.not_private
+async def not_private(incoming: Incoming, ctx: Ctx) -> list[Reply]:
+    """A resident's own bookings, events or data asked for in a group, where others read."""
+    return [
+        Reply(
+            _(
+                "Please use a private chat with me for this: it shows your personal details, "
+                "and everyone in this group would see them."
+            )
+        )
+    ]
+
+
 @router.on_error
 def internal_error(ctx: Ctx) -> list[Reply]:
     return [Reply(_("Sorry, something went wrong on my side. Please try again in a moment."))]

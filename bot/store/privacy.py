@@ -17,6 +17,7 @@ from bot.store.events.tables import Event, EventError, Registration
 from bot.store.inbox import WebInboxMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
+from bot.store.webhistory import WebHistoryEntry
 from bot.store.websessions import WebSession
 
 if TYPE_CHECKING:
@@ -163,6 +164,12 @@ class PrivacyStore:
                 )
                 await session.execute(
                     delete(WebSession).where(col(WebSession.external_id) == user.external_id)
+                )
+                # The conversation the page would show again after a reload.
+                await session.execute(
+                    delete(WebHistoryEntry).where(
+                        col(WebHistoryEntry.external_id) == user.external_id
+                    )
                 )
             for table, column in (
                 (UnansweredQuestion, UnansweredQuestion.user_id),

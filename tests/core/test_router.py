@@ -118,3 +118,28 @@ def test_command_parsing(text: str, command: str | None, args: str) -> None:
     incoming = Incoming(UserRef("web", "u"), text=text)
     assert incoming.command == command
     assert incoming.command_args == args
+
+
+def test_private_routes_are_marked_by_router_or_by_registration() -> None:
+    mine = Router("mine", private=True)
+    mine.command("mybookings")(_h)
+    mine.payload(BookSlot)(_q)
+    mine.step("book")(_h)
+    public = Router("public")
+    public.command("events")(_h)
+    public.payload(Book, private=True)(_p)
+    public.step("signup", "answer", private=True)(_h)
+    public.step("school", "birth")(_h)
+    root = Router("root")
+    root.include(mine, public)
+    table = root.freeze()
+    assert table.private_command("mybookings") and not table.private_command("events")
+    assert not table.private_command("nosuch")
+    route, _value = table.for_payload("book:slot:3")
+    assert table.private_payload(route)
+    route, _value = table.for_payload("book:school")
+    assert table.private_payload(route)
+    # A step falls back to its flow's any-step registration, as routing does.
+    assert table.private_step("book", "note") and table.private_step("book", None)
+    assert table.private_step("signup", "answer")
+    assert not table.private_step("school", "birth") and not table.private_step(None, None)

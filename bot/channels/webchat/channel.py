@@ -4,6 +4,13 @@ POST /api/chat  {"text": str} or {"payload": str}
              →  {"locale": str, "replies": [{"text", "buttons": [{"label", "payload"}],
                  "attachments"}], "ui": {...}}
 GET /api/inbox  →  {"locale", "replies"}: reminders filed since the last poll.
+GET /api/history → {"locale", "messages": [{"role": "user", "text"} | {"role": "bot", reply}],
+                 "ui"}: the browser session's last 50 bubbles, which the page shows on load.
+
+A browser's conversation is kept server-side (bot/store/webhistory.py), for its session only:
+the resident's bubble for a tapped button is the label the server showed, looked up in that
+history, never a label the page sends. The page's own greeting (`{"text": "/start",
+"opening": true}`, sent when there is no history) is not kept as a bubble.
 
 The browser is identified by the `linzhu_session` cookie the server sets on the first visit
 (identity.py); a trusted integration with `Authorization: Bearer <WEBCHAT_API_TOKEN>` names
@@ -19,6 +26,7 @@ import logging
 import math
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -30,7 +38,9 @@ from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import Incoming, UserRef
 from bot.i18n import N_, use_locale
+from bot.i18n.resolver import accept_language_locale
 from bot.store.ratelimit import RateCounters
+from bot.store.webhistory import Bubble, WebHistoryStore
 from bot.store.websessions import WebSessionStore
 
 log = logging.getLogger(__name__)
@@ -50,6 +60,7 @@ class WebChatChannel:
         self.sender = WebInboxSender(self.services.inbox)
         idle = timedelta(days=settings.webchat_session_idle_days)
         self.sessions = WebSessionStore(self.services.db, idle)
+        self.history = WebHistoryStore(self.services.db)
         self.identities = Identities(
             self.sessions,
             settings.webchat_api_token,
@@ -69,6 +80,7 @@ class WebChatChannel:
         app.router.add_get("/", self.index)
         app.router.add_post("/api/chat", self.chat)
         app.router.add_get("/api/inbox", self.inbox)
+        app.router.add_get("/api/history", self.past)
         app.router.add_static("/static/", STATIC)
 
     async def start(self) -> None:
@@ -132,20 +144,74 @@ class WebChatChannel:
         outcome = await self.dispatcher.handle(incoming)
         with use_locale(outcome.locale):
             ui = page_strings()
+        replies = [reply_json(r) for r in outcome.replies]
+        if not caller.trusted:  # an integration keeps its own transcript
+            opening = body.get("opening") is True and text == "/start"
+            await self._remember(  # what Incoming cleaned (no NUL, no lone surrogate)
+                caller.external_id,
+                outcome.locale,
+                incoming.text,
+                incoming.payload,
+                replies,
+                opening,
+            )
         response = web.json_response(
-            {
-                "locale": outcome.locale,
-                "replies": [reply_json(r) for r in outcome.replies],
-                "ui": ui,
-            },
+            {"locale": outcome.locale, "replies": replies, "ui": ui},
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
         self.identities.remember(request, response, caller)
         return response
 
+    async def _remember(
+        self,
+        external_id: str,
+        locale: str,
+        text: str | None,
+        payload: str | None,
+        replies: list[dict[str, Any]],
+        opening: bool,
+    ) -> None:
+        """Keep the exchange for the page to show after a reload; nothing once the session has
+        ended (/privacy's deletion ends it, and this exchange must not outlive it)."""
+        if not await self.sessions.count_for(external_id):
+            return
+        shown = text if not opening else None
+        if payload is not None:
+            shown = await self.history.label_of(external_id, payload)
+        bubbles = [Bubble("user", {"text": shown})] if shown else []
+        bubbles += [Bubble("bot", reply) for reply in replies]
+        await self.history.add(external_id, locale, bubbles)
+
+    async def past(self, request: web.Request) -> web.Response:
+        """The browser session's kept conversation (nothing for a trusted integration)."""
+        try:
+            self.identities.refuse_cross_site(request)
+            if "user" in request.query:
+                raise self.identities.refuse_named_user()
+            user = await self.identities.session_user(request)
+            if user is None:
+                raise Refused(401, N_("No chat session: reload the page to start one."))
+        except Refused as exc:
+            return api_error(request, exc.status, exc.message)
+        entries = await self.history.recent(user)
+        locale = next(
+            (e.locale for e in reversed(entries) if e.locale),
+            accept_language_locale(
+                request.headers.get("Accept-Language"), self.services.settings.default_locale
+            ),
+        )
+        messages = [{"role": e.role, **e.body} for e in entries]
+        with use_locale(locale):
+            ui = page_strings()
+        return web.json_response(
+            {"locale": locale, "messages": messages, "ui": ui},
+            dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
+        )
+
     async def inbox(self, request: web.Request) -> web.Response:
         try:
-            if self.identities.trusted(request):
+            trusted = self.identities.trusted(request)
+            if trusted:
                 user = self.identities.named_user(request.query.get("user"))
             elif "user" in request.query:
                 raise self.identities.refuse_named_user()
@@ -157,13 +223,22 @@ class WebChatChannel:
                 user = session_user
         except Refused as exc:
             return api_error(request, exc.status, exc.message)
-        return await fetch_inbox(self.services.inbox, user, self.services.settings.default_locale)
+        locale, replies = await fetch_inbox(
+            self.services.inbox, user, self.services.settings.default_locale
+        )
+        if replies and not trusted:
+            await self.history.add(user, locale, [Bubble("bot", r) for r in replies])
+        return web.json_response(
+            {"locale": locale, "replies": replies},
+            dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
+        )
 
     async def _prune_forever(self) -> None:
         while True:
             await asyncio.sleep(PRUNE_EVERY)
             try:
                 await self.sessions.prune()
+                await self.history.prune()  # sessions that ended take their history along
                 await self.counters.prune()
             except Exception:
                 log.exception("pruning web chat sessions and rate counters failed")

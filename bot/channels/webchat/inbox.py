@@ -8,9 +8,7 @@ not fetched before; the page polls it every few seconds.
 
 from __future__ import annotations
 
-import json
-
-from aiohttp import web
+from typing import Any
 
 from bot.channels.webchat.api import reply_json
 from bot.core.sender import SendResult
@@ -34,12 +32,12 @@ class WebInboxSender:
         return SendResult.sent()
 
 
-async def fetch_inbox(inbox: InboxStore, user: str, default_locale: str) -> web.Response:
-    """The user's messages not handed out before (the caller decided who the user is)."""
+async def fetch_inbox(
+    inbox: InboxStore, user: str, default_locale: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The locale and the user's messages not handed out before (the caller decided who the
+    user is)."""
     rows = await inbox.take(user)
     replies = [reply for row in rows for reply in row.replies]
     locale = next((r.locale for r in reversed(rows) if r.locale), default_locale)
-    return web.json_response(
-        {"locale": locale, "replies": replies},
-        dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
-    )
+    return locale, replies

@@ -59,7 +59,7 @@ from bot.store.consultations.bookings import (
     SlotView,
 )
 
-router = Router("consultations")
+router = Router("consultations", private=True)  # a resident's own bookings
 FLOW = BookingDraft.flow
 BACK = {
     "language": "topic",
@@ -246,6 +246,11 @@ async def skip_note(incoming: Incoming, ctx: Ctx, tap: SkipNote) -> list[Reply]:
     return await ask_confirm(ctx, draft)
 
 
+# The note and the contact take text in any language (a Chinese address in a note, a WeChat
+# ID): they never switch the conversation's language. Text typed at a button step is asked
+# again, and may switch it like any message.
+@router.step(FLOW, "note", free_input=True)
+@router.step(FLOW, "contact", free_input=True)
 @router.step(FLOW)
 async def typed_in_flow(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     """Free text is the note at the note step and the contact at the contact step; elsewhere,

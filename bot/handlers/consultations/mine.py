@@ -17,7 +17,7 @@ from bot.knowledge.labels import CANCEL_BOOKING, RESCHEDULE_BOOKING, YES_CANCEL
 from bot.services import Ctx
 from bot.store.consultations.bookings import BOOKED, BookingError, BookingView
 
-router = Router("mybookings")
+router = Router("mybookings", private=True)
 
 
 def my_bookings_button() -> Button:

@@ -12,7 +12,7 @@ from bot.i18n import _
 from bot.services import Ctx
 from bot.store.consultations.bookings import BookingError
 
-router = Router("reschedule")
+router = Router("reschedule", private=True)
 
 
 @router.payload(Reschedule)

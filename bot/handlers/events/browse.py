@@ -139,7 +139,7 @@ async def show(incoming: Incoming, ctx: Ctx, tap: ShowEvent) -> list[Reply]:
     return [Reply.of(text, [*buttons, *_back()])]
 
 
-@router.payload(Join)
+@router.payload(Join, private=True)  # sign-up questions ask for names
 async def join(incoming: Incoming, ctx: Ctx, tap: Join) -> list[Reply]:
     event = await _visible(ctx, tap.event)
     if event is None:
@@ -161,7 +161,7 @@ def _ask(event: EventView, index: int) -> Reply:
     )
 
 
-@router.step(FLOW, STEP)
+@router.step(FLOW, STEP, free_input=True, private=True)  # a name, an address: any language
 async def answer(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     signup = SignUp.of(ctx.state)
     event = await _visible(ctx, signup.event) if signup is not None else None

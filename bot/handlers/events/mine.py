@@ -12,7 +12,7 @@ from bot.knowledge.labels import CANCEL_EVENT, YES_CANCEL
 from bot.services import Ctx
 from bot.store.events.tables import REGISTERED, EventError
 
-router = Router("myevents")
+router = Router("myevents", private=True)
 
 
 @router.command("myevents")

@@ -31,12 +31,19 @@
     });
   }
 
+  // Scroll once a message is complete (its buttons and files added), and again on the next
+  // frame, when a phone has laid it out: the newest message's buttons stay in view.
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+    window.requestAnimationFrame(function () { log.scrollTop = log.scrollHeight; });
+  }
+
   function add(cls, text) {
     const el = document.createElement("div");
     el.className = "msg " + cls;
     renderText(el, text);
     log.appendChild(el);
-    log.scrollTop = log.scrollHeight;
+    scrollToEnd();
     return el;
   }
 
@@ -48,37 +55,40 @@
     document.querySelector("header .sub").textContent = ui.subtitle;
   }
 
-  function showReplies(data) {
-    document.documentElement.lang = (data.locale || "en").replace("_", "-");
-    applyUi(data.ui);
-    data.replies.forEach(function (r) {
-      const el = add("bot", r.text);
-      if (r.buttons.length) {
-        const row = document.createElement("div");
-        row.className = "buttons";
-        r.buttons.forEach(function (b) {
-          const btn = document.createElement("button");
-          btn.type = "button";
-          btn.textContent = b.label;
-          btn.addEventListener("click", function () { send({ payload: b.payload }, b.label); });
-          row.appendChild(btn);
-        });
-        el.appendChild(row);
-      }
-      r.attachments.forEach(function (a) {
-        const link = document.createElement("a");
-        link.className = "attachment";
-        link.download = a.filename;
-        link.href = "data:" + a.mime_type + ";base64," + a.data_base64;
-        link.textContent = "📎 " + a.filename;
-        el.appendChild(document.createElement("br"));
-        el.appendChild(link);
+  function showReply(r) {
+    const el = add("bot", r.text);
+    if (r.buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      r.buttons.forEach(function (b) {
+        const btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.label;
+        btn.addEventListener("click", function () { send({ payload: b.payload }, b.label); });
+        row.appendChild(btn);
       });
+      el.appendChild(row);
+    }
+    r.attachments.forEach(function (a) {
+      const link = document.createElement("a");
+      link.className = "attachment";
+      link.download = a.filename;
+      link.href = "data:" + a.mime_type + ";base64," + a.data_base64;
+      link.textContent = "📎 " + a.filename;
+      el.appendChild(document.createElement("br"));
+      el.appendChild(link);
     });
   }
 
+  function showReplies(data) {
+    document.documentElement.lang = (data.locale || "en").replace("_", "-");
+    applyUi(data.ui);
+    data.replies.forEach(showReply);
+    scrollToEnd();
+  }
+
   async function send(body, shown) {
-    add("user", shown);
+    if (shown) add("user", shown);
     try {
       const res = await fetch("/api/chat", {
         method: "POST",
@@ -115,5 +125,27 @@
   }
   setInterval(poll, 10000);
 
-  send({ text: "/start" }, "/start");
+  // On load: the conversation this browser's session already had (kept by the server), or,
+  // for a new one, the greeting — without a "/start" bubble.
+  async function open() {
+    try {
+      const res = await fetch("/api/history", { credentials: "same-origin" });
+      if (res.ok) {
+        const data = await res.json();
+        if (data.messages.length) {
+          document.documentElement.lang = (data.locale || "en").replace("_", "-");
+          applyUi(data.ui);
+          data.messages.forEach(function (m) {
+            if (m.role === "user") add("user", m.text); else showReply(m);
+          });
+          scrollToEnd();
+          return;
+        }
+      }
+    } catch (err) {
+      // No history to show: greet as on a first visit.
+    }
+    send({ text: "/start", opening: true }, null);
+  }
+  open();
 })();
