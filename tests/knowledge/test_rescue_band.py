@@ -66,3 +66,26 @@ def test_without_band_min_score_alone_decides(
 def test_use_thresholds_carry_the_band() -> None:
     use = THRESHOLDS[frozenset({"use-m3"})]
     assert use.rescue_min is not None and use.rescue_min < use.min_score
+
+
+def test_question_sentence_counts_for_closeness(knowledge: KnowledgeBase) -> None:
+    """A long story's question sentence can make the best entry closer than the whole
+    message is; closeness never drops below the first stage's."""
+    from bot.knowledge.rerank import rerank
+
+    index = knowledge.index
+    if not index.live_dense():
+        pytest.skip("needs an encoder")
+    text = (
+        "We spent the whole weekend unpacking boxes and the kids fought over the bedrooms. "
+        "My husband lost the keys twice and the lift was broken on Sunday. "
+        "Where can I learn Mandarin in the evenings?"
+    )
+    first = index.scores(text)
+    assert first.semantic is not None
+    found = rerank(index, text, first)
+    assert found.semantic is not None
+    assert np.all(found.semantic >= first.semantic - 1e-6)
+    best = int(np.argmax(found.combined))
+    assert index.entries[best].id == "living.learn-chinese"
+    assert found.semantic[best] > first.semantic[best]
