@@ -63,6 +63,15 @@ def test_without_band_min_score_alone_decides(
     assert retriever.decide("some situation", found=found).outcome == NO_MATCH
 
 
+def test_korean_text_has_its_own_score_floor(
+    knowledge: KnowledgeBase, retriever: Retriever
+) -> None:
+    retriever.__dict__["thresholds"] = replace(BAND, rescue_score_hangul=0.44)
+    found = _scores(knowledge, "medical.pharmacy", "living.learn-chinese", 0.47, 0.15, 0.33)
+    assert retriever.decide("밤에 여는 약국", found=found).faq_id == "medical.pharmacy"
+    assert retriever.decide("a pharmacy at night", found=found).outcome == NO_MATCH
+
+
 def test_use_thresholds_carry_the_band() -> None:
     use = THRESHOLDS[frozenset({"use-m3"})]
     assert use.rescue_min is not None and use.rescue_min < use.min_score
