@@ -7,7 +7,7 @@
 `--set PATH` (repeatable) adds a realistic set: JSON lines with text, lang, style
 (context, code_switched, typos, indirect, terse, oos) and expect (a topic id, or null
 when the question is out of scope). Each set is reported per style and per locale:
-top-1 in scope, out-of-scope refused, and reply-language accuracy (the locale Linzhu
+top-1 and top-3 in scope, out-of-scope refused, and reply-language accuracy (the locale Linzhu
 would answer a first message in), next to the clean set and the BM25 baseline, with
 the retrieval cost per question of that set.
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.encoders import Encoder, load_encoders  # noqa: E402
 from bot.knowledge.index import FaqIndex  # noqa: E402
-from bot.knowledge.lexical import Bm25  # noqa: E402
+from bot.knowledge.lexical import Bm25, word_tokens  # noqa: E402
 from bot.knowledge.loader import load_faq  # noqa: E402
 from bot.knowledge.model import FaqEntry, LocaleText  # noqa: E402
 from bot.knowledge.retrieval import Retriever  # noqa: E402
@@ -72,45 +72,78 @@ def run_batch(rows: list[dict], encoder: str) -> tuple[list[dict], float]:
     return out, time.perf_counter() - started
 
 
+class Tally:
+    """Counts for one group of questions (a style, a locale, or the whole set)."""
+
+    def __init__(self) -> None:
+        self.top1 = self.top3 = self.inscope = self.oos_ok = self.oos = 0
+        self.lang_ok = self.total = 0
+
+    def add(self, expect: str | None, out: dict, lang: str) -> bool:
+        self.total += 1
+        self.lang_ok += out.get("lang", lang) == lang
+        if expect is None:
+            self.oos += 1
+            ok = out["faq_id"] is None
+            self.oos_ok += ok
+            return ok
+        self.inscope += 1
+        ok = out["faq_id"] == expect
+        self.top1 += ok
+        self.top3 += expect in [c["faq_id"] for c in out["candidates"][:3]]
+        return ok
+
+    def row(self, name: str, with_lang: bool) -> str:
+        def pct(a: int, b: int) -> str:
+            return f"{a / b:6.1%} ({a}/{b})".ljust(16) if b else "-".ljust(16)
+
+        cells = [
+            pct(self.top1, self.inscope),
+            pct(self.top3, self.inscope),
+            pct(self.oos_ok, self.oos),
+        ]
+        if with_lang:
+            cells.append(pct(self.lang_ok, self.total))
+        return f"    {name:<14}" + "".join(cells)
+
+
 def score(rows: list[dict], outputs: list[dict], label: str, show_misses: bool = True) -> None:
-    by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_style: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    in_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    top1 = top3 = inscope = oos_ok = oos = lang_ok = 0
+    whole = Tally()
+    by_style: dict[str, Tally] = defaultdict(Tally)
+    by_lang: dict[str, Tally] = defaultdict(Tally)
     misses: list[str] = []
     for row, out in zip(rows, outputs, strict=True):
         expect = row["expect"]
-        if expect is None:
-            oos += 1
-            ok = out["faq_id"] is None
-            oos_ok += ok
-        else:
-            inscope += 1
-            ok = out["faq_id"] == expect
-            top1 += ok
-            top3 += expect in [c["faq_id"] for c in out["candidates"][:3]]
-            by_style[row.get("style", "clean")][0] += ok
-            by_style[row.get("style", "clean")][1] += 1
-            in_lang[row["lang"]][0] += ok
-            in_lang[row["lang"]][1] += 1
-        lang_ok += out.get("lang", row["lang"]) == row["lang"]
-        by_lang[row["lang"]][0] += ok
-        by_lang[row["lang"]][1] += 1
+        style = row.get("style", "clean")
+        whole.add(expect, out, row["lang"])
+        by_style[style].add(expect, out, row["lang"])
+        ok = by_lang[row["lang"]].add(expect, out, row["lang"])
         if not ok:
             top = out["candidates"][0]["faq_id"] if out["candidates"] else None
             got = out["faq_id"] or f"none (best {top})"
             where = f"{row['lang']}/{row.get('style', '-')}"
             lang = "" if out.get("lang", row["lang"]) == row["lang"] else f" reply:{out['lang']}"
             misses.append(f"{expect} → {got} [{where}{lang}] {row['text']}")
+    with_lang = "lang" in outputs[0]
     print(f"\n== {label}")
-    print(f"  in scope: top-1 {top1 / inscope:6.1%}  top-3 {top3 / inscope:6.1%}  (n={inscope})")
-    print(f"  out of scope refused: {oos_ok / max(oos, 1):6.1%}  (n={oos})")
-    if "lang" in outputs[0]:
-        print(f"  reply language: {lang_ok / len(rows):6.1%}  (n={len(rows)})")
-    if len(by_style) > 1:
-        print("  top-1 in scope per style: " + _per(by_style))
-    print("  top-1 in scope per locale: " + _per(in_lang))
-    print("  per locale (all questions): " + _per(by_lang))
+    if whole.inscope:
+        print(
+            f"  in scope: top-1 {whole.top1 / whole.inscope:6.1%}"
+            f"  top-3 {whole.top3 / whole.inscope:6.1%}  (n={whole.inscope})"
+        )
+    if whole.oos:
+        print(f"  out of scope refused: {whole.oos_ok / whole.oos:6.1%}  (n={whole.oos})")
+    if with_lang:
+        print(f"  reply language: {whole.lang_ok / whole.total:6.1%}  (n={whole.total})")
+    header = "    " + "".ljust(14) + "top-1".ljust(16) + "top-3".ljust(16) + "oos refused".ljust(16)
+    header += "reply language" if with_lang else ""
+    for title, groups in (("per style", by_style), ("per locale", by_lang)):
+        if title == "per style" and len(groups) < 2:
+            continue
+        print(f"  {title}:")
+        print(header)
+        for name in sorted(groups):
+            print(groups[name].row(name, with_lang))
     if misses and show_misses:
         print(f"  misses ({len(misses)}):")
         for miss in misses:
@@ -119,14 +152,16 @@ def score(rows: list[dict], outputs: list[dict], label: str, show_misses: bool =
         print(f"  misses: {len(misses)} (--misses lists them)")
 
 
-def _per(counts: dict[str, list[int]]) -> str:
-    return "  ".join(f"{k} {v[0] / v[1]:.0%} ({v[0]}/{v[1]})" for k, v in sorted(counts.items()))
+class PlainBm25(Bm25):
+    """BM25 without Linzhu's word prefixes: the baseline stays plain."""
+
+    tokenise = staticmethod(word_tokens)
 
 
 def bm25_baseline(rows: list[dict]) -> list[dict]:
     """Plain BM25 (words, CJK bigrams), one document per entry, best entry wins."""
     entries = list(load_faq(ROOT / "faq").entries.values())
-    bm = Bm25(" ".join(t for _, t in e.phrasings()) for e in entries)
+    bm = PlainBm25(" ".join(t for _, t in e.phrasings()) for e in entries)
     outputs = []
     for row in rows:
         s = bm.scores(row["text"])

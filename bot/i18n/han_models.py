@@ -32,7 +32,10 @@ HAN_RUN_RE: Final = regex.compile(r"\p{Script=Han}+")
 HAN_RE: Final = regex.compile(r"[\p{Script=Han}\p{Script=Bopomofo}]")
 # Characters that build Chinese sentences (particles, pronouns, common verbs), Mandarin and
 # Cantonese; a Han term alone (社区医院, 居留许可) has none of them.
-CHINESE_PHRASES: Final = ("可以", "什么", "什麼", "怎么", "怎麼", "有没有", "有沒有", "想要")
+CHINESE_PHRASES: Final = (
+    *("可以", "什么", "什麼", "怎么", "怎麼", "有没有", "有沒有", "想要"),
+    *("怎样", "怎樣", "如何", "点样", "點樣"),  # "how", which no administrative term holds
+)
 CHINESE_GRAMMAR: Final = frozenset(
     "的了吗嗎呢吧啊呀我你他她们們这這那哪是都还還也给給"  # Mandarin
     "嘅咗唔係喺啲佢哋冇咩乜"  # Cantonese

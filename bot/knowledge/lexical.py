@@ -52,6 +52,22 @@ def word_tokens(text: str) -> list[str]:
     return tokens
 
 
+# Russian inflects nouns by case ("оператор", "оператора", "оператору"), and a chat
+# message rarely uses the case a phrasing was written in: a Cyrillic word at least
+# STEM + 2 letters long also counts as its first STEM letters. A prefix token is marked
+# with "~" so it never equals a word. Measured on the dev sets (bench/faq_eval.py): 5
+# letters, Cyrillic only (Latin-script prefixes cost out-of-scope refusals).
+STEM = 5
+STEM_SCRIPT = re.compile(r"[\u0400-\u04ff]")
+
+
+def stemmed_tokens(text: str) -> list[str]:
+    """word_tokens plus the prefix of each long Cyrillic word (see STEM)."""
+    tokens = word_tokens(text)
+    stems = ["~" + t[:STEM] for t in tokens if len(t) >= STEM + 2 and STEM_SCRIPT.match(t)]
+    return tokens + stems
+
+
 def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> list[str]:
     """Character n-grams within padded words (CJK runs count as one word)."""
     grams: list[str] = []
@@ -183,10 +199,12 @@ class CharTfidf:
 
 
 class Bm25:
-    """Okapi BM25 over word tokens (CJK bigrams); the baseline and a lexical signal."""
+    """Okapi BM25 over word tokens (CJK bigrams) and word prefixes (stemmed_tokens)."""
+
+    tokenise = staticmethod(stemmed_tokens)
 
     def __init__(self, texts: Iterable[str], k1: float = 1.2, b: float = 0.75) -> None:
-        terms, doc, term, count, n = _term_counts(word_tokens(t) for t in texts)
+        terms, doc, term, count, n = _term_counts(self.tokenise(t) for t in texts)
         df = np.bincount(term, minlength=len(terms)).astype(np.float32)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         lengths = np.bincount(doc, weights=count, minlength=n)
@@ -207,7 +225,7 @@ class Bm25:
 
     def scores(self, text: str) -> np.ndarray:
         query: dict[int, float] = {}
-        for token, c in Counter(word_tokens(text)).items():
+        for token, c in Counter(self.tokenise(text)).items():
             t = self.index.terms.get(token)
             if t is not None:
                 query[t] = float(self.idf[t]) * c
@@ -215,7 +233,7 @@ class Bm25:
 
 
 # Bump when the tokenisation or weighting changes, so old caches are not reused.
-_LEXICAL_VERSION = "1"
+_LEXICAL_VERSION = "2"  # 2: Cyrillic word prefixes in BM25
 log = logging.getLogger(__name__)
 
 

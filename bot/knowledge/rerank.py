@@ -100,7 +100,12 @@ def rerank(
     w = np.array([(weights or WEIGHTS)[name] for name in FEATURES], dtype=np.float32)
     combined = first.combined - _BELOW
     combined[found.entries] = found.features @ w
-    return EntryScores(combined.astype(np.float32), first.semantic, first.signals)
+    # How close the best part of the message comes: a long message's question sentence
+    # may match a phrasing far better than the whole story around it does.
+    semantic = first.semantic.copy()
+    question = found.features[:, FEATURES.index("question")]
+    semantic[found.entries] = np.maximum(semantic[found.entries], question)
+    return EntryScores(combined.astype(np.float32), semantic, first.signals)
 
 
 def _dense_signals(

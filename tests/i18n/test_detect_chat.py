@@ -127,6 +127,9 @@ def test_latin_languages_are_not_taken_for_romanised_ones(
         ("where is the 出入境 office", "en"),
         ("我想找 English speaking 的医生", "zh_Hans"),
         ("有冇 English doctor 介紹", "zh_Hant"),
+        # A Chinese "how" makes a sentence of English words around it, never a term.
+        ("想約個 online meeting，點樣預約？", "zh_Hant"),
+        ("请问 weekend workshop 怎样报名", "zh_Hans"),
     ],
 )
 def test_a_term_of_another_script_keeps_the_sentence_language(
