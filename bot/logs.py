@@ -122,6 +122,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.telegram_webhook_secret,
         settings.wechat_app_secret,
         settings.webchat_api_token,
+        settings.metrics_token,
     ]
     found = [v.get_secret_value() for v in values if v is not None]
     if settings.telegram_bot_token is not None:  # its part after the bot id, on its own too

@@ -31,12 +31,15 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
 async def run_dispatcher(once: bool = False) -> int:
     from bot.app import build_dispatcher
+    from bot.ops.metrics import install
+    from bot.ops.retention import retention_loop
     from bot.reminders.component import build_reminder_dispatcher
     from bot.runtime import install_senders
 
     dispatcher = build_dispatcher(get_settings())
     services = dispatcher.services
     install_senders(dispatcher)
+    install(services.db)
     reminders = build_reminder_dispatcher(services)
     try:
         if once:
@@ -54,7 +57,14 @@ async def run_dispatcher(once: bool = False) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await reminders.run(stop)
+        retention = retention_loop(services.settings, services.db)
+        if retention is not None:
+            await retention.start()
+        try:
+            await reminders.run(stop)
+        finally:
+            if retention is not None:
+                await retention.stop()
         return 0
     finally:
         await services.db.dispose()

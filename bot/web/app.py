@@ -1,4 +1,4 @@
-"""The aiohttp application: the health check, and the routes of the components given."""
+"""The aiohttp application: /healthz (alive), /readyz (ready for traffic), the components."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.channels.webchat.api import api_error
 from bot.core.dispatcher import Dispatcher
 from bot.i18n import N_
+from bot.ops.health import Readiness
 from bot.services import Services
 from bot.web.security import install_security_headers, quiet_malformed_requests
 
@@ -70,7 +71,14 @@ def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Applic
             {"status": "ok" if ok else "unavailable", "database": ok}, status=200 if ok else 503
         )
 
+    readiness = Readiness(services)
+
+    async def readyz(request: web.Request) -> web.Response:
+        ok, report = await readiness.check()
+        return web.json_response(report, status=200 if ok else 503)
+
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     for component in components:
         component.add_routes(app)
     return app
