@@ -39,7 +39,9 @@ async def seed(db: Database) -> tuple[int, int]:
     return user_id, result.booking.id
 
 
-async def check_restored(restored: Database, before: dict[str, int], user_id: int, booking_id: int) -> None:  # fmt: skip
+async def check_restored(
+    restored: Database, before: dict[str, int], user_id: int, booking_id: int
+) -> None:
     assert await row_counts(restored) == before
     store = BookingStore(restored)
     (booking,) = await store.upcoming_for(user_id)
