@@ -95,4 +95,4 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from bot.ops.doctor import run_doctor
 
-    return asyncio.run(run_doctor(get_settings()))
+    return asyncio.run(run_doctor(get_settings))
