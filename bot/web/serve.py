@@ -31,6 +31,7 @@ from bot.web.app import create_web_app
 
 log = logging.getLogger("linzhu")
 RESTART_PAUSE = 1.0  # seconds between restarts of a child that keeps dying
+HTTP_SHARE = 0.75  # of SHUTDOWN_GRACE_SECONDS, for the requests in flight
 
 
 async def serve(
@@ -50,7 +51,8 @@ async def serve(
     components = [c for c in build_components(dispatcher) if keep(c)]
     app = create_web_app(dispatcher, *components)
     grace = settings.shutdown_grace_seconds
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=grace)
+    # Requests get most of the grace period; the components' own stop the rest.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=grace * HTTP_SHARE)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
@@ -79,6 +81,8 @@ async def shut_down(runner: web.AppRunner, components: list[Component], grace: f
     deadline = loop.time() + grace
     log.info("stopping: no new connections; finishing what is in flight (up to %.0f s)", grace)
     await runner.cleanup()  # closes the listening socket, waits for handlers (shutdown_timeout)
+    if loop.time() - (deadline - grace) >= grace * HTTP_SHARE:
+        log.warning("requests still running after %.0f s were cancelled", grace * HTTP_SHARE)
     for component in reversed(components):
         left = max(0.1, deadline - loop.time())
         try:
