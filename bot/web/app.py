@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.channels.webchat.api import api_error
 from bot.core.dispatcher import Dispatcher
+from bot.core.observe import new_request_id, request_id
 from bot.i18n import N_
 from bot.ops.health import Readiness
 from bot.services import Services
@@ -40,6 +41,18 @@ async def errors_middleware(request: web.Request, handler: WebHandler) -> web.St
     sent and answer 4xx themselves. What still fails is a bug or an outage — logged with its
     traceback (at most once a minute per cause, see bot/logs.py) and answered with a 500.
     """
+    rid = new_request_id()
+    token = request_id.set(rid)  # every log line of this request carries it
+    try:
+        response = await _answer(request, handler)
+        if not response.prepared:  # the id to quote when asking about a request
+            response.headers["X-Request-Id"] = rid
+        return response
+    finally:
+        request_id.reset(token)
+
+
+async def _answer(request: web.Request, handler: WebHandler) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPException as exc:
