@@ -15,14 +15,19 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
+from bot.core.types import utcnow
+from bot.store import outbox
 from bot.store.db import Database
-from bot.store.tables import UnansweredQuestion
+from bot.store.inbox import WebInboxMessage
+from bot.store.outbox import OutboxMessage
+from bot.store.tables import UnansweredQuestion, User
 from bot.store.traffic import DailyCount
 from tests.paths import ROOT
 
 TOKEN = "shutdown-token-0123456789"
 GRACE = 15.0
 CLIENTS = 12
+NOTICES = 600  # outbox messages due: at 29 a second the dispatcher is mid-batch at SIGTERM
 
 
 def free_port() -> int:
@@ -48,6 +53,7 @@ async def start(
         "SHUTDOWN_GRACE_SECONDS": str(GRACE),
         "FAQ_WATCH_SECONDS": "0",
         "LOG_LEVEL": "INFO",
+        "REMINDER_POLL_SECONDS": "0.2",
         **({"DATABASE_SCHEMA": schema} if schema else {}),
     }
     return await asyncio.create_subprocess_exec(
@@ -55,6 +61,25 @@ async def start(
         cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
+
+
+async def enqueue_notices(db: Database) -> None:
+    payload = {
+        "title": {"en": "Tea afternoon"},
+        "starts_at": "2026-12-20T06:00:00+00:00",
+        "ends_at": "2026-12-20T08:00:00+00:00",
+        "texts": {"en": "Bring a cup."},
+    }
+    async with db.transaction() as session:
+        for n in range(NOTICES):
+            user = User(channel="web", external_id=f"reader{n}")
+            session.add(user)
+            await session.flush()
+            assert user.id is not None
+            await outbox.enqueue(
+                session, user_id=user.id, channel="web", kind="event_announcement",
+                payload=payload, due_at=utcnow(), dedupe_key=f"shutdown:{n}",
+            )  # fmt: skip
 
 
 async def wait_ready(session: aiohttp.ClientSession, base: str, within: float = 90) -> None:
@@ -73,6 +98,7 @@ async def wait_ready(session: aiohttp.ClientSession, base: str, within: float = 
 async def test_sigterm_under_load_loses_nothing_and_answers_once(
     tmp_path: Path, db: Database, db_url: tuple[str, str | None]
 ) -> None:
+    await enqueue_notices(db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = await start(tmp_path, db_url, port)
@@ -121,6 +147,8 @@ async def test_sigterm_under_load_loses_nothing_and_answers_once(
     async with db.session() as session:
         texts = list((await session.execute(select(UnansweredQuestion.text))).scalars())
         counted = (await session.execute(select(func.sum(DailyCount.count)))).scalar_one()
+        rows = (await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))).all()
+        inbox = list((await session.execute(select(WebInboxMessage.external_id))).scalars())
     handled = [int(t[4:8]) for t in texts]
     assert len(handled) == len(set(handled)), "a message was handled twice"
     # Every message the server handled, its sender got the answer of; every message it
@@ -128,3 +156,12 @@ async def test_sigterm_under_load_loses_nothing_and_answers_once(
     assert sorted(handled) == sorted(answered)
     assert not set(handled) & set(refused)
     assert counted == len(answered)  # the message counts were flushed at the stop, once
+
+    # The reminder dispatcher finished its batch: each notice was sent and marked, or is
+    # still pending for the next start; none stuck half-sent, none delivered twice.
+    status = {key: st for key, st in rows}
+    sent = {int(k.split(":")[1]) for k, st in status.items() if st == "sent"}
+    assert set(status.values()) <= {"sent", "pending"}, set(status.values())
+    assert 0 < len(sent) < NOTICES, f"{len(sent)} sent: SIGTERM was not mid-way"
+    notices = [int(x.removeprefix("reader")) for x in inbox if x.startswith("reader")]
+    assert sorted(notices) == sorted(sent)
