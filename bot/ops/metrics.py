@@ -14,7 +14,6 @@ import hmac
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -32,11 +31,11 @@ from sqlalchemy import event
 
 from bot.core import observe
 from bot.core.dispatcher import Dispatcher
+from bot.ops.multiproc import MULTIPROC_ENV
 from bot.services import Services
 from bot.store.db import Database
 from bot.store.outbox import OutboxStore
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 BACKLOG_CACHE_SECONDS = 5.0
 
 MESSAGES = Counter(
@@ -102,23 +101,6 @@ def install(db: Database | None = None) -> None:
         event.listen(pool, "checkout", checked_out)
         event.listen(pool, "checkin", checked_in)
         db._linzhu_pool_metrics = True  # type: ignore[attr-defined]
-
-
-def prepare_multiprocess(run_dir: Path) -> Path:
-    """For `serve --workers`: before any metric exists, give the processes a fresh shared
-    directory (PROMETHEUS_MULTIPROC_DIR if set, else RUN_DIR/metrics)."""
-    path = Path(os.environ.get(MULTIPROC_ENV) or run_dir / "metrics")
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
-    os.environ[MULTIPROC_ENV] = str(path)
-    return path
-
-
-def process_exited(pid: int) -> None:
-    """A worker is gone: its live gauges no longer count."""
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)
 
 
 class Backlog:

@@ -138,7 +138,7 @@ def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bo
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     """Load once, fork `workers` web workers and the reminder process, supervise them."""
-    from bot.ops.metrics import prepare_multiprocess
+    from bot.ops.multiproc import prepare_multiprocess
 
     prepare_multiprocess(settings.run_dir)  # before any metric exists in any process
     dispatcher = build_dispatcher(settings)
@@ -170,7 +170,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
 
 
 def _supervise(roles: list[str], child: Callable[[str], None]) -> int:
-    from bot.ops.metrics import process_exited
+    from bot.ops.multiproc import process_exited
 
     children: dict[int, str] = {}
     stopping = False
