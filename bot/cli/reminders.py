@@ -23,9 +23,11 @@ def register(sub: Any) -> None:
 
 def cmd_dispatcher(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
+    from bot.ops.multiproc import keep_existing
 
     settings = get_settings()
     setup_logging(settings.log_level, settings)
+    keep_existing()  # a PROMETHEUS_MULTIPROC_DIR shared with `serve --workers`
     return asyncio.run(run_dispatcher(once=args.once))
 
 

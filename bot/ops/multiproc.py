@@ -20,6 +20,14 @@ def prepare_multiprocess(run_dir: Path) -> Path:
     return path
 
 
+def keep_existing() -> None:
+    """One process (`serve`, `dispatcher`) given PROMETHEUS_MULTIPROC_DIR to share with
+    others: make sure it exists, wiping nothing."""
+    path = os.environ.get(MULTIPROC_ENV)
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+
 def process_exited(pid: int) -> None:
     """A worker is gone: its live gauges (the pool in use) no longer count."""
     if os.environ.get(MULTIPROC_ENV):
