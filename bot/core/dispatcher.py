@@ -75,18 +75,16 @@ class Dispatcher:
         """Handle one message for one user; one user's messages never run concurrently."""
         started = time.perf_counter()
         token = request_id.set(request_id.get() or new_request_id())
+        locale, kind = "unknown", "error"  # the store failed: no reply at all
         try:
             outcome = await self._handle(incoming)
+            locale, kind = outcome.locale, outcome.kind
+            return outcome
         finally:
             request_id.reset(token)
-        signals.emit(
-            MESSAGE,
-            time.perf_counter() - started,
-            channel=incoming.user.channel,
-            locale=outcome.locale,
-            outcome=outcome.kind,
-        )
-        return outcome
+            seconds = time.perf_counter() - started
+            channel = incoming.user.channel
+            signals.emit(MESSAGE, seconds, channel=channel, locale=locale, outcome=kind)
 
     async def _handle(self, incoming: Incoming) -> Outcome:
         if incoming.text and len(incoming.text) > MAX_TEXT:
