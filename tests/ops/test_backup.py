@@ -51,11 +51,10 @@ async def check_restored(
     assert await store.upcoming_for(user_id) == []
 
 
+@pytest.mark.parametrize("db_backend", ["sqlite"])
 async def test_sqlite_backup_and_restore(
     db: Database, settings: Settings, db_backend: str, tmp_path: Path
 ) -> None:
-    if db_backend != "sqlite":
-        pytest.skip("the PostgreSQL round trip is the next test")
     user_id, booking_id = await seed(db)
     before = await row_counts(db)
     file = tmp_path / "backups" / "linzhu-1.db"
@@ -77,11 +76,10 @@ async def test_sqlite_backup_and_restore(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"])
 async def test_postgres_backup_and_restore_with_pg_dump(
     db: Database, settings: Settings, db_backend: str, tmp_path: Path
 ) -> None:
-    if db_backend != "postgres":
-        pytest.skip("the SQLite round trip is the previous test")
     if not all(shutil.which(t) for t in ("pg_dump", "pg_restore", "psql")):
         pytest.skip("pg_dump, pg_restore and psql are not installed")
     user_id, booking_id = await seed(db)

@@ -32,11 +32,10 @@ def web_messages(exposition: str) -> float:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"])  # several workers need PostgreSQL
 async def test_any_worker_reports_all_workers(
     tmp_path: Path, db: Database, db_url: tuple[str, str | None], db_backend: str
 ) -> None:
-    if db_backend != "postgres":
-        pytest.skip("several workers need PostgreSQL")
     url, schema = db_url
     port = free_port()
     shared = tmp_path / "metrics"
