@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     timezone: str = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line, with the message's request id"
+    )
     faq_dir: Path = PROJECT_ROOT / "faq"
     faq_encoder: str = Field(
         default="use",
@@ -258,6 +261,36 @@ class Settings(BaseSettings):
     reminder_backoff_seconds: float = Field(default=30, gt=0, le=3600)
     reminder_rate_per_second: float = Field(
         default=29, gt=0, le=1000, description="sends per second per channel (shared on PostgreSQL)"
+    )
+    # Operations (bot/ops): metrics, shutdown, retention of personal data (PIPL).
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to GET /metrics; empty: /metrics is off",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20, ge=0, le=600, description="SIGTERM: how long in-flight work may still take"
+    )
+    retention_state_days: int = Field(
+        default=30, ge=0, description="conversation state untouched this long is deleted; 0 = keep"
+    )
+    retention_booking_days: int = Field(
+        default=90,
+        ge=0,
+        description="a booking's note and contacts are erased this long after its time; 0 = keep",
+    )
+    retention_questions_days: int = Field(
+        default=180, ge=0, description="unanswered questions kept for staff; 0 = keep"
+    )
+    retention_activity_days: int = Field(
+        default=365, ge=0, description="activity log (emergency counts, switches); 0 = keep"
+    )
+    retention_inactive_days: int = Field(
+        default=730,
+        ge=0,
+        description="a resident not heard from this long is deleted with all their data; 0 = keep",
+    )
+    retention_in_dispatcher: bool = Field(
+        default=True, description="run the retention clean-up daily in the reminder dispatcher"
     )
 
     @field_validator("staff_users")

@@ -11,18 +11,26 @@ later needs `protect(handler, settings)` too):
 - `TracebackThrottle` lets one traceback per cause (logger, exception type, the line that
   raised) through per minute; repeats keep their one line. A flood of requests that hit the
   same bug cannot fill the disk.
+LOG_FORMAT=json writes one JSON object per line (`JsonFormatter`) with the id of the message
+being handled (`request_id`, bot/core/observe.py: set per web request and per message), so
+one message's lines can be found across the pipeline; the filters above run first, so the
+JSON carries only redacted text. Lines carry internal ids, never a resident's words.
 httpx and httpcore are kept at WARNING: their INFO lines carry every request URL, and the
 Bot API's URLs contain the bot token.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import time
 import traceback
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
+
+from bot.core.observe import request_id
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -105,6 +113,38 @@ class TracebackThrottle(logging.Filter):
         return True
 
 
+class RequestId(logging.Filter):
+    """Puts the current message's id on each record (`request_id`, None outside one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, request_id, pid, and the
+    (already redacted) traceback as `exc`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+            "pid": os.getpid(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def _cause(record: logging.LogRecord) -> tuple[str, str, str]:
     assert record.exc_info is not None
     exc_type, _exc, tb = record.exc_info
@@ -122,6 +162,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.telegram_webhook_secret,
         settings.wechat_app_secret,
         settings.webchat_api_token,
+        settings.metrics_token,
     ]
     found = [v.get_secret_value() for v in values if v is not None]
     if settings.telegram_bot_token is not None:  # its part after the bot id, on its own too
@@ -137,6 +178,8 @@ def protect(handler: logging.Handler, settings: Settings | None = None) -> None:
     """Put the throttle and the redaction on a handler (once)."""
     if not any(isinstance(f, TracebackThrottle) for f in handler.filters):
         handler.addFilter(TracebackThrottle())
+    if not any(isinstance(f, RequestId) for f in handler.filters):
+        handler.addFilter(RequestId())
     for old in [f for f in handler.filters if isinstance(f, RedactSecrets)]:
         handler.removeFilter(old)
     # The throttle first: it looks at exc_info, which the redaction replaces by its text.
@@ -159,7 +202,8 @@ def setup_logging(
     if stream is not None or not root.handlers:
         handler = logging.StreamHandler(stream)
         handler.linzhu = True  # type: ignore[attr-defined]
-        handler.setFormatter(logging.Formatter(FORMAT))
+        json_lines = settings is not None and settings.log_format == "json"
+        handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
     for each in root.handlers:

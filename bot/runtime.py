@@ -45,10 +45,20 @@ def component_factories() -> list[ComponentFactory]:
     """Background loops that are not channels, and the staff console's pages."""
     from bot.knowledge.overlay_sync import overlay_factory
     from bot.knowledge.reload import reloader_factory
+    from bot.ops.metrics import metrics_component
+    from bot.ops.retention import retention_component
     from bot.reminders.component import reminder_component
     from bot.web.staff.component import staff_console
 
-    return [reloader_factory, overlay_factory, reminder_component, staff_console, traffic_flusher]
+    return [
+        metrics_component,
+        reloader_factory,
+        overlay_factory,
+        reminder_component,
+        retention_component,
+        staff_console,
+        traffic_flusher,
+    ]
 
 
 class TrafficFlusher:

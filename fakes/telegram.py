@@ -123,6 +123,8 @@ class FakeTelegram:
         self.chat_log: dict[int, list[Sent]] = defaultdict(list)
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
+        # What getWebhookInfo reports as the last delivery error (Telegram's own wording).
+        self.webhook_error: str | None = None
         self.pending: list[dict[str, Any]] = []
         self.open_queries: set[str] = set()
         self.answered: list[str] = []
@@ -259,6 +261,18 @@ class FakeTelegram:
         if params.get("drop_pending_updates"):
             self.pending.clear()
         return True
+
+    async def api_getWebhookInfo(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        """Like Telegram: the URL and counts, never the secret token."""
+        info: dict[str, Any] = {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.pending),
+        }
+        if self.webhook is not None and self.webhook_error:
+            info["last_error_date"] = 1_700_000_000
+            info["last_error_message"] = self.webhook_error
+        return info
 
     async def api_deleteWebhook(self, params: dict[str, Any], files: Any) -> bool:
         self.webhook = None

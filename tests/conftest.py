@@ -28,7 +28,7 @@ from bot.channels.webchat.channel import WebChatChannel
 from bot.config import Settings, load_settings
 from bot.core.dispatcher import Dispatcher
 from bot.knowledge.base import KnowledgeBase
-from bot.logs import RedactSecrets, TracebackThrottle
+from bot.logs import RedactSecrets, RequestId, TracebackThrottle
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from tests.harness import Conversation
@@ -71,7 +71,11 @@ def _logging_filters_do_not_outlive_a_test() -> Iterator[None]:
     tracebacks."""
     yield
     for handler in logging.getLogger().handlers:
-        for f in [f for f in handler.filters if isinstance(f, TracebackThrottle | RedactSecrets)]:
+        for f in [
+            f
+            for f in handler.filters
+            if isinstance(f, TracebackThrottle | RedactSecrets | RequestId)
+        ]:
             handler.removeFilter(f)
 
 

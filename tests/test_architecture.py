@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("bot.services",)),
     ("handlers", ("bot.handlers",)),
     ("channels", ("bot.channels", "bot.reminders")),
-    ("top", ("bot.web", "bot.runtime", "bot.app", "bot.cli", "bot.__main__")),
+    ("top", ("bot.web", "bot.ops", "bot.runtime", "bot.app", "bot.cli", "bot.__main__")),
 ]
 PLATFORM_SDKS = ("telegram", "wechatpy", "aiohttp")
 

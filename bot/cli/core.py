@@ -86,6 +86,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("linzhu: --workers must be at least 1", file=sys.stderr)
         return 2
     if workers == 1:
+        from bot.ops.multiproc import keep_existing
+
+        keep_existing()
         asyncio.run(serve(settings, host, port))
         return 0
     if not settings.database_url.startswith("postgresql"):

@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         events,
         faq,
         guided,
+        ops,
         questions,
         reminders,
         staff,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         staff,
         telegram,
         wechat,
+        ops,
     ):
         module.register(sub)
     return parser

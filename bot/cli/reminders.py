@@ -23,20 +23,25 @@ def register(sub: Any) -> None:
 
 def cmd_dispatcher(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
+    from bot.ops.multiproc import keep_existing
 
     settings = get_settings()
     setup_logging(settings.log_level, settings)
+    keep_existing()  # a PROMETHEUS_MULTIPROC_DIR shared with `serve --workers`
     return asyncio.run(run_dispatcher(once=args.once))
 
 
 async def run_dispatcher(once: bool = False) -> int:
     from bot.app import build_dispatcher
+    from bot.ops.metrics import install
+    from bot.ops.retention import retention_loop
     from bot.reminders.component import build_reminder_dispatcher
     from bot.runtime import install_senders
 
     dispatcher = build_dispatcher(get_settings())
     services = dispatcher.services
     install_senders(dispatcher)
+    install(services.db)
     reminders = build_reminder_dispatcher(services)
     try:
         if once:
@@ -54,7 +59,14 @@ async def run_dispatcher(once: bool = False) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await reminders.run(stop)
+        retention = retention_loop(services.settings, services.db)
+        if retention is not None:
+            await retention.start()
+        try:
+            await reminders.run(stop)
+        finally:
+            if retention is not None:
+                await retention.stop()
         return 0
     finally:
         await services.db.dispose()

@@ -39,6 +39,9 @@ class Context(Generic[S]):
     # Replies a guard puts in front of whatever answers the message (a safety question
     # that must not hold up the answer).
     preface: list[Reply] = field(default_factory=list, init=False)
+    # What became of the message, for the metrics (bot/core/observe.py): "answered",
+    # "did_you_mean", "not_covered", "emergency"; unset means a command, button or flow step.
+    outcome: str | None = field(default=None, init=False)
 
     @property
     def user_id(self) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.core.context import Context
 from bot.core.locale import current_locale
 from bot.core.locks import KeyedLocks
 from bot.core.numbers import parse_choice
+from bot.core.observe import MESSAGE, new_request_id, request_id, signals
 from bot.core.payloads import PayloadError
 from bot.core.ports import ConversationStore, LocaleResolver
 from bot.core.router import Handler, RouteTable
@@ -47,6 +49,8 @@ class Outcome:
     locale: str
     replies: list[Reply]
     user_id: int | None = None
+    # answered, did_you_mean, not_covered, emergency, flow (commands, buttons, steps), error
+    kind: str = "flow"
 
 
 class Dispatcher:
@@ -69,6 +73,20 @@ class Dispatcher:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Handle one message for one user; one user's messages never run concurrently."""
+        started = time.perf_counter()
+        token = request_id.set(request_id.get() or new_request_id())
+        locale, kind = "unknown", "error"  # the store failed: no reply at all
+        try:
+            outcome = await self._handle(incoming)
+            locale, kind = outcome.locale, outcome.kind
+            return outcome
+        finally:
+            request_id.reset(token)
+            seconds = time.perf_counter() - started
+            channel = incoming.user.channel
+            signals.emit(MESSAGE, seconds, channel=channel, locale=locale, outcome=kind)
+
+    async def _handle(self, incoming: Incoming) -> Outcome:
         if incoming.text and len(incoming.text) > MAX_TEXT:
             incoming = replace(incoming, text=incoming.text[:MAX_TEXT])
         await self._prepare(incoming)
@@ -125,7 +143,10 @@ class Dispatcher:
                 # question ("is someone in danger?") is still said.
                 fallback = self.routes.error_reply
                 outcome = Outcome(
-                    ctx.locale, [*ctx.preface, *(fallback(ctx) if fallback else [])], user.id
+                    ctx.locale,
+                    [*ctx.preface, *(fallback(ctx) if fallback else [])],
+                    user.id,
+                    "error",
                 )
                 raise _HandlerFailed(outcome) from exc
             if self.channels.capabilities(incoming.user.channel).numbered:
@@ -138,7 +159,7 @@ class Dispatcher:
                 locale=locale,
                 now=incoming.received_at,
             )
-            return Outcome(ctx.locale, replies, user.id)
+            return Outcome(ctx.locale, replies, user.id, ctx.outcome or "flow")
         finally:
             current_locale.reset(token)
 

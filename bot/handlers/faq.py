@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.core.observe import FAQ_SCORE, signals
 from bot.core.payloads import Id, Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
@@ -85,6 +86,10 @@ async def prepare_question(text: str, services: Services) -> None:
         await kb.prepare(question_of(text))
 
 
+# The metrics' names for a decision (bot/core/observe.py); "no match" counts as not covered.
+OUTCOMES = {ANSWER: "answered", DID_YOU_MEAN: "did_you_mean", NOT_COVERED: "not_covered"}
+
+
 # Free text reaches the FAQ through bot/handlers/free_text.py, which decides once (decide) and
 # either answers from what the resident said or hands the decision back here (respond).
 
@@ -102,6 +107,9 @@ async def respond(incoming: Incoming, ctx: Ctx, decision: Decision | None) -> li
     kb = ctx.services.knowledge
     locale = ctx.locale  # the dispatcher already chose it from the message and the user
     question_id = None
+    ctx.outcome = OUTCOMES.get(decision.outcome, "not_covered") if decision else "not_covered"
+    if decision is not None:
+        signals.emit(FAQ_SCORE, decision.score)
     if decision is None or decision.outcome not in (ANSWER, NOT_COVERED):
         # Kept for staff; a "did you mean" also records which topic the resident taps.
         question_id = await _record_unanswered(incoming, ctx, locale, decision)

@@ -37,6 +37,7 @@ class ReminderComponent:
 
     def __init__(self, services: Services) -> None:
         self.dispatcher = build_reminder_dispatcher(services)
+        self.grace = services.settings.shutdown_grace_seconds
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -51,8 +52,8 @@ class ReminderComponent:
         self._stop.set()
         if self._task is not None:
             try:
-                # Let the message in flight finish and be marked; a send never takes this long.
-                await asyncio.wait_for(self._task, timeout=30)
+                # Let the batch in flight finish and be marked, within the grace period.
+                await asyncio.wait_for(self._task, timeout=self.grace)
             except TimeoutError:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

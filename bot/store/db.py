@@ -229,6 +229,12 @@ class Database:
     async def ping(self) -> bool:
         """For /healthz: `SELECT 1` on a connection of its own, so a probe never queues for
         the pool behind busy messages; retried once on a connection the server dropped."""
+        ok, _value = await self.probe("SELECT 1")
+        return ok
+
+    async def probe(self, query: str) -> tuple[bool, Any]:
+        """Run one read-only query on the health connection: (reachable, first value or
+        None). A query that fails on a live connection (a missing table) gives (True, None)."""
         if self._health_lock is None or self._health_loop is not asyncio.get_running_loop():
             self._health_lock, self._health_loop = asyncio.Lock(), asyncio.get_running_loop()
             self._health = None
@@ -239,14 +245,23 @@ class Database:
                     try:
                         if self._health is None:
                             self._health = await self.engine.connect()
-                        await self._health.execute(text("SELECT 1"))
+                        result = await self._health.execute(text(query))
+                        value = result.scalar()
                         await self._health.rollback()  # hold no snapshot between probes
-                        return True
+                        return True, value
                     except Exception as exc:
+                        invalidated = getattr(exc, "connection_invalidated", False)
+                        if isinstance(exc, DBAPIError) and not invalidated and attempt == 1:
+                            with contextlib.suppress(Exception):
+                                assert self._health is not None
+                                await self._health.rollback()
+                                await self._health.execute(text("SELECT 1"))
+                                await self._health.rollback()
+                                return True, None  # the server answered; the query failed
                         await self._close_health()
-                        if attempt == 2 or not getattr(exc, "connection_invalidated", False):
-                            return False
-                return False
+                        if attempt == 2 or not invalidated:
+                            return False, None
+                return False, None
             finally:
                 _sqlite_begin.reset(token)
 

@@ -117,6 +117,24 @@ class OutboxStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def backlog(self, now: datetime | None = None) -> tuple[int, float]:
+        """For the metrics: how many unsent messages are due, and how late the oldest is
+        (seconds; 0 when nothing is due). One indexed query (status, due_at)."""
+        from sqlalchemy import func
+
+        now = now or utcnow()
+        query = select(func.count(), func.min(OutboxMessage.due_at)).where(
+            col(OutboxMessage.status).in_([PENDING, SENDING]), col(OutboxMessage.due_at) <= now
+        )
+        async with self.db.session() as session:
+            count, oldest = (await session.execute(query)).one()
+        if isinstance(oldest, str):  # SQLite's min() loses the column's type
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        lag = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+        return int(count or 0), lag
+
     async def claim(
         self, worker: str, *, limit: int, lease: timedelta, now: datetime | None = None
     ) -> list[OutboxMessage]:

@@ -1,4 +1,4 @@
-"""The aiohttp application: the health check, and the routes of the components given."""
+"""The aiohttp application: /healthz (alive), /readyz (ready for traffic), the components."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from aiohttp import web
 
 from bot.channels.webchat.api import api_error
 from bot.core.dispatcher import Dispatcher
+from bot.core.observe import new_request_id, request_id
 from bot.i18n import N_
+from bot.ops.health import Readiness
 from bot.services import Services
 from bot.web.security import install_security_headers, quiet_malformed_requests
 
@@ -39,6 +41,18 @@ async def errors_middleware(request: web.Request, handler: WebHandler) -> web.St
     sent and answer 4xx themselves. What still fails is a bug or an outage — logged with its
     traceback (at most once a minute per cause, see bot/logs.py) and answered with a 500.
     """
+    rid = new_request_id()
+    token = request_id.set(rid)  # every log line of this request carries it
+    try:
+        response = await _answer(request, handler)
+        if not response.prepared:  # the id to quote when asking about a request
+            response.headers["X-Request-Id"] = rid
+        return response
+    finally:
+        request_id.reset(token)
+
+
+async def _answer(request: web.Request, handler: WebHandler) -> web.StreamResponse:
     try:
         return await handler(request)
     except web.HTTPException as exc:
@@ -70,7 +84,14 @@ def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Applic
             {"status": "ok" if ok else "unavailable", "database": ok}, status=200 if ok else 503
         )
 
+    readiness = Readiness(services)
+
+    async def readyz(request: web.Request) -> web.Response:
+        ok, report = await readiness.check()
+        return web.json_response(report, status=200 if ok else 503)
+
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     for component in components:
         component.add_routes(app)
     return app

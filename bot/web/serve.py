@@ -31,6 +31,7 @@ from bot.web.app import create_web_app
 
 log = logging.getLogger("linzhu")
 RESTART_PAUSE = 1.0  # seconds between restarts of a child that keeps dying
+HTTP_SHARE = 0.75  # of SHUTDOWN_GRACE_SECONDS, for the requests in flight
 
 
 async def serve(
@@ -49,7 +50,9 @@ async def serve(
         preload(dispatcher)
     components = [c for c in build_components(dispatcher) if keep(c)]
     app = create_web_app(dispatcher, *components)
-    runner = web.AppRunner(app, access_log=None)
+    grace = settings.shutdown_grace_seconds
+    # Requests get most of the grace period; the components' own stop the rest.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=grace * HTTP_SHARE)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
@@ -64,27 +67,55 @@ async def serve(
     try:
         await stop.wait()
     finally:
-        for component in reversed(components):
-            await component.stop()
-        await runner.cleanup()
+        await shut_down(runner, components, grace)
         await dispatcher.services.db.dispose()
         log.info("stopped")
 
 
+async def shut_down(runner: web.AppRunner, components: list[Component], grace: float) -> None:
+    """SIGTERM: stop accepting connections, let the requests in flight finish (their
+    messages are answered), then stop the components (the reminder dispatcher finishes its
+    batch, WeChat's late replies go out by customer service), all within `grace` seconds;
+    whatever is still running then is cancelled."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    log.info("stopping: no new connections; finishing what is in flight (up to %.0f s)", grace)
+    await runner.cleanup()  # closes the listening socket, waits for handlers (shutdown_timeout)
+    if loop.time() - (deadline - grace) >= grace * HTTP_SHARE:
+        log.warning("requests still running after %.0f s were cancelled", grace * HTTP_SHARE)
+    for component in reversed(components):
+        left = max(0.1, deadline - loop.time())
+        try:
+            await asyncio.wait_for(component.stop(), timeout=left)
+        except TimeoutError:
+            log.warning("%s did not stop within the grace period; cancelled", component.name)
+        except Exception:
+            log.exception("%s failed to stop cleanly", component.name)
+
+
 async def run_reminders(dispatcher: Dispatcher) -> None:
     """The reminder process of `--workers`: the outbox dispatcher and every standalone sender."""
+    from bot.ops.metrics import install
+    from bot.ops.retention import retention_loop
     from bot.reminders.component import build_reminder_dispatcher
 
     install_senders(dispatcher)
-    reminders = build_reminder_dispatcher(dispatcher.services)
+    services = dispatcher.services
+    install(services.db)
+    reminders = build_reminder_dispatcher(services)
+    retention = retention_loop(services.settings, services.db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if retention is not None:
+        await retention.start()
     try:
         await reminders.run(stop)
     finally:
-        await dispatcher.services.db.dispose()
+        if retention is not None:
+            await retention.stop()
+        await services.db.dispose()
 
 
 def preload(dispatcher: Dispatcher) -> None:
@@ -98,7 +129,7 @@ def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bo
     """Reminders run in their own process; Telegram polling (one poller per bot) in worker 0."""
 
     def keep(component: Component) -> bool:
-        if component.name == "reminders":
+        if component.name in ("reminders", "retention"):
             return False
         return not (component.name == "telegram" and settings.telegram_mode == "polling" and index)
 
@@ -107,6 +138,9 @@ def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bo
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     """Load once, fork `workers` web workers and the reminder process, supervise them."""
+    from bot.ops.multiproc import prepare_multiprocess
+
+    prepare_multiprocess(settings.run_dir)  # before any metric exists in any process
     dispatcher = build_dispatcher(settings)
     preload(dispatcher)
     knowledge = dispatcher.services.knowledge
@@ -136,6 +170,8 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
 
 
 def _supervise(roles: list[str], child: Callable[[str], None]) -> int:
+    from bot.ops.multiproc import process_exited
+
     children: dict[int, str] = {}
     stopping = False
 
@@ -180,6 +216,7 @@ def _supervise(roles: list[str], child: Callable[[str], None]) -> int:
         if pid not in children:
             continue
         role = children.pop(pid)
+        process_exited(pid)
         if stopping:
             continue
         log.error("%s (pid %d) exited with status %d; restarting it", role, pid, status)

@@ -27,6 +27,7 @@ from bot.channels.wechat.sender import WeChatSender
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.locks import KeyedLocks
+from bot.core.observe import DEADLINE_MISS, signals
 from bot.core.types import Incoming, UserRef
 from bot.i18n import use_locale
 
@@ -133,6 +134,7 @@ class WeChatChannel:
         remaining = self.budget - (asyncio.get_running_loop().time() - started)
         done, _ = await asyncio.wait({task}, timeout=max(0.0, remaining))
         if not done:
+            signals.emit(DEADLINE_MISS, channel="wechat")
             self._spawn(self._finish_later(task, key, incoming.user))
             return _success()
         texts = task.result()

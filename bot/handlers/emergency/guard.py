@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.core.observe import EMERGENCY, signals
 from bot.core.router import Router
 from bot.core.types import Incoming, Reply
 from bot.guided.emergency import EmergencyDetector, Verdict, default_matcher
@@ -84,6 +85,9 @@ async def not_emergency(incoming: Incoming, ctx: Ctx, tap: NotEmergency) -> list
 
 async def record(ctx: Ctx, event: str, kind: str | None, signal: str) -> None:
     """Count it: the kind, the signal, the flow and the locale — never the message."""
+    if event == EMERGENCY_GUARD:
+        ctx.outcome = "emergency"
+        signals.emit(EMERGENCY, kind=kind or "general")
     try:
         await ActivityStore(ctx.services.db).record(
             event,

@@ -12,6 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.core.context import Context
 from bot.core.types import Incoming, Reply, UserRef, utcnow
+from bot.ops import metrics
 from bot.store.db import Database
 from fakes.wechat_messages import TOKEN, signed_query, text_xml, typed_xml
 from tests.channels.wechat.stack import WeChatStack, wechat_stack
@@ -165,6 +166,8 @@ async def test_slow_handler_answers_success_then_customer_service(
         await release.wait()
         return [Reply("finally"), Reply("and more")]
 
+    metrics.install()
+    missed = metrics.DEADLINE_MISSES._value.get()
     async with wechat_stack(settings, db, wechat_reply_budget_seconds=0.3) as stack:
         stack.dispatcher.routes.commands["slow"] = slow
         started = time.monotonic()
@@ -172,6 +175,7 @@ async def test_slow_handler_answers_success_then_customer_service(
         assert posted_reply is None  # "success", within the budget
         assert time.monotonic() - started < 2
         assert stack.fake.custom == []
+        assert metrics.DEADLINE_MISSES._value.get() == missed + 1  # counted in /metrics
         release.set()
         await stack.settle()
         assert stack.fake.texts_to("o-slow") == ["finally", "and more"]

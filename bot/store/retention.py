@@ -1,0 +1,144 @@
+"""Keeping personal data only as long as allowed (PIPL): what the retention run deletes.
+
+Each kind of personal data has its own period (settings RETENTION_*_DAYS; 0 keeps it):
+- conversation state (flow, answers typed so far) untouched for that long is deleted;
+- a booking's note, contacts and staff note are erased that long after its time (the
+  booking row stays, for staff's counts);
+- unanswered questions (the resident's words, kept for staff) and the activity log are
+  deleted after their periods;
+- a resident not heard from for that long is deleted with everything of theirs (bookings,
+  registrations, messages, state: the database's cascades), unless a booking of theirs is
+  still ahead; a web chat resident's browser sessions and undelivered messages go too.
+Nothing else holds personal data: conversation transcripts are not stored.
+`run(dry_run=True)` counts what would go and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlmodel import col
+
+from bot.core.types import utcnow
+from bot.store.consultations.tables import BOOKED, Booking, Slot
+from bot.store.db import Database
+from bot.store.inbox import WebInboxMessage
+from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.websessions import WebSession
+
+KINDS = (
+    "conversation_state",
+    "booking_notes",
+    "unanswered_questions",
+    "activity_log",
+    "inactive_residents",
+)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Days each kind is kept; 0 = kept until the resident asks (/privacy)."""
+
+    state_days: int = 30
+    booking_days: int = 90
+    questions_days: int = 180
+    activity_days: int = 365
+    inactive_days: int = 730
+
+    def days(self, kind: str) -> int:
+        return {
+            "conversation_state": self.state_days,
+            "booking_notes": self.booking_days,
+            "unanswered_questions": self.questions_days,
+            "activity_log": self.activity_days,
+            "inactive_residents": self.inactive_days,
+        }[kind]
+
+
+class RetentionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def run(
+        self, policy: RetentionPolicy, *, dry_run: bool = False, now: datetime | None = None
+    ) -> dict[str, int]:
+        """Kind → rows deleted (or erased); with dry_run, rows that would be. One
+        transaction per kind, so a failure in one leaves the others done."""
+        now = now or utcnow()
+        done: dict[str, int] = {}
+        for kind in KINDS:
+            days = policy.days(kind)
+            if days <= 0:
+                continue
+            cutoff = now - timedelta(days=days)
+            done[kind] = await getattr(self, "_" + kind)(cutoff, now, dry_run)
+        return done
+
+    async def _count(self, table: Any, where: Any) -> int:
+        async with self.db.session() as session:
+            stmt = select(func.count()).select_from(table).where(where)
+            return int((await session.execute(stmt)).scalar_one())
+
+    async def _delete(self, table: Any, where: Any, dry_run: bool) -> int:
+        if dry_run:
+            return await self._count(table, where)
+        async with self.db.transaction() as session:
+            result = await session.execute(delete(table).where(where))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _conversation_state(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        return await self._delete(
+            ConversationState, col(ConversationState.updated_at) < cutoff, dry_run
+        )
+
+    async def _booking_notes(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        past = select(col(Slot.id)).where(col(Slot.ends_at) < cutoff)
+        where = and_(
+            col(Booking.slot_id).in_(past),
+            or_(
+                col(Booking.note).is_not(None),
+                col(Booking.contact).is_not(None),
+                col(Booking.staff_note).is_not(None),
+            ),
+        )
+        if dry_run:
+            return await self._count(Booking, where)
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(Booking).where(where).values(note=None, contact=None, staff_note=None)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _unanswered_questions(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        where = col(UnansweredQuestion.created_at) < cutoff
+        return await self._delete(UnansweredQuestion, where, dry_run)
+
+    async def _activity_log(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        return await self._delete(ActivityLog, col(ActivityLog.created_at) < cutoff, dry_run)
+
+    async def _inactive_residents(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        ahead = exists(
+            select(col(Booking.id))
+            .join(Slot, col(Slot.id) == col(Booking.slot_id))
+            .where(
+                col(Booking.user_id) == col(User.id),
+                col(Booking.status) == BOOKED,
+                col(Slot.starts_at) > now,
+            )
+        )
+        where = and_(col(User.last_seen) < cutoff, ~ahead)
+        if dry_run:
+            return await self._count(User, where)
+        async with self.db.transaction() as session:
+            web_ids = select(col(User.external_id)).where(where, col(User.channel) == "web")
+            await session.execute(
+                delete(WebSession).where(col(WebSession.external_id).in_(web_ids))
+            )
+            await session.execute(
+                delete(WebInboxMessage).where(col(WebInboxMessage.external_id).in_(web_ids))
+            )
+            result = await session.execute(delete(User).where(where))
+            return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,157 @@
+"""Retention (PIPL) on SQLite and PostgreSQL: each kind goes after its period, nothing
+younger, a dry run changes nothing, and the daily loop runs once however many try."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from contextlib import redirect_stdout
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from bot.cli.main import main
+from bot.config import Settings
+from bot.core.types import utcnow
+from bot.ops.retention import RetentionLoop, run_if_due
+from bot.store.consultations.tables import Booking, Consultant, Slot
+from bot.store.db import Database
+from bot.store.outbox import OutboxMessage
+from bot.store.retention import RetentionPolicy, RetentionStore
+from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.websessions import WebSession
+
+POLICY = RetentionPolicy(
+    state_days=30, booking_days=90, questions_days=180, activity_days=365, inactive_days=730
+)
+EXPECTED = {
+    "conversation_state": 1,
+    "booking_notes": 1,
+    "unanswered_questions": 1,
+    "activity_log": 1,
+    "inactive_residents": 1,
+}
+
+
+def ago(days: float) -> datetime:
+    return utcnow() - timedelta(days=days)
+
+
+async def seed(db: Database) -> dict[str, int]:
+    """Two of each kind: one past its period, one within it (plus a resident long silent
+    whose booking is still ahead, who stays)."""
+    async with db.transaction() as session:
+        gone = User(channel="web", external_id="gone", last_seen=ago(800), contact="tel:+1")
+        kept = User(channel="telegram", external_id="kept", last_seen=ago(1))
+        ahead = User(channel="telegram", external_id="ahead", last_seen=ago(800))
+        session.add_all([gone, kept, ahead])
+        await session.flush()
+        assert gone.id and kept.id and ahead.id
+        session.add(WebSession(token_hash="h" * 64, external_id="gone", created_at=ago(800),
+                               last_seen=ago(800)))  # fmt: skip
+        session.add(ConversationState(user_id=kept.id, flow="book", updated_at=ago(1)))
+        session.add(ConversationState(user_id=ahead.id, flow="book", updated_at=ago(40)))
+        for days in (200, 1):
+            session.add(UnansweredQuestion(user_id=kept.id, channel="telegram",
+                                           text=f"q{days}", created_at=ago(days)))  # fmt: skip
+        for days in (400, 1):
+            session.add(ActivityLog(kind="x", user_id=kept.id, created_at=ago(days)))
+        consultant = Consultant(name="C", languages=["en"], topics=["school"])
+        session.add(consultant)
+        await session.flush()
+        slots = [
+            Slot(consultant_id=consultant.id, starts_at=start, ends_at=start + timedelta(hours=1))
+            for start in (ago(100), ago(10), utcnow() + timedelta(days=3))
+        ]
+        session.add_all(slots)
+        await session.flush()
+        old = Booking(slot_id=slots[0].id, user_id=kept.id, topic="school", language="en",
+                      note="old note", contact="tel:+8613800000000", status="attended")  # fmt: skip
+        recent = Booking(slot_id=slots[1].id, user_id=kept.id, topic="school", language="en",
+                         note="recent note", status="attended")  # fmt: skip
+        upcoming = Booking(slot_id=slots[2].id, user_id=ahead.id, topic="school", language="en")
+        session.add_all([old, recent, upcoming])
+        await session.flush()
+        session.add(OutboxMessage(user_id=gone.id, channel="web", kind="note", payload={},
+                                  due_at=ago(799), dedupe_key="gone:1"))  # fmt: skip
+        return {"gone": gone.id, "kept": kept.id, "ahead": ahead.id, "old": old.id or 0,
+                "recent": recent.id or 0}  # fmt: skip
+
+
+async def count(db: Database, table: type, *where: object) -> int:
+    async with db.session() as session:
+        stmt = select(func.count()).select_from(table).where(*where)  # type: ignore[arg-type]
+        return int((await session.execute(stmt)).scalar_one())
+
+
+async def test_each_kind_goes_after_its_period_and_nothing_younger(db: Database) -> None:
+    ids = await seed(db)
+    store = RetentionStore(db)
+    assert await store.run(POLICY, dry_run=True) == EXPECTED
+    assert await count(db, User) == 3  # the dry run changed nothing
+    assert await count(db, ConversationState) == 2
+
+    assert await store.run(POLICY) == EXPECTED
+    assert await store.run(POLICY, dry_run=True) == dict.fromkeys(EXPECTED, 0)
+    assert await count(db, User, col(User.id) == ids["gone"]) == 0
+    assert await count(db, User, col(User.id).in_([ids["kept"], ids["ahead"]])) == 2
+    assert await count(db, WebSession, col(WebSession.external_id) == "gone") == 0
+    assert await count(db, OutboxMessage) == 0  # the resident's messages went with them
+    assert await count(db, ConversationState) == 1
+    assert await count(db, UnansweredQuestion) == 1
+    assert await count(db, ActivityLog) == 1
+    async with db.session() as session:
+        old = await session.get(Booking, ids["old"])
+        recent = await session.get(Booking, ids["recent"])
+    assert old is not None and recent is not None
+    assert (old.note, old.contact, old.status) == (None, None, "attended")  # the row stays
+    assert recent.note == "recent note"
+
+
+async def test_zero_keeps_a_kind(db: Database) -> None:
+    await seed(db)
+    policy = RetentionPolicy(0, 0, 0, 0, 0)
+    assert await RetentionStore(db).run(policy) == {}
+    assert await count(db, UnansweredQuestion) == 2
+
+
+async def test_the_daily_run_happens_once_however_many_dispatchers_try(db: Database) -> None:
+    await seed(db)
+    first = await run_if_due(db, POLICY)
+    assert first == EXPECTED
+    assert await run_if_due(db, POLICY) is None  # another dispatcher, the same day
+    loop = RetentionLoop(db, POLICY, first=0, every=0.01)
+    await loop.start()
+    try:
+        await asyncio.sleep(0.2)
+    finally:
+        await loop.stop()
+    assert loop.runs == 0
+
+
+async def run_cli(*argv: str) -> str:
+    """The command in a thread (it runs its own event loop), its output captured."""
+
+    def run() -> str:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(list(argv)) == 0
+        return out.getvalue()
+
+    return await asyncio.to_thread(run)
+
+
+async def test_the_command_prints_what_it_would_delete(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(db)
+    monkeypatch.setattr("bot.cli.ops.get_settings", lambda: settings)
+    text = await run_cli("retention", "run", "--dry-run")
+    assert "would delete      1 inactive_residents" in text
+    assert "would delete      1 unanswered_questions: unanswered questions older than 180" in text
+    assert "Dry run: nothing was changed." in text
+    assert await count(db, User) == 3
+    assert "deleted      1 booking_notes" in await run_cli("retention", "run")
+    assert await count(db, User) == 2
