@@ -24,7 +24,13 @@ What keeps ordinary questions out of the phrase signal (decided deliberately; se
 - the framing, reported apart (`framing()`): a hypothetical, past, cost or number question
   ("what if", "last year", "how much does … cost", "which number"), or mildness and
   reassurance ("a little", "no blister", "he's playing"), unless an urgency word ("now",
-  "help", "快", "今すぐ") is also there. The detector then asks or stays silent.
+  "help", "快", "今すぐ") is also there outside those phrases and the exclusions ("now" in
+  "she's fine now" is reassurance, "救命" in "救命講習" a course). The detector then asks
+  or stays silent;
+- a `figurative` phrase: an idiom ("dead tired", "dying to", "累死了", "死ぬほど") or a
+  trifle that borrows the words of an emergency (a phone that "died", a cockroach, a burnt
+  dinner, a lost wallet or cat). No kind phrase counts inside one, and when no phrase names
+  a kind outside it the message is "about", urgency words or not ("cockroach!!! help!!!").
 "Mild" does not cancel anything: a mild stroke is still a stroke.
 """
 
@@ -165,6 +171,26 @@ class _Phrases:
             for p in self.index.candidates(prepared)
         )
 
+    def spans(self, prepared: _Prepared) -> list[tuple[bool, int, int]]:
+        """Where these phrases match: (cjk view?, start, end) of each match."""
+        found: list[tuple[bool, int, int]] = []
+        for phrase in self.index.candidates(prepared):
+            view = prepared.view(phrase.cjk)
+            if phrase.anchor in view:
+                found.extend(
+                    (phrase.cjk, m.start(), m.end()) for m in phrase.pattern.finditer(view)
+                )
+        return found
+
+    def any_outside(self, prepared: _Prepared, covered: list[tuple[bool, int, int]]) -> bool:
+        """Does one of these phrases match somewhere no `covered` span overlaps? ("now" in
+        "she's fine now" is part of the reassurance, not an urgency word.)"""
+        for cjk, start, end in self.spans(prepared):
+            views = [(c, s, e) for c, s, e in covered if c == cjk]
+            if not any(s < end and start < e for _, s, e in views):
+                return True
+        return False
+
     def overlaps(self, prepared: _Prepared, cjk: bool, match: re.Match[str]) -> bool:
         """Does one of these phrases cover part of `match` (in the same view)?"""
         view = prepared.view(cjk)
@@ -235,6 +261,7 @@ class EmergencyMatcher:
         self.informational = _Phrases(data.get("informational", {}))
         self.calm = _Phrases(data.get("calm", {}))
         self.urgent = _Phrases(data.get("urgent", {}))
+        self.figurative = _Phrases(data.get("figurative", {}))
         self.pre_negators = {
             prepare(w).spaced for ws in data.get("negators", {}).values() for w in ws
         }
@@ -269,10 +296,17 @@ class EmergencyMatcher:
         phrase that matched only where negated ("no chest pain, just a sore throat")."""
         prepared = prepare(text)
         hits, negated = self._scan(prepared)
-        informational = (
-            self.informational.any(prepared) or self.calm.any(prepared) or (negated and not hits)
-        )
-        return Analysis(hits, Framing(informational, self.urgent.any(prepared)))
+        framing_spans = self.informational.spans(prepared) + self.calm.spans(prepared)
+        figurative = self.figurative.spans(prepared)
+        named = any(h.kind != GENERAL for h in hits)
+        if figurative and not named:
+            # an idiom ("dead tired", "累死了") or a trifle ("my phone died", a cockroach),
+            # and no phrase names a kind outside it: about, whatever the urgency words say
+            return Analysis(hits, Framing(informational=True, urgent=False))
+        informational = bool(framing_spans) or (negated and not hits)
+        covered = framing_spans + figurative + self.exclusions.spans(prepared)
+        urgent = self.urgent.any_outside(prepared, covered)
+        return Analysis(hits, Framing(informational, urgent))
 
     def _scan(self, prepared: _Prepared) -> tuple[list[Detection], bool]:
         """The hits, and whether some phrase matched but was negated ("no chest pain")."""
@@ -288,6 +322,8 @@ class EmergencyMatcher:
                 continue
             for match in rule.pattern.finditer(view):
                 if self.exclusions.overlaps(prepared, rule.cjk, match):
+                    continue
+                if self.figurative.overlaps(prepared, rule.cjk, match):
                     continue
                 if self._negated(view, rule, match):
                     negated = True
