@@ -149,3 +149,21 @@ def test_urgency_words_inside_reassurance_or_exclusions_do_not_count(text: str) 
 def test_a_threat_or_a_named_kind_beside_an_idiom_still_happens(text: str, kind: str) -> None:
     assert kind in kinds_of(text)
     assert not about(text)
+
+
+def test_russian_negation_ending_the_clause() -> None:
+    assert kinds_of("боли в груди нет, просто болит горло") == set()
+    assert about("боли в груди нет, просто болит горло")
+    assert "cardiac_stroke" in kinds_of("у него боль в груди нет сил терпеть")  # not the end
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my toddler hit his head on the table, cried a bit, now laughing",
+        "Mein Kleiner ist vom Hocker gefallen, kurz geweint, spielt jetzt",
+        "孩子头撞到门上，哭了两声，现在在玩",
+    ],
+)
+def test_now_beside_reassurance_is_not_urgency(text: str) -> None:
+    assert about(text)

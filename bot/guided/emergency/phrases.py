@@ -18,7 +18,8 @@ Term syntax:
 What keeps ordinary questions out of the phrase signal (decided deliberately; see the README):
 - negation right before a phrase, within three words / two characters and not across a
   comma ("no chest pain", "pas de douleur thoracique", "没有胸痛"), or right after it in
-  Japanese and Korean ("胸の痛みはない", "가슴 통증은 없어요"). Phrases that carry their own
+  Japanese and Korean ("胸の痛みはない", "가슴 통증은 없어요") and, ending the clause, in
+  Russian ("боли в груди нет"). Phrases that carry their own
   negation ("not breathing", "ne respire pas", "没有呼吸", "意識がない") match as a whole;
 - an `exclusions` phrase overlapping the match ("food poisoning", "急救培训", "救急箱");
 - the framing, reported apart (`framing()`): a hypothetical, past, cost or number question
@@ -265,6 +266,9 @@ class EmergencyMatcher:
         self.pre_negators = {
             prepare(w).spaced for ws in data.get("negators", {}).values() for w in ws
         }
+        self.post_negators = {
+            prepare(w).spaced for ws in data.get("negators_after", {}).values() for w in ws
+        }
         self.cjk_pre_negators = tuple(data.get("cjk_negators_before", []))
         self.cjk_post_negators = tuple(
             prepare(w).compact for w in data.get("cjk_negators_after", [])
@@ -342,7 +346,11 @@ class EmergencyMatcher:
                 return False
             return any(before[-2:].endswith(w) for w in self.cjk_pre_negators)
         words = re.findall(r"\w+", before)[-3:]
-        return any(w in self.pre_negators for w in words)
+        # after it only as the clause's last word ("боли в груди нет", not "… нет сил")
+        after = re.findall(r"\w+", _CLAUSE_END.split(view[match.end() :])[0])
+        return any(w in self.pre_negators for w in words) or (
+            len(after) == 1 and after[0] in self.post_negators
+        )
 
 
 @lru_cache(maxsize=4)
