@@ -177,13 +177,17 @@ class Bench:
         self.queries = embed_all(self.encoders, [e.text for e in self.examples])
         matcher = default_matcher()
         self.hits = [matcher.hits(e.text) for e in self.examples]
-        self.about = [matcher.framing(e.text).about_not_in for e in self.examples]
+        framings = [matcher.framing(e.text) for e in self.examples]
+        self.about = [f.about_not_in for f in framings]
+        self.question = [f.question for f in framings]
         index = self.knowledge.index
         self.faq_ids = [index.entries[i].id for i in index.owner]
         self.faq_texts = index.texts
         self.faq_vectors = {d.encoder.name: d.vectors for d in index.live_dense()}
         self.faq_hits = [matcher.hits(t) for t in self.faq_texts]
-        self.faq_about = [matcher.framing(t).about_not_in for t in self.faq_texts]
+        faq_framings = [matcher.framing(t) for t in self.faq_texts]
+        self.faq_about = [f.about_not_in for f in faq_framings]
+        self.faq_question = [f.question for f in faq_framings]
 
     def signal(self, train: Sequence[int], faq_rows: np.ndarray) -> SemanticSignal:
         heads = {}
@@ -203,12 +207,17 @@ class Bench:
         return np.where(usable & ~held)[0], np.where(usable & held)[0]
 
     def verdict(
-        self, hits: list[Detection], about: bool, scores: Scores | None, t: Thresholds
+        self,
+        hits: list[Detection],
+        about: bool,
+        scores: Scores | None,
+        t: Thresholds,
+        question: bool = False,
     ) -> Verdict:
         if scores is None:
             fired = bool(hits) and not about
             return Verdict("fire", hits[0].kind) if fired else Verdict("none")
-        return decide(hits, about, scores, t)
+        return decide(hits, about, scores, t, question)
 
 
 def cross_validate(bench: Bench, k: int, sweep: bool, errors: bool) -> None:
@@ -228,14 +237,12 @@ def cross_validate(bench: Bench, k: int, sweep: bool, errors: bool) -> None:
     print(f"encoders: {names}; {len(bench.examples)} training messages, {k} folds")
 
     def run(t: Thresholds) -> list[Result]:
-        return [
-            Result(e, bench.verdict(h, a, s, t))
-            for e, h, a, s in zip(bench.examples, bench.hits, bench.about, scores, strict=True)
-        ]
+        rows = zip(bench.examples, bench.hits, bench.about, scores, bench.question, strict=True)
+        return [Result(e, bench.verdict(h, a, s, t, q)) for e, h, a, s, q in rows]
 
     def ordinary(t: Thresholds) -> tuple[int, int, int]:
         actions = [
-            bench.verdict(bench.faq_hits[r], bench.faq_about[r], s, t).action
+            bench.verdict(bench.faq_hits[r], bench.faq_about[r], s, t, bench.faq_question[r]).action
             for r, s in faq_scores.items()
         ]
         return actions.count("fire"), actions.count("ask"), len(actions)
@@ -287,7 +294,11 @@ def by_set(bench: Bench, errors: bool) -> None:
             Result(
                 bench.examples[i],
                 bench.verdict(
-                    bench.hits[i], bench.about[i], signal.score(bench.queries[i]), Thresholds()
+                    bench.hits[i],
+                    bench.about[i],
+                    signal.score(bench.queries[i]),
+                    Thresholds(),
+                    bench.question[i],
                 ),
             )
             for i, s in enumerate(sets)

@@ -204,6 +204,30 @@ def test_decision_table(hits: list[Detection], about: bool, p: float, action: st
     assert decide(hits, about, scores(p), Thresholds()).action == action
 
 
+def test_a_question_for_information_needs_a_surer_semantic_signal() -> None:
+    t = Thresholds()
+    between = (t.ask + t.ask_question) / 2
+    assert decide([], False, scores(between), t).action == "ask"
+    assert decide([], False, scores(between), t, question=True).action == "none"
+    assert decide([], False, scores(t.ask_question + 0.05), t, question=True).action == "ask"
+    assert decide([FIRE], False, scores(0.9), t, question=True).action == "fire"  # a phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("which pharmacy near Gubei sells plasters?", True),
+        ("静安寺附近哪家药店开门", True),
+        ("wo kann ich hier einen Kinderarzt finden", True),
+        ("he's lying on the floor and won't answer", False),
+        ("哪里都找不到我女儿", False),  # "nowhere", not a question
+        ("keine Ahnung wie viele Tabletten er genommen hat", False),
+    ],
+)
+def test_questions_for_information(text: str, question: bool) -> None:
+    assert default_matcher().framing(text).question is question
+
+
 @pytest.mark.parametrize("text", ["10/05/2020", "2019-05-03", "13:30", "+86 138 1234 5678", "3"])
 def test_a_message_without_letters_is_left_alone(
     detector: EmergencyDetector, knowledge: KnowledgeBase, text: str

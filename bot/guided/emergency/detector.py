@@ -17,6 +17,7 @@ it asks. Thresholds were chosen leaving one training set out at a time
 | general only     | happening | ≥ CONFIRM_GENERAL             | fire (semantic kind)      |
 | general only     | happening | < CONFIRM_GENERAL             | ask                       |
 | none             | happening | ≥ ASK (semantic alone)        | ask                       |
+| none, a question | happening | ≥ ASK_QUESTION                | ask                       |
 | names a kind     | about     | ≥ ASK_ABOUT_PHRASE            | ask                       |
 | none or general  | about     | ≥ ASK_ABOUT                   | ask                       |
 | —                | —         | otherwise                     | nothing                   |
@@ -63,6 +64,7 @@ class HasIndex(Protocol):
 CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees this much
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
 ASK = 0.30  # the semantic signal alone asks from here
+ASK_QUESTION = 0.50  # … or from here when the message asks for information ("where…?")
 ASK_ABOUT = 0.95  # a message framed "about" emergencies still asks when this sure
 ASK_ABOUT_PHRASE = 0.70  # … or this sure when a phrase names a kind too
 # In a language the phrase list does not cover (Italian, Portuguese…) only the semantic
@@ -76,6 +78,7 @@ class Thresholds:
     confirm: float = CONFIRM
     confirm_general: float = CONFIRM_GENERAL
     ask: float = ASK
+    ask_question: float = ASK_QUESTION
     ask_about: float = ASK_ABOUT
     ask_about_phrase: float = ASK_ABOUT_PHRASE
 
@@ -146,14 +149,16 @@ class EmergencyDetector:
             if hits and not about:
                 return Verdict("fire", _phrase_kind(hits, None), "phrase", None, hits[0])
             return NOTHING
-        verdict = decide(hits, about, scores, self.thresholds)
+        verdict = decide(hits, about, scores, self.thresholds, analysis.framing.question)
         uncovered = not covered and not hits and verdict.action == "ask"
         if uncovered and scores.emergency >= FIRE_UNCOVERED:
             return Verdict("fire", _semantic_kind(scores), "semantic", scores.emergency)
         return verdict
 
 
-def decide(hits: list[Detection], about: bool, scores: Scores, t: Thresholds) -> Verdict:
+def decide(
+    hits: list[Detection], about: bool, scores: Scores, t: Thresholds, question: bool = False
+) -> Verdict:
     """The table above, given both signals (pure: cross-validation calls it directly)."""
     p = scores.emergency
     phrase = hits[0] if hits else None
@@ -168,7 +173,7 @@ def decide(hits: list[Detection], about: bool, scores: Scores, t: Thresholds) ->
     if hits:
         action = "fire" if p >= t.confirm_general else "ask"
         return Verdict(action, _semantic_kind(scores), "phrase+semantic", p, phrase)
-    if p >= t.ask:
+    if p >= (t.ask_question if question else t.ask):
         return Verdict("ask", _semantic_kind(scores), "semantic", p)
     return Verdict("none", score=p)
 

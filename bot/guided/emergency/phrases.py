@@ -31,7 +31,9 @@ What keeps ordinary questions out of the phrase signal (decided deliberately; se
 - a `figurative` phrase: an idiom ("dead tired", "dying to", "累死了", "死ぬほど") or a
   trifle that borrows the words of an emergency (a phone that "died", a cockroach, a burnt
   dinner, a lost wallet or cat). No kind phrase counts inside one, and when no phrase names
-  a kind outside it the message is "about", urgency words or not ("cockroach!!! help!!!").
+  a kind outside it the message is "about", urgency words or not ("cockroach!!! help!!!");
+- a question asking for information (`questions`: "where", "which", "吗", or a question
+  mark) is flagged: with no phrase, the semantic signal alone needs to be surer to ask.
 "Mild" does not cancel anything: a mild stroke is still a stroke.
 """
 
@@ -54,6 +56,7 @@ CJK_LOCALES = frozenset({"zh_Hans", "zh_Hant", "ja", "ko"})
 _APOSTROPHES = re.compile(r"['’`´]")
 _CLAUSE_END = re.compile(r"[.!?;:,，。！？；：、]")
 _QUESTION_FORMS = ("是不是", "有没有", "有沒有")
+_QUESTION_MARK = re.compile(r"[?？]")
 _WORD = re.compile(r"\w+")
 T = TypeVar("T")
 
@@ -74,6 +77,9 @@ class Framing:
 
     informational: bool
     urgent: bool
+    # asks for information ("where", "which", "吗", "?"): a report of an emergency rarely
+    # does; the semantic signal alone then needs to be surer to ask (detector.py)
+    question: bool = False
 
     @property
     def about_not_in(self) -> bool:
@@ -263,6 +269,7 @@ class EmergencyMatcher:
         self.calm = _Phrases(data.get("calm", {}))
         self.urgent = _Phrases(data.get("urgent", {}))
         self.figurative = _Phrases(data.get("figurative", {}))
+        self.questions = _Phrases(data.get("questions", {}))
         self.pre_negators = {
             prepare(w).spaced for ws in data.get("negators", {}).values() for w in ws
         }
@@ -302,15 +309,16 @@ class EmergencyMatcher:
         hits, negated = self._scan(prepared)
         framing_spans = self.informational.spans(prepared) + self.calm.spans(prepared)
         figurative = self.figurative.spans(prepared)
+        question = _QUESTION_MARK.search(text) is not None or self.questions.any(prepared)
         named = any(h.kind != GENERAL for h in hits)
         if figurative and not named:
             # an idiom ("dead tired", "累死了") or a trifle ("my phone died", a cockroach),
             # and no phrase names a kind outside it: about, whatever the urgency words say
-            return Analysis(hits, Framing(informational=True, urgent=False))
+            return Analysis(hits, Framing(informational=True, urgent=False, question=question))
         informational = bool(framing_spans) or (negated and not hits)
         covered = framing_spans + figurative + self.exclusions.spans(prepared)
         urgent = self.urgent.any_outside(prepared, covered)
-        return Analysis(hits, Framing(informational, urgent))
+        return Analysis(hits, Framing(informational, urgent, question))
 
     def _scan(self, prepared: _Prepared) -> tuple[list[Detection], bool]:
         """The hits, and whether some phrase matched but was negated ("no chest pain")."""
