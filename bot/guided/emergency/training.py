@@ -15,7 +15,10 @@ One row per line, `{"text", "lang", "kind"}` (kind null: not an emergency), in s
   health, idioms ("this exam will be the death of me"), household trifles (a broken lift,
   a bird in the flat), past events, questions about services and news — and ten
   emergencies worded like them (diarrhoea, then floppy and not waking), so that the
-  semantic signal learns the situation rather than the words.
+  semantic signal learns the situation rather than the words;
+- `everyday/<locale>.jsonl`: 20 ordinary messages per locale written in that language
+  rather than translated — its own idioms ("ich lach mich kaputt", "笑到喊"), news and
+  third-party stories, questions about emergency services and their cost, small scrapes.
 In the parallel sets (base, panic, mild, hard), row N of every locale's file says the same thing.
 """
 
@@ -65,7 +68,7 @@ def read_jsonl(path: Path, group_prefix: str | None = None) -> list[Example]:
 
 
 PARALLEL_SETS = ("base", "panic", "mild", "hard")  # row N is one message in every locale
-SETS = ("base", "added", "panic", "mild", "answers", "hard")
+SETS = ("base", "added", "panic", "mild", "answers", "hard", "everyday")
 
 
 def load_training(directory: Path = TRAINING_DIR) -> list[Example]:
