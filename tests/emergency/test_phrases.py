@@ -167,3 +167,8 @@ def test_russian_negation_ending_the_clause() -> None:
 )
 def test_now_beside_reassurance_is_not_urgency(text: str) -> None:
     assert about(text)
+
+
+def test_russian_typed_in_latin_letters() -> None:
+    assert "not_breathing" in kinds_of("syn podavilsya i ne dyshit")
+    assert "unconscious" in kinds_of("papa bez soznaniya")
