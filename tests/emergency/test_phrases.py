@@ -113,7 +113,7 @@ def test_custom_data_and_kinds() -> None:
         "the jet lag is killing me, any tips for sleeping?",
         "my phone died, help, how do I get home from Jing'an",
         "我今天累死了 不想做饭",
-        "部屋にネズミがいる！助けて！",
+        "台所にゴキブリがいる！助けて！",
         "je meurs de faim, on mange quand ?",
         "se me murió el móvil, te escribo luego",
         "배고파서 죽겠어요 배달 추천 좀",
@@ -172,3 +172,8 @@ def test_now_beside_reassurance_is_not_urgency(text: str) -> None:
 def test_russian_typed_in_latin_letters() -> None:
     assert "not_breathing" in kinds_of("syn podavilsya i ne dyshit")
     assert "unconscious" in kinds_of("papa bez soznaniya")
+
+
+def test_rat_poison_is_not_a_pest_trifle() -> None:
+    assert "poisoning" in kinds_of("孩子吃了老鼠药")
+    assert not about("孩子吃了老鼠药")

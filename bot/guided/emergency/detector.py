@@ -67,7 +67,7 @@ class HasIndex(Protocol):
 
 CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees this much
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
-ASK = 0.30  # the semantic signal alone asks from here
+ASK = 0.25  # the semantic signal alone asks from here
 ASK_QUESTION = 0.50  # … or from here when the message asks for information ("where…?")
 ASK_ABOUT = 0.95  # a message framed "about" emergencies still asks when this sure
 ASK_ABOUT_PHRASE = 0.70  # … or this sure when a phrase names a kind too
