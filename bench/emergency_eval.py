@@ -40,11 +40,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import load_settings
-from bot.guided.emergency.detector import EmergencyDetector, Thresholds, Verdict, decide
+from bot.guided.emergency.detector import (
+    EmergencyDetector,
+    Thresholds,
+    Verdict,
+    decide,
+    needs_neighbours,
+    second_opinion,
+)
 from bot.guided.emergency.kinds import KINDS, kind_of
 from bot.guided.emergency.phrases import Detection, default_matcher
 from bot.guided.emergency.semantic import (
     NOT_ORDINARY,
+    Bank,
     Scores,
     SemanticSignal,
     fit_with_ordinary,
@@ -53,6 +61,25 @@ from bot.guided.emergency.training import Example, load_training, read_jsonl
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.encoders import Encoder
+
+
+@dataclass
+class Scored:
+    """The semantic signal on one message, and its neighbour share read only if needed."""
+
+    scores: Scores | None
+    signal: SemanticSignal
+    query: QueryVectors
+    _share: list[float | None] | None = None
+
+    def share(self) -> float | None:
+        if self._share is None:
+            self._share = [self.signal.emergency_neighbours(self.query)]
+        return self._share[0]
+
+
+def scored(signal: SemanticSignal, query: QueryVectors) -> Scored:
+    return Scored(signal.score(query), signal, query)
 
 
 @dataclass(frozen=True)
@@ -177,22 +204,27 @@ class Bench:
         self.queries = embed_all(self.encoders, [e.text for e in self.examples])
         matcher = default_matcher()
         self.hits = [matcher.hits(e.text) for e in self.examples]
-        self.about = [matcher.framing(e.text).about_not_in for e in self.examples]
+        framings = [matcher.framing(e.text) for e in self.examples]
+        self.about = [f.about_not_in for f in framings]
+        self.question = [f.question for f in framings]
         index = self.knowledge.index
         self.faq_ids = [index.entries[i].id for i in index.owner]
         self.faq_texts = index.texts
         self.faq_vectors = {d.encoder.name: d.vectors for d in index.live_dense()}
         self.faq_hits = [matcher.hits(t) for t in self.faq_texts]
-        self.faq_about = [matcher.framing(t).about_not_in for t in self.faq_texts]
+        faq_framings = [matcher.framing(t) for t in self.faq_texts]
+        self.faq_about = [f.about_not_in for f in faq_framings]
+        self.faq_question = [f.question for f in faq_framings]
 
     def signal(self, train: Sequence[int], faq_rows: np.ndarray) -> SemanticSignal:
-        heads = {}
+        heads, banks = {}, {}
         for encoder in self.encoders:
             vectors = np.vstack([self.queries[i].by_encoder[encoder.name] for i in train])
             ordinary = self.faq_vectors[encoder.name][faq_rows]
             labels = [self.examples[i].kind for i in train]
             heads[encoder.name] = fit_with_ordinary(vectors, labels, ordinary)
-        return SemanticSignal(heads)
+            banks[encoder.name] = Bank.of(vectors, labels, ordinary, heads[encoder.name])
+        return SemanticSignal(heads, banks)
 
     def ordinary_rows(self, fold: int | None, k: int) -> tuple[np.ndarray, np.ndarray]:
         """FAQ rows to train on and to test on: whole entries held out by fold."""
@@ -203,39 +235,47 @@ class Bench:
         return np.where(usable & ~held)[0], np.where(usable & held)[0]
 
     def verdict(
-        self, hits: list[Detection], about: bool, scores: Scores | None, t: Thresholds
+        self,
+        hits: list[Detection],
+        about: bool,
+        signal: Scored,
+        t: Thresholds,
+        question: bool = False,
     ) -> Verdict:
-        if scores is None:
+        if signal.scores is None:
             fired = bool(hits) and not about
             return Verdict("fire", hits[0].kind) if fired else Verdict("none")
-        return decide(hits, about, scores, t)
+        verdict = decide(hits, about, signal.scores, t, question)
+        if needs_neighbours(verdict, t):
+            verdict = second_opinion(verdict, signal.share(), t)
+        return verdict
 
 
 def cross_validate(bench: Bench, k: int, sweep: bool, errors: bool) -> None:
     folds = folds_of(bench.examples, k)
-    scores: list[Scores | None] = [None] * len(bench.examples)
-    faq_scores: dict[int, Scores | None] = {}
+    scores: list[Scored] = []
+    by_index: dict[int, Scored] = {}
+    faq_scores: dict[int, Scored] = {}
     for fold in range(k):
         train = [i for i, f in enumerate(folds) if f != fold]
         faq_train, faq_test = bench.ordinary_rows(fold, k)
         signal = bench.signal(train, faq_train)
         for i, f in enumerate(folds):
             if f == fold:
-                scores[i] = signal.score(bench.queries[i])
+                by_index[i] = scored(signal, bench.queries[i])
         for row in faq_test:
-            faq_scores[int(row)] = signal.score(_faq_query(bench, int(row)))
+            faq_scores[int(row)] = scored(signal, _faq_query(bench, int(row)))
+    scores = [by_index[i] for i in range(len(bench.examples))]
     names = "+".join(e.name for e in bench.encoders) or "none (phrase list alone)"
     print(f"encoders: {names}; {len(bench.examples)} training messages, {k} folds")
 
     def run(t: Thresholds) -> list[Result]:
-        return [
-            Result(e, bench.verdict(h, a, s, t))
-            for e, h, a, s in zip(bench.examples, bench.hits, bench.about, scores, strict=True)
-        ]
+        rows = zip(bench.examples, bench.hits, bench.about, scores, bench.question, strict=True)
+        return [Result(e, bench.verdict(h, a, s, t, q)) for e, h, a, s, q in rows]
 
     def ordinary(t: Thresholds) -> tuple[int, int, int]:
         actions = [
-            bench.verdict(bench.faq_hits[r], bench.faq_about[r], s, t).action
+            bench.verdict(bench.faq_hits[r], bench.faq_about[r], s, t, bench.faq_question[r]).action
             for r, s in faq_scores.items()
         ]
         return actions.count("fire"), actions.count("ask"), len(actions)
@@ -287,7 +327,11 @@ def by_set(bench: Bench, errors: bool) -> None:
             Result(
                 bench.examples[i],
                 bench.verdict(
-                    bench.hits[i], bench.about[i], signal.score(bench.queries[i]), Thresholds()
+                    bench.hits[i],
+                    bench.about[i],
+                    scored(signal, bench.queries[i]),
+                    Thresholds(),
+                    bench.question[i],
                 ),
             )
             for i, s in enumerate(sets)

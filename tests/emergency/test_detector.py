@@ -11,9 +11,9 @@ import yaml
 
 from bot.config import load_settings
 from bot.guided.emergency import EmergencyDetector, Verdict, default_matcher, kind_of
-from bot.guided.emergency.detector import Thresholds, decide
+from bot.guided.emergency.detector import Thresholds, decide, second_opinion
 from bot.guided.emergency.phrases import Detection
-from bot.guided.emergency.semantic import CLASSES, Scores
+from bot.guided.emergency.semantic import CLASSES, Bank, Scores
 from bot.guided.emergency.training import TRAINING_DIR
 from bot.i18n.locales import LOCALES
 from bot.knowledge.base import KnowledgeBase
@@ -204,8 +204,81 @@ def test_decision_table(hits: list[Detection], about: bool, p: float, action: st
     assert decide(hits, about, scores(p), Thresholds()).action == action
 
 
+def test_a_question_for_information_needs_a_surer_semantic_signal() -> None:
+    t = Thresholds()
+    between = (t.ask + t.ask_question) / 2
+    assert decide([], False, scores(between), t).action == "ask"
+    assert decide([], False, scores(between), t, question=True).action == "none"
+    assert decide([], False, scores(t.ask_question + 0.05), t, question=True).action == "ask"
+    assert decide([FIRE], False, scores(0.9), t, question=True).action == "fire"  # a phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("which pharmacy near Gubei sells plasters?", True),
+        ("静安寺附近哪家药店开门", True),
+        ("wo kann ich hier einen Kinderarzt finden", True),
+        ("he's lying on the floor and won't answer", False),
+        ("哪里都找不到我女儿", False),  # "nowhere", not a question
+        ("keine Ahnung wie viele Tabletten er genommen hat", False),
+    ],
+)
+def test_questions_for_information(text: str, question: bool) -> None:
+    assert default_matcher().framing(text).question is question
+
+
 @pytest.mark.parametrize("text", ["10/05/2020", "2019-05-03", "13:30", "+86 138 1234 5678", "3"])
 def test_a_message_without_letters_is_left_alone(
     detector: EmergencyDetector, knowledge: KnowledgeBase, text: str
 ) -> None:
     assert verdict(detector, knowledge, text).action == "none"
+
+
+def test_the_semantic_signal_alone_asks_only_with_an_emergency_nearby() -> None:
+    t = Thresholds()
+    unsure = decide([], False, scores(0.5), t)
+    assert unsure.action == "ask" and unsure.signal == "semantic"
+    assert second_opinion(unsure, 0.0, t).action == "none"  # only ordinary messages near
+    assert second_opinion(unsure, 0.3, t).action == "ask"
+    assert second_opinion(unsure, None, t).action == "ask"  # no bank: as before
+    sure = decide([], False, scores(0.9), t)
+    assert second_opinion(sure, 0.0, t).action == "ask"  # sure enough on its own
+    phrase = decide([FIRE], False, scores(0.05), t)
+    assert second_opinion(phrase, 0.0, t).action == "ask"  # a phrase spoke: not vetoed
+
+
+def test_the_bank_counts_emergencies_among_the_nearest() -> None:
+    import numpy as np
+
+    vectors = np.eye(4, dtype=np.float32)
+    ordinary = np.array([[0.9, 0.1, 0, 0]], dtype=np.float32)
+    bank = Bank.of(vectors, ["fire", None, None, "bleeding"], ordinary)
+    assert len(bank.vectors) == 5 and bank.emergency.tolist() == [1, 0, 0, 1, 0]
+    assert bank.emergency_share(np.array([1, 0, 0, 0], dtype=np.float32), k=2) == 0.5
+    assert bank.emergency_share(np.array([0, 1, 0, 0], dtype=np.float32), k=1) == 0.0
+
+
+def test_assess_reads_the_bank_when_the_semantic_signal_alone_is_unsure(
+    detector: EmergencyDetector, knowledge: KnowledgeBase
+) -> None:
+    import numpy as np
+
+    from bot.guided.emergency.semantic import SemanticSignal
+
+    assert detector.semantic is not None and detector.semantic.banks
+    text = "the school bus didn't come this morning"  # no phrase; semantic p ~0.4
+    query = knowledge.embedder.embed_now(text)
+    unsure = detector.semantic.score(query)
+    assert unsure is not None and 0.3 <= unsure.emergency < 0.7
+
+    def with_bank(emergency: bool) -> Verdict:
+        banks = {
+            name: Bank(np.stack([v, v]).astype(np.float32), np.array([emergency] * 2))
+            for name, v in query.by_encoder.items()
+        }
+        signal = SemanticSignal(detector.semantic.heads, banks)  # type: ignore[union-attr]
+        return EmergencyDetector(detector.phrases, signal).assess(text, query)
+
+    assert with_bank(emergency=False).action == "none"  # only ordinary messages near
+    assert with_bank(emergency=True).action == "ask"

@@ -105,3 +105,75 @@ def test_custom_data_and_kinds() -> None:
     assert [h.kind for h in matcher.hits("HELP NOW")] == ["fire"]
     assert matcher.hits("no help now") == []
     assert matcher.detect("help now") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the jet lag is killing me, any tips for sleeping?",
+        "my phone died, help, how do I get home from Jing'an",
+        "我今天累死了 不想做饭",
+        "台所にゴキブリがいる！助けて！",
+        "je meurs de faim, on mange quand ?",
+        "se me murió el móvil, te escribo luego",
+        "배고파서 죽겠어요 배달 추천 좀",
+        "умираю со смеху с этого видео",
+        "Die Hitze bringt mich um, wo gibt es Klimaanlagen?",
+    ],
+)
+def test_idioms_and_trifles_are_about_whatever_the_urgency_words(text: str) -> None:
+    assert about(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she fainted at school this morning but she's fine now, which lab does blood tests",
+        "他上个月中风过 现在恢复得很好 有推荐的康复医院吗",
+        "救命講習は英語でも受けられますか",  # 救命 (help!) inside 救命講習 (a course)
+    ],
+)
+def test_urgency_words_inside_reassurance_or_exclusions_do_not_count(text: str) -> None:
+    assert about(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("he is killing me help", "violence"),
+        ("吓死我了 孩子不见了", "missing_child"),
+        ("my husband says he will kill me tonight, I'm scared", "violence"),
+        ("Er bringt mich um, bitte Polizei", "violence"),
+    ],
+)
+def test_a_threat_or_a_named_kind_beside_an_idiom_still_happens(text: str, kind: str) -> None:
+    assert kind in kinds_of(text)
+    assert not about(text)
+
+
+def test_russian_negation_ending_the_clause() -> None:
+    assert kinds_of("боли в груди нет, просто болит горло") == set()
+    assert about("боли в груди нет, просто болит горло")
+    assert "cardiac_stroke" in kinds_of("у него боль в груди нет сил терпеть")  # not the end
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my toddler hit his head on the table, cried a bit, now laughing",
+        "Mein Kleiner ist vom Hocker gefallen, kurz geweint, spielt jetzt",
+        "孩子头撞到门上，哭了两声，现在在玩",
+    ],
+)
+def test_now_beside_reassurance_is_not_urgency(text: str) -> None:
+    assert about(text)
+
+
+def test_russian_typed_in_latin_letters() -> None:
+    assert "not_breathing" in kinds_of("syn podavilsya i ne dyshit")
+    assert "unconscious" in kinds_of("papa bez soznaniya")
+
+
+def test_rat_poison_is_not_a_pest_trifle() -> None:
+    assert "poisoning" in kinds_of("孩子吃了老鼠药")
+    assert not about("孩子吃了老鼠药")

@@ -17,9 +17,14 @@ it asks. Thresholds were chosen leaving one training set out at a time
 | general only     | happening | ≥ CONFIRM_GENERAL             | fire (semantic kind)      |
 | general only     | happening | < CONFIRM_GENERAL             | ask                       |
 | none             | happening | ≥ ASK (semantic alone)        | ask                       |
+| none, a question | happening | ≥ ASK_QUESTION                | ask                       |
+| none             | happening | < NEIGHBOUR_SURE, no emergency near* | nothing                   |
 | names a kind     | about     | ≥ ASK_ABOUT_PHRASE            | ask                       |
 | none or general  | about     | ≥ ASK_ABOUT                   | ask                       |
 | —                | —         | otherwise                     | nothing                   |
+
+*Near: among the message's ten nearest labelled messages (training examples and FAQ
+phrasings, semantic.py); read only in that row, so the common case costs nothing.
 
 "About" is the framing: a hypothetical, past, cost or number question, mildness or
 reassurance, with no urgency word; or a phrase that matched only where negated ("no
@@ -62,13 +67,19 @@ class HasIndex(Protocol):
 
 CONFIRM = 0.25  # a phrase naming a kind fires when the semantic signal agrees this much
 CONFIRM_GENERAL = 0.30  # a general phrase fires when the semantic signal agrees this much
-ASK = 0.30  # the semantic signal alone asks from here
+ASK = 0.25  # the semantic signal alone asks from here
+ASK_QUESTION = 0.50  # … or from here when the message asks for information ("where…?")
 ASK_ABOUT = 0.95  # a message framed "about" emergencies still asks when this sure
 ASK_ABOUT_PHRASE = 0.70  # … or this sure when a phrase names a kind too
 # In a language the phrase list does not cover (Italian, Portuguese…) only the semantic
 # signal can speak: there it fires alone when this sure.
 FIRE_UNCOVERED = 0.70
 KIND_SHARE = 0.5  # the semantic kind is used when it holds this share of p(emergency)
+# The semantic signal alone, below this, asks only if an emergency is among the message's
+# ten nearest labelled messages (training examples and FAQ phrasings): "is someone in
+# danger?" is not asked of a message that only ordinary ones resemble.
+NEIGHBOUR_SURE = 0.70
+NEIGHBOUR_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,9 @@ class Thresholds:
     confirm: float = CONFIRM
     confirm_general: float = CONFIRM_GENERAL
     ask: float = ASK
+    ask_question: float = ASK_QUESTION
+    neighbour_sure: float = NEIGHBOUR_SURE
+    neighbour_share: float = NEIGHBOUR_SHARE
     ask_about: float = ASK_ABOUT
     ask_about_phrase: float = ASK_ABOUT_PHRASE
 
@@ -146,14 +160,19 @@ class EmergencyDetector:
             if hits and not about:
                 return Verdict("fire", _phrase_kind(hits, None), "phrase", None, hits[0])
             return NOTHING
-        verdict = decide(hits, about, scores, self.thresholds)
+        verdict = decide(hits, about, scores, self.thresholds, analysis.framing.question)
+        if self.semantic is not None and needs_neighbours(verdict, self.thresholds):
+            share = self.semantic.emergency_neighbours(query)
+            verdict = second_opinion(verdict, share, self.thresholds)
         uncovered = not covered and not hits and verdict.action == "ask"
         if uncovered and scores.emergency >= FIRE_UNCOVERED:
             return Verdict("fire", _semantic_kind(scores), "semantic", scores.emergency)
         return verdict
 
 
-def decide(hits: list[Detection], about: bool, scores: Scores, t: Thresholds) -> Verdict:
+def decide(
+    hits: list[Detection], about: bool, scores: Scores, t: Thresholds, question: bool = False
+) -> Verdict:
     """The table above, given both signals (pure: cross-validation calls it directly)."""
     p = scores.emergency
     phrase = hits[0] if hits else None
@@ -168,9 +187,27 @@ def decide(hits: list[Detection], about: bool, scores: Scores, t: Thresholds) ->
     if hits:
         action = "fire" if p >= t.confirm_general else "ask"
         return Verdict(action, _semantic_kind(scores), "phrase+semantic", p, phrase)
-    if p >= t.ask:
+    if p >= (t.ask_question if question else t.ask):
         return Verdict("ask", _semantic_kind(scores), "semantic", p)
     return Verdict("none", score=p)
+
+
+def needs_neighbours(verdict: Verdict, t: Thresholds) -> bool:
+    """Is this the semantic signal alone asking without being sure? (Then, and only
+    then, the nearest labelled messages are read: the common case costs nothing.)"""
+    return (
+        verdict.action == "ask"
+        and verdict.signal == "semantic"
+        and verdict.score is not None
+        and verdict.score < t.neighbour_sure
+    )
+
+
+def second_opinion(verdict: Verdict, share: float | None, t: Thresholds) -> Verdict:
+    """No emergency among the nearest labelled messages: the question is not asked."""
+    if share is not None and share < t.neighbour_share and needs_neighbours(verdict, t):
+        return Verdict("none", score=verdict.score)
+    return verdict
 
 
 def _semantic_kind(scores: Scores) -> str | None:

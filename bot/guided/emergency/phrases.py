@@ -18,13 +18,22 @@ Term syntax:
 What keeps ordinary questions out of the phrase signal (decided deliberately; see the README):
 - negation right before a phrase, within three words / two characters and not across a
   comma ("no chest pain", "pas de douleur thoracique", "没有胸痛"), or right after it in
-  Japanese and Korean ("胸の痛みはない", "가슴 통증은 없어요"). Phrases that carry their own
+  Japanese and Korean ("胸の痛みはない", "가슴 통증은 없어요") and, ending the clause, in
+  Russian ("боли в груди нет"). Phrases that carry their own
   negation ("not breathing", "ne respire pas", "没有呼吸", "意識がない") match as a whole;
 - an `exclusions` phrase overlapping the match ("food poisoning", "急救培训", "救急箱");
 - the framing, reported apart (`framing()`): a hypothetical, past, cost or number question
   ("what if", "last year", "how much does … cost", "which number"), or mildness and
   reassurance ("a little", "no blister", "he's playing"), unless an urgency word ("now",
-  "help", "快", "今すぐ") is also there. The detector then asks or stays silent.
+  "help", "快", "今すぐ") is also there outside those phrases and the exclusions ("now" in
+  "she's fine now" is reassurance, "救命" in "救命講習" a course). The detector then asks
+  or stays silent;
+- a `figurative` phrase: an idiom ("dead tired", "dying to", "累死了", "死ぬほど") or a
+  trifle that borrows the words of an emergency (a phone that "died", a cockroach, a burnt
+  dinner, a lost wallet or cat). No kind phrase counts inside one, and when no phrase names
+  a kind outside it the message is "about", urgency words or not ("cockroach!!! help!!!");
+- a question asking for information (`questions`: "where", "which", "吗", or a question
+  mark) is flagged: with no phrase, the semantic signal alone needs to be surer to ask.
 "Mild" does not cancel anything: a mild stroke is still a stroke.
 """
 
@@ -47,6 +56,7 @@ CJK_LOCALES = frozenset({"zh_Hans", "zh_Hant", "ja", "ko"})
 _APOSTROPHES = re.compile(r"['’`´]")
 _CLAUSE_END = re.compile(r"[.!?;:,，。！？；：、]")
 _QUESTION_FORMS = ("是不是", "有没有", "有沒有")
+_QUESTION_MARK = re.compile(r"[?？]")
 _WORD = re.compile(r"\w+")
 T = TypeVar("T")
 
@@ -67,6 +77,9 @@ class Framing:
 
     informational: bool
     urgent: bool
+    # asks for information ("where", "which", "吗", "?"): a report of an emergency rarely
+    # does; the semantic signal alone then needs to be surer to ask (detector.py)
+    question: bool = False
 
     @property
     def about_not_in(self) -> bool:
@@ -165,6 +178,26 @@ class _Phrases:
             for p in self.index.candidates(prepared)
         )
 
+    def spans(self, prepared: _Prepared) -> list[tuple[bool, int, int]]:
+        """Where these phrases match: (cjk view?, start, end) of each match."""
+        found: list[tuple[bool, int, int]] = []
+        for phrase in self.index.candidates(prepared):
+            view = prepared.view(phrase.cjk)
+            if phrase.anchor in view:
+                found.extend(
+                    (phrase.cjk, m.start(), m.end()) for m in phrase.pattern.finditer(view)
+                )
+        return found
+
+    def any_outside(self, prepared: _Prepared, covered: list[tuple[bool, int, int]]) -> bool:
+        """Does one of these phrases match somewhere no `covered` span overlaps? ("now" in
+        "she's fine now" is part of the reassurance, not an urgency word.)"""
+        for cjk, start, end in self.spans(prepared):
+            views = [(c, s, e) for c, s, e in covered if c == cjk]
+            if not any(s < end and start < e for _, s, e in views):
+                return True
+        return False
+
     def overlaps(self, prepared: _Prepared, cjk: bool, match: re.Match[str]) -> bool:
         """Does one of these phrases cover part of `match` (in the same view)?"""
         view = prepared.view(cjk)
@@ -235,8 +268,13 @@ class EmergencyMatcher:
         self.informational = _Phrases(data.get("informational", {}))
         self.calm = _Phrases(data.get("calm", {}))
         self.urgent = _Phrases(data.get("urgent", {}))
+        self.figurative = _Phrases(data.get("figurative", {}))
+        self.questions = _Phrases(data.get("questions", {}))
         self.pre_negators = {
             prepare(w).spaced for ws in data.get("negators", {}).values() for w in ws
+        }
+        self.post_negators = {
+            prepare(w).spaced for ws in data.get("negators_after", {}).values() for w in ws
         }
         self.cjk_pre_negators = tuple(data.get("cjk_negators_before", []))
         self.cjk_post_negators = tuple(
@@ -269,10 +307,18 @@ class EmergencyMatcher:
         phrase that matched only where negated ("no chest pain, just a sore throat")."""
         prepared = prepare(text)
         hits, negated = self._scan(prepared)
-        informational = (
-            self.informational.any(prepared) or self.calm.any(prepared) or (negated and not hits)
-        )
-        return Analysis(hits, Framing(informational, self.urgent.any(prepared)))
+        framing_spans = self.informational.spans(prepared) + self.calm.spans(prepared)
+        figurative = self.figurative.spans(prepared)
+        question = _QUESTION_MARK.search(text) is not None or self.questions.any(prepared)
+        named = any(h.kind != GENERAL for h in hits)
+        if figurative and not named:
+            # an idiom ("dead tired", "累死了") or a trifle ("my phone died", a cockroach),
+            # and no phrase names a kind outside it: about, whatever the urgency words say
+            return Analysis(hits, Framing(informational=True, urgent=False, question=question))
+        informational = bool(framing_spans) or (negated and not hits)
+        covered = framing_spans + figurative + self.exclusions.spans(prepared)
+        urgent = self.urgent.any_outside(prepared, covered)
+        return Analysis(hits, Framing(informational, urgent, question))
 
     def _scan(self, prepared: _Prepared) -> tuple[list[Detection], bool]:
         """The hits, and whether some phrase matched but was negated ("no chest pain")."""
@@ -288,6 +334,8 @@ class EmergencyMatcher:
                 continue
             for match in rule.pattern.finditer(view):
                 if self.exclusions.overlaps(prepared, rule.cjk, match):
+                    continue
+                if self.figurative.overlaps(prepared, rule.cjk, match):
                     continue
                 if self._negated(view, rule, match):
                     negated = True
@@ -306,7 +354,11 @@ class EmergencyMatcher:
                 return False
             return any(before[-2:].endswith(w) for w in self.cjk_pre_negators)
         words = re.findall(r"\w+", before)[-3:]
-        return any(w in self.pre_negators for w in words)
+        # after it only as the clause's last word ("боли в груди нет", not "… нет сил")
+        after = re.findall(r"\w+", _CLAUSE_END.split(view[match.end() :])[0])
+        return any(w in self.pre_negators for w in words) or (
+            len(after) == 1 and after[0] in self.post_negators
+        )
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,11 @@ Without them the head asked "is someone in danger?" of one FAQ question in five.
 Regularisation, temperature and weight were chosen leaving one training set out at a
 time (bench/emergency_eval.py --by-set). With several encoders configured, the heads'
 probabilities are averaged; with none, the phrase list decides alone.
+
+The same labelled messages give a second opinion (`emergency_neighbours`): the share of
+emergencies among the ten nearest. A linear head over one sentence vector cannot tell "a
+bird flew into the flat and we can't get it out" from a report of danger; its nearest
+neighbours, most of them FAQ questions and ordinary messages, often can.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ CLASSES: tuple[str, ...] = (NONE, *KINDS)
 RIDGE = 1.0  # regularisation of the head
 TEMPERATURE = 6.0  # softmax scale of its scores
 ORDINARY_WEIGHT = 0.2  # an FAQ phrasing counts this much beside a training example
+NEIGHBOURS = 10  # how many nearest labelled messages the neighbour check reads
+BANK_FLOOR = 0.05  # ordinary messages the head puts below this are left out of the bank
 CACHE_SUBDIR = "emergency"
 # FAQ entries whose phrasings describe emergencies ("someone collapsed, what do I do"):
 # never taught as ordinary messages.
@@ -133,11 +140,60 @@ def probabilities(weights: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return out[0] if vectors.ndim == 1 else out
 
 
+@dataclass(frozen=True)
+class Bank:
+    """The labelled messages a head learnt from (training examples and the FAQ's ordinary
+    phrasings), as unit vectors, and which of them are emergencies."""
+
+    vectors: np.ndarray
+    emergency: np.ndarray  # bool, one per row
+
+    @classmethod
+    def of(
+        cls,
+        vectors: np.ndarray,
+        labels: Sequence[str | None],
+        ordinary: np.ndarray | None,
+        head: np.ndarray | None = None,
+    ) -> Bank:
+        """With the head, ordinary messages it puts far from any emergency (p below
+        BANK_FLOOR) are left out: they are never near a message the check is read for,
+        and the bank shrinks from ~15,000 rows to a few thousand (the cost)."""
+        if ordinary is not None and head is not None and len(ordinary):
+            ordinary = ordinary[1.0 - probabilities(head, ordinary)[:, 0] >= BANK_FLOOR]
+        rows = [vectors] if ordinary is None else [vectors, ordinary]
+        flags = np.array([label is not None for label in labels], dtype=bool)
+        if ordinary is not None:
+            flags = np.concatenate([flags, np.zeros(len(ordinary), dtype=bool)])
+        return cls(np.ascontiguousarray(np.vstack(rows), dtype=np.float32), flags)
+
+    def emergency_share(self, vector: np.ndarray, k: int = NEIGHBOURS) -> float:
+        """The share of emergencies among the k messages nearest to `vector` (cosine)."""
+        similarities = self.vectors @ vector.astype(np.float32)
+        k = min(k, len(similarities))
+        nearest = np.argpartition(-similarities, k - 1)[:k]
+        return float(self.emergency[nearest].mean())
+
+
 class SemanticSignal:
     """The heads, by encoder name; `score` reads whichever vectors the message has."""
 
-    def __init__(self, heads: dict[str, np.ndarray]) -> None:
+    def __init__(self, heads: dict[str, np.ndarray], banks: dict[str, Bank] | None = None) -> None:
         self.heads = heads
+        self.banks = banks or {}
+
+    def emergency_neighbours(self, query: QueryVectors | None) -> float | None:
+        """The share of emergencies among the message's nearest labelled messages,
+        averaged over encoders; None without a bank. A second opinion, read only when the
+        semantic signal alone would ask (a matrix product over some 15,000 rows)."""
+        if query is None:
+            return None
+        shares = [
+            bank.emergency_share(vector)
+            for name, bank in self.banks.items()
+            if (vector := query.get(name)) is not None
+        ]
+        return float(np.mean(shares)) if shares else None
 
     @property
     def encoder_names(self) -> list[str]:
@@ -159,6 +215,7 @@ class SemanticSignal:
         labels = [e.kind for e in examples]
         directory = cache_dir / CACHE_SUBDIR if cache_dir is not None else None
         heads: dict[str, np.ndarray] = {}
+        banks: dict[str, Bank] = {}
         for encoder in encoders:
             try:
                 vectors = cached_vectors(encoder, texts, directory)
@@ -167,7 +224,8 @@ class SemanticSignal:
                 continue
             extra = (ordinary or {}).get(encoder.name)
             heads[encoder.name] = _fit_cached(encoder.name, vectors, labels, extra)
-        return cls(heads)
+            banks[encoder.name] = Bank.of(vectors, labels, extra, heads[encoder.name])
+        return cls(heads, banks)
 
     def score(self, query: QueryVectors | None) -> Scores | None:
         """The averaged probabilities over the heads the message has vectors for."""

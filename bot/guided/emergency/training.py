@@ -10,8 +10,16 @@ One row per line, `{"text", "lang", "kind"}` (kind null: not an emergency), in s
 - `answers/<locale>.jsonl`: what residents type inside a flow — dates, names, numbers,
   yes and no, addresses ("Fire Station Road 12") — none of which is an emergency;
 - `mild/<locale>.jsonl`: ordinary health messages (a rash, a cough, a graze, "no chest
-  pain, just a sore throat") that the semantic signal first took for emergencies.
-In the parallel sets (base, panic, mild), row N of every locale's file says the same thing.
+  pain, just a sore throat") that the semantic signal first took for emergencies;
+- `hard/<locale>.jsonl`: hard non-emergencies written for the second round — more mild
+  health, idioms ("this exam will be the death of me"), household trifles (a broken lift,
+  a bird in the flat), past events, questions about services and news — and ten
+  emergencies worded like them (diarrhoea, then floppy and not waking), so that the
+  semantic signal learns the situation rather than the words;
+- `everyday/<locale>.jsonl`: 20 ordinary messages per locale written in that language
+  rather than translated — its own idioms ("ich lach mich kaputt", "笑到喊"), news and
+  third-party stories, questions about emergency services and their cost, small scrapes.
+In the parallel sets (base, panic, mild, hard), row N of every locale's file says the same thing.
 """
 
 from __future__ import annotations
@@ -59,8 +67,8 @@ def read_jsonl(path: Path, group_prefix: str | None = None) -> list[Example]:
     return examples
 
 
-PARALLEL_SETS = ("base", "panic", "mild")  # row N is one message in every locale
-SETS = ("base", "added", "panic", "mild", "answers")
+PARALLEL_SETS = ("base", "panic", "mild", "hard")  # row N is one message in every locale
+SETS = ("base", "added", "panic", "mild", "answers", "hard", "everyday")
 
 
 def load_training(directory: Path = TRAINING_DIR) -> list[Example]:
