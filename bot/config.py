@@ -223,6 +223,11 @@ class Settings(BaseSettings):
     )
     # Staff console (/staff/)
     staff_console: bool = Field(default=True, description="serve the staff console at /staff/")
+    handoff_hours: str = Field(
+        default="mon-fri 09:00-12:00,13:30-17:30",
+        description="when staff answer live conversations, weekly, in TIMEZONE "
+        "(public holidays of data/holidays/ excluded); empty: never (messages are left)",
+    )
     staff_session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="a console session ends after this idle time"
     )
