@@ -62,6 +62,7 @@ async def show(ctx: Ctx) -> list[Reply]:
         _("- questions passed on to staff: {n}").format(n=stored.questions),
         _("- answers you rated: {n}").format(n=stored.feedback),
         _("- reminders waiting to be sent: {n}").format(n=stored.pending_messages),
+        _("- conversations with staff (transcripts): {n}").format(n=stored.conversations),
         "",
         _(
             "I use this only to answer you, to book and to remind you; the centre's staff see "

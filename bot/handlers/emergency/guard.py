@@ -44,7 +44,9 @@ async def emergency_guard(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not verdict.fires:
         return None
     await record(ctx, EMERGENCY_GUARD, verdict.kind, verdict.signal)
-    return [emergency_reply(ctx, verdict.kind)]
+    reply = emergency_reply(ctx, verdict.kind)
+    await alert_staff(ctx, incoming.text or "", reply.text)
+    return [reply]
 
 
 async def assess(ctx: Ctx, text: str) -> Verdict:
@@ -80,6 +82,15 @@ async def answer(incoming: Incoming, ctx: Ctx, tap: Answer) -> list[Reply]:
 async def not_emergency(incoming: Incoming, ctx: Ctx, tap: NotEmergency) -> list[Reply]:
     await record(ctx, EMERGENCY_DECLINED, None, "reply")
     return [calm_reply(ctx)]
+
+
+async def alert_staff(ctx: Ctx, text: str, answer: str) -> None:
+    """In a live conversation with staff, the message and the answer go into the transcript
+    and the console flags the conversation (the bot's answer is never held back for it)."""
+    try:
+        await ctx.services.handoff.record_emergency(ctx.user_id, text, answer)
+    except Exception:
+        log.exception("emergency guard: could not alert staff in the conversation")
 
 
 async def record(ctx: Ctx, event: str, kind: str | None, signal: str) -> None:
