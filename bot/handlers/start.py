@@ -67,6 +67,7 @@ def help_text() -> str:
             _("/myevents – the events you signed up for"),
             _("/reminders – turn event reminders on or off"),
             _("/book – book a one-to-one consultation"),
+            _("/human – talk to a member of staff now"),
             _("/mybookings – your consultations"),
             _("/privacy – what I store about you"),
         ]
