@@ -72,9 +72,7 @@ async def test_a_person_answers_and_the_bot_steps_aside(
     assert await svc.handoff.close(live.id)
     assert await notify_closed(svc, live) == SENT
     [closing] = [r for row in await svc.inbox.take("tester") for r in row.replies]
-    assert closing["text"].startswith(
-        tr("fr", "The conversation with the centre's staff has ended.")[:20]
-    )
+    assert closing["text"].startswith("La conversation avec le personnel du centre est terminée.")
     assert [b["label"] for b in closing["buttons"]] == ["👍", "👎"]
     vote = next(b["payload"] for b in closing["buttons"] if b["label"] == "👍")
     thanks = await conversation.tap(vote)

@@ -45,8 +45,8 @@
         name.appendChild(a);
         if (r.alert) { name.appendChild(document.createTextNode(" ")); name.appendChild(el("span", "badge no_show", labels.emergency)); }
         tr.appendChild(name);
-        tr.appendChild(el("td", "", r.locale));
-        tr.appendChild(el("td", "", r.channel));
+        tr.appendChild(el("td", "", r.language));
+        tr.appendChild(el("td", "", r.channel_name));
         tr.appendChild(el("td", "", labels.min.replace("{n}", r.waiting_minutes)));
         var unread = el("td", "unread");
         if (r.unread) { unread.appendChild(el("span", "badge waitlisted", r.unread)); }

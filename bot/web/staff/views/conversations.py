@@ -27,7 +27,8 @@ from bot.knowledge.placeholders import fill
 from bot.store.handoff.conversations import InboxRow
 from bot.store.handoff.tables import CLOSED, HandoffConversation, HandoffMessage
 from bot.web.staff.core import ANYONE, Staff, page
-from bot.web.staff.formatting import fmt_datetime
+from bot.i18n.locales import NATIVE_NAMES
+from bot.web.staff.formatting import CHANNELS, fmt_datetime, label
 from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
 
@@ -68,7 +69,9 @@ def _row_json(row: InboxRow, names: dict[int, str], now: datetime, staff: Staff)
         "id": c.id,
         "name": row.user.display_name or t("Resident") + f" #{row.user.id}",
         "locale": c.locale,
+        "language": NATIVE_NAMES.get(c.locale, c.locale),
         "channel": c.channel,
+        "channel_name": label(CHANNELS, c.channel),
         "status": c.status,
         "claimed_by": names.get(c.claimed_by or 0, ""),
         "mine": c.claimed_by == staff.account.id,
