@@ -228,6 +228,11 @@ class Settings(BaseSettings):
         description="when staff answer live conversations, weekly, in TIMEZONE "
         "(public holidays of data/holidays/ excluded); empty: never (messages are left)",
     )
+    handoff_staff_group: int | None = Field(
+        default=None,
+        description="Telegram chat id of a staff group: new conversations, residents' messages "
+        "and emergencies are posted there, and a reply to such a post answers the resident",
+    )
     staff_session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="a console session ends after this idle time"
     )

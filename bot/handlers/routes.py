@@ -25,6 +25,7 @@ def build_routes() -> RouteTable:
     root.include(
         emergency.router,  # first: an emergency is answered whatever else is going on
         # Second: while staff answer the resident, their messages go to staff, not the FAQ.
+        handoff.staff_group.router,  # the staff Telegram group's replies, if one is set
         handoff.router,
         start.router,
         schooling.router,

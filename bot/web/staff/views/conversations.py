@@ -23,11 +23,11 @@ from bot.handlers.handoff.delivery import (
     send_staff_reply,
 )
 from bot.handlers.handoff.phrases import staff_phrases
+from bot.i18n.locales import NATIVE_NAMES
 from bot.knowledge.placeholders import fill
 from bot.store.handoff.conversations import InboxRow
 from bot.store.handoff.tables import CLOSED, HandoffConversation, HandoffMessage
 from bot.web.staff.core import ANYONE, Staff, page
-from bot.i18n.locales import NATIVE_NAMES
 from bot.web.staff.formatting import CHANNELS, fmt_datetime, label
 from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
