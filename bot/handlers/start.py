@@ -41,8 +41,8 @@ def main_menu() -> list[Button]:
         Button(_("Medical help"), "medical:start"),
         Button(_("Events"), "events:list"),
         Button(_("Book a consultation"), "book:start"),
-        Button(_("Talk to a person"), "handoff:start"),
         Button(_("Language"), LanguageMenu().encode()),
+        Button(_("Talk to a person"), "handoff:start"),
     ]
 
 

@@ -169,7 +169,7 @@ async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
                 quiet = 0.0
             await asyncio.sleep(POLL_SECONDS)
             quiet += POLL_SECONDS
-    except (ConnectionResetError, asyncio.CancelledError):
+    except ConnectionResetError:  # the page was closed or reloaded
         pass
     return response
 
