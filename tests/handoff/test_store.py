@@ -127,3 +127,12 @@ def test_staffed_hours_follow_the_week_and_the_holidays(tmp_path: Path) -> None:
 def test_bad_hours_are_refused_with_a_message(bad: str) -> None:
     with pytest.raises(PatternError):
         StaffedHours.parse(bad)
+
+
+def test_bad_opening_hours_stop_the_start_with_the_setting_named() -> None:
+    from bot.config import SettingsError, load_settings
+    from bot.services import build_services
+
+    settings = load_settings(handoff_hours="mon-fri 9-17", _env_file=None)
+    with pytest.raises(SettingsError, match="HANDOFF_HOURS"):
+        build_services(settings)
