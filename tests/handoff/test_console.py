@@ -191,4 +191,6 @@ async def test_wechat_window_closed_is_said_plainly(
     ) as r:
         page = await r.text()
     assert "undeliverable: the WeChat 48-hour window is closed" in page
+    assert "No template message is configured (WECHAT_TEMPLATE_ID)" in page
+    assert 'id="resend"' in page
     csrf_of(page)

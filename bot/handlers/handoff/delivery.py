@@ -14,7 +14,7 @@ from datetime import timedelta
 from bot.core.locks import KeyedLocks
 from bot.core.types import Reply, UserRef, utcnow
 from bot.handlers.handoff.texts import closed_reply
-from bot.i18n import use_locale
+from bot.i18n import _, use_locale
 from bot.services import Services
 from bot.store.handoff.tables import (
     FAILED,
@@ -51,6 +51,28 @@ async def deliver_pending(services: Services, conversation: HandoffConversation)
             assert message.id is not None
             status, note = await _deliver(services, conversation, [Reply(message.text)])
             await services.handoff.set_delivery(message.id, status, note)
+
+
+async def resend(services: Services, conversation: HandoffConversation) -> None:
+    """Try the replies that did not arrive again, oldest first (say, after the resident
+    wrote again and WeChat's window reopened)."""
+    assert conversation.id is not None
+    await services.handoff.requeue(conversation.id)
+    await deliver_pending(services, conversation)
+
+
+async def send_template_notice(services: Services, conversation: HandoffConversation) -> str:
+    """WeChat, window closed: the configured template message tells the resident that
+    staff replied and that writing again lets them read it. The delivery status."""
+    user = await services.users.get_by_id(conversation.user_id)
+    if user is None or user.channel != "wechat" or not services.settings.wechat_template_id:
+        return UNDELIVERABLE
+    with use_locale(conversation.locale):
+        text = _("The centre's staff have replied to you. Send any message here to read it.")
+        result = await services.channels.send(
+            UserRef(user.channel, user.external_id), [Reply(text)]
+        )
+    return SENT if result.status == "sent" else FAILED
 
 
 async def notify_closed(services: Services, conversation: HandoffConversation) -> str:

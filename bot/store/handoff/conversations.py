@@ -20,11 +20,13 @@ from bot.store.db import Database
 from bot.store.handoff.tables import (
     CLAIMED,
     CLOSED,
+    FAILED,
     FROM_BOT,
     FROM_RESIDENT,
     FROM_STAFF,
     OPEN,
     PENDING,
+    UNDELIVERABLE,
     HandoffConversation,
     HandoffMessage,
 )
@@ -209,6 +211,19 @@ class HandoffStore:
                 .where(col(HandoffMessage.id) == message_id)
                 .values(delivery=delivery, delivery_note=(note or None) and note[:300])
             )
+
+    async def requeue(self, conversation_id: int) -> int:
+        """Staff replies that did not arrive go back in line (to try again, in order)."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffMessage)
+                .where(
+                    col(HandoffMessage.conversation_id) == conversation_id,
+                    col(HandoffMessage.delivery).in_([FAILED, UNDELIVERABLE]),
+                )
+                .values(delivery=PENDING, delivery_note=None)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending(self, conversation_id: int) -> list[HandoffMessage]:
         """Staff replies not yet handed to the channel, oldest first."""

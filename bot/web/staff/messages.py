@@ -76,4 +76,6 @@ MESSAGES: dict[str, LazyProxy] = {
     "reply_sent": lt("Reply sent."),
     "reply_empty": lt("Type a reply first."),
     "reply_not_delivered": lt("The reply was kept but not delivered:"),
+    "notice_sent": lt("Template notice sent: the resident is asked to write again."),
+    "notice_not_sent": lt("The template notice could not be sent."),
 }

@@ -18,9 +18,10 @@ from aiohttp import web
 from bot.core.types import utcnow
 from bot.handlers.handoff.delivery import (
     WECHAT_WINDOW_CLOSED,
-    deliver_pending,
     notify_closed,
+    resend,
     send_staff_reply,
+    send_template_notice,
 )
 from bot.handlers.handoff.phrases import staff_phrases
 from bot.i18n.locales import NATIVE_NAMES
@@ -185,7 +186,8 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
     await svc.handoff.mark_read(c.id)
     accounts = [a for a in await staff.console.accounts.list() if a.active]
     names = {a.id: a.username for a in accounts}
-    messages = [_message_json(m, names) for m in await svc.handoff.messages(c.id)]
+    raw = await svc.handoff.messages(c.id)
+    messages = [_message_json(m, names) for m in raw]
     kb = svc.knowledge
     entries = [e for e in (kb.entries if kb else []) if e.is_topic]
     topics = sorted(
@@ -204,6 +206,9 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
         phrases=[(key, texts["en"]) for key, texts in staff_phrases().items()],
         topics=topics,
         context=_context_text(staff, c),
+        undelivered=any(m["delivery"] in ("failed", "undeliverable") for m in messages),
+        window_closed=any(m.delivery_note == WECHAT_WINDOW_CLOSED for m in raw),
+        has_template=bool(svc.settings.wechat_template_id),
     )
 
 
@@ -330,9 +335,21 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @page("POST", "/staff/conversations/{id:\\d+}/retry", ANYONE)
 async def retry(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """Send the replies that did not arrive again, in order."""
     c = await _open_conversation(staff, request)
-    await deliver_pending(staff.services, c)
+    await resend(staff.services, c)
+    await staff.audit("handoff.resend", f"conversation:{c.id}")
     staff.back(f"/staff/conversations/{c.id}")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/notice", ANYONE)
+async def notice(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """WeChat's window is closed: send the template notice (when one is configured)."""
+    c = await _open_conversation(staff, request)
+    status = await send_template_notice(staff.services, c)
+    await staff.audit("handoff.notice", f"conversation:{c.id}", after={"delivery": status})
+    code = "notice_sent" if status == "sent" else "notice_not_sent"
+    staff.back(f"/staff/conversations/{c.id}", code, error=status != "sent")
 
 
 async def _open_conversation(
