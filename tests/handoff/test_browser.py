@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from aiohttp.test_utils import TestServer
+from playwright.async_api import expect
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef
@@ -42,9 +43,7 @@ async def test_inbox_live_claim_phrase_reply(
     await tab.page.locator("#claim").click()
     await tab.page.get_by_text("The conversation is yours.").wait_for()
     await tab.page.select_option("#phrase", "photo")
-    await tab.page.wait_for_function(
-        "document.getElementById('reply').value.includes('foto del documento')"
-    )
+    await expect(tab.page.locator("#reply")).to_have_value("¿Podría enviar una foto del documento?")
     await tab.page.get_by_text("Could you send a photo of the document?").last.wait_for()
     await tab.page.locator("#send").click()
     await tab.page.get_by_text("Reply sent.").wait_for()

@@ -40,7 +40,7 @@ async def test_telegram_resident_and_staff(
             before = len(fake.chat_log[UID])
             fake.push(fake.message_update(UID, text, language_code="ko"))
             await fake.wait_until(lambda: len(fake.chat_log[UID]) >= before + expect)
-            return [s.text for s in fake.chat_log[UID][before:]]
+            return [s.text or "" for s in fake.chat_log[UID][before:]]
 
         [opened] = await say("/human")
         assert "직원" in opened

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -24,103 +22,24 @@ from bot.handlers.handoff.delivery import (
     send_template_notice,
 )
 from bot.handlers.handoff.phrases import staff_phrases
-from bot.i18n.locales import NATIVE_NAMES
 from bot.knowledge.placeholders import fill
-from bot.store.handoff.conversations import InboxRow
-from bot.store.handoff.tables import CLOSED, HandoffConversation, HandoffMessage
+from bot.store.handoff.tables import CLOSED, HandoffConversation
 from bot.web.staff.core import ANYONE, Staff, page
-from bot.web.staff.formatting import CHANNELS, fmt_datetime, label
 from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
+from bot.web.staff.views.conversation_data import (
+    context_text,
+    find_conversation,
+    inbox_rows,
+    json_response,
+    message_json,
+    staff_locale,
+)
 
 POLL_SECONDS = 0.4  # how often a live page's stream looks for changes
 STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects by itself
 REFERENCE_LOCALES = ("en", "zh_Hans")  # what staff read beside an inserted text
 MAX_REPLY = 4000
-
-
-def _visible(staff: Staff, conversation: HandoffConversation) -> bool:
-    return not staff.is_consultant or conversation.claimed_by == staff.account.id
-
-
-async def _conversation(staff: Staff, request: web.Request) -> HandoffConversation:
-    found = await staff.services.handoff.get(int(request.match_info["id"]))
-    if found is None or not _visible(staff, found):
-        raise web.HTTPNotFound()
-    return found
-
-
-def _waiting(conversation: HandoffConversation, now: datetime) -> int:
-    """Minutes since the conversation opened (or since staff are due back)."""
-    since = max(conversation.opened_at, conversation.waits_until or conversation.opened_at)
-    return max(0, int((now - since).total_seconds() // 60))
-
-
-async def _rows(staff: Staff) -> list[dict[str, Any]]:
-    own = staff.account.id if staff.is_consultant else None
-    rows = await staff.services.handoff.inbox(staff_id=own)
-    names = {a.id: a.username for a in await staff.console.accounts.list()}
-    now = utcnow()
-    return [_row_json(r, names, now, staff) for r in rows]
-
-
-def _row_json(row: InboxRow, names: dict[int, str], now: datetime, staff: Staff) -> dict[str, Any]:
-    c = row.conversation
-    return {
-        "id": c.id,
-        "name": row.user.display_name or t("Resident") + f" #{row.user.id}",
-        "locale": c.locale,
-        "language": NATIVE_NAMES.get(c.locale, c.locale),
-        "channel": c.channel,
-        "channel_name": label(CHANNELS, c.channel),
-        "status": c.status,
-        "claimed_by": names.get(c.claimed_by or 0, ""),
-        "mine": c.claimed_by == staff.account.id,
-        "waiting_minutes": _waiting(c, now),
-        "waits_until": fmt_datetime(c.waits_until) if c.waits_until else "",
-        "unread": c.unread,
-        "alert": c.alert,
-        "context": _context_text(staff, c),
-        "last": (row.last_text or "")[:140],
-    }
-
-
-def _context_text(staff: Staff, conversation: HandoffConversation) -> str:
-    """The bot exchange before the request: the last FAQ topic, in the staff's language."""
-    topic = conversation.context.get("topic")
-    kb = staff.services.knowledge
-    entry = kb.entry(topic) if kb and topic else None
-    parts = []
-    if entry is not None:
-        parts.append(t("Last topic:") + " " + entry.question(_staff_locale(staff)))
-    said = conversation.context.get("said")
-    if said:
-        parts.append(t("Asked:") + " " + str(said)[:200])
-    return " · ".join(parts)
-
-
-def _staff_locale(staff: Staff) -> str:
-    return "zh_Hans" if staff.account.ui_locale == "zh_Hans" else "en"
-
-
-def _message_json(message: HandoffMessage, names: dict[int, str]) -> dict[str, Any]:
-    note = message.delivery_note
-    if note == WECHAT_WINDOW_CLOSED:
-        note = t("undeliverable: the WeChat 48-hour window is closed")
-    return {
-        "id": message.id,
-        "direction": message.direction,
-        "text": message.text,
-        "author": names.get(message.author_id or 0, ""),
-        "at": fmt_datetime(message.created_at),
-        "delivery": message.delivery or "",
-        "note": note or "",
-        "emergency": message.emergency,
-    }
-
-
-def _json(data: object) -> web.Response:
-    return web.json_response(data, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
 
 
 @page("GET", "/staff/conversations", ANYONE)
@@ -131,7 +50,7 @@ async def inbox(request: web.Request, staff: Staff) -> web.StreamResponse:
     return staff.render(
         "conversations.html",
         here="/staff/conversations",
-        rows=await _rows(staff),
+        rows=await inbox_rows(staff),
         closed=closed[:20],
         staffed=staff.services.staffed.is_staffed(utcnow()),
     )
@@ -139,7 +58,7 @@ async def inbox(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @page("GET", "/staff/conversations.json", ANYONE)
 async def inbox_json(request: web.Request, staff: Staff) -> web.StreamResponse:
-    return _json({"conversations": await _rows(staff)})
+    return json_response({"conversations": await inbox_rows(staff)})
 
 
 @page("GET", "/staff/conversations/events", ANYONE)
@@ -177,7 +96,7 @@ async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @page("GET", "/staff/conversations/{id:\\d+}", ANYONE)
 async def conversation_page(request: web.Request, staff: Staff) -> web.StreamResponse:
-    c = await _conversation(staff, request)
+    c = await find_conversation(staff, request)
     assert c.id is not None
     svc = staff.services
     user = await svc.users.get_by_id(c.user_id)
@@ -187,11 +106,11 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
     accounts = [a for a in await staff.console.accounts.list() if a.active]
     names = {a.id: a.username for a in accounts}
     raw = await svc.handoff.messages(c.id)
-    messages = [_message_json(m, names) for m in raw]
+    messages = [message_json(m, names) for m in raw]
     kb = svc.knowledge
     entries = [e for e in (kb.entries if kb else []) if e.is_topic]
     topics = sorted(
-        ((e.id, e.question(_staff_locale(staff))) for e in entries),
+        ((e.id, e.question(staff_locale(staff))) for e in entries),
         key=lambda pair: pair[1].lower(),
     )
     return staff.render(
@@ -205,7 +124,7 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
         may_act=_may_act(staff, c),
         phrases=[(key, texts["en"]) for key, texts in staff_phrases().items()],
         topics=topics,
-        context=_context_text(staff, c),
+        context=context_text(staff, c),
         undelivered=any(m["delivery"] in ("failed", "undeliverable") for m in messages),
         window_closed=any(m.delivery_note == WECHAT_WINDOW_CLOSED for m in raw),
         has_template=bool(svc.settings.wechat_template_id),
@@ -219,7 +138,7 @@ def _may_act(staff: Staff, c: HandoffConversation) -> bool:
 
 @page("GET", "/staff/conversations/{id:\\d+}/messages.json", ANYONE)
 async def messages_json(request: web.Request, staff: Staff) -> web.StreamResponse:
-    c = await _conversation(staff, request)
+    c = await find_conversation(staff, request)
     assert c.id is not None
     after = int_or_none(request.query.get("after")) or 0
     names = {a.id: a.username for a in await staff.console.accounts.list()}
@@ -227,10 +146,10 @@ async def messages_json(request: web.Request, staff: Staff) -> web.StreamRespons
     if messages:
         await staff.services.handoff.mark_read(c.id)
     fresh = await staff.services.handoff.get(c.id)
-    return _json(
+    return json_response(
         {
             "status": fresh.status if fresh else CLOSED,
-            "messages": [_message_json(m, names) for m in messages],
+            "messages": [message_json(m, names) for m in messages],
         }
     )
 
@@ -238,7 +157,7 @@ async def messages_json(request: web.Request, staff: Staff) -> web.StreamRespons
 @page("GET", "/staff/conversations/{id:\\d+}/insert", ANYONE)
 async def insert(request: web.Request, staff: Staff) -> web.StreamResponse:
     """A phrase or an FAQ answer in the resident's language, and the English and Chinese."""
-    c = await _conversation(staff, request)
+    c = await find_conversation(staff, request)
     phrase, topic = request.query.get("phrase", ""), request.query.get("topic", "")
     texts: dict[str, str] = {}
     if phrase:
@@ -253,7 +172,7 @@ async def insert(request: web.Request, staff: Staff) -> web.StreamResponse:
             }
     if not texts or c.locale not in texts:
         raise web.HTTPNotFound()
-    return _json(
+    return json_response(
         {
             "locale": c.locale,
             "text": texts[c.locale],
@@ -312,7 +231,7 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     if not text:
         if wants_json:
-            return _json({"ok": False, "error": t("Type a reply first.")})
+            return json_response({"ok": False, "error": t("Type a reply first.")})
         staff.back(f"/staff/conversations/{c.id}", "reply_empty", error=True)
     if c.claimed_by is None:  # answering claims it
         await staff.services.handoff.claim(c.id, staff.account.id)
@@ -323,9 +242,9 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
         after={"message": message.id, "delivery": message.delivery, "user": c.user_id},
     )
     names = {staff.account.id: staff.account.username}
-    shown = _message_json(message, names)
+    shown = message_json(message, names)
     if wants_json:
-        return _json({"ok": True, "message": shown})
+        return json_response({"ok": True, "message": shown})
     if message.delivery != "sent":
         staff.back(
             f"/staff/conversations/{c.id}", "reply_not_delivered", error=True, detail=shown["note"]
