@@ -226,6 +226,16 @@ class Settings(BaseSettings):
     )
     # Staff console (/staff/)
     staff_console: bool = Field(default=True, description="serve the staff console at /staff/")
+    handoff_hours: str = Field(
+        default="mon-fri 09:00-12:00,13:30-17:30",
+        description="when staff answer live conversations, weekly, in TIMEZONE "
+        "(public holidays of data/holidays/ excluded); empty: never (messages are left)",
+    )
+    handoff_staff_group: int | None = Field(
+        default=None,
+        description="Telegram chat id of a staff group: new conversations, residents' messages "
+        "and emergencies are posted there, and a reply to such a post answers the resident",
+    )
     staff_session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="a console session ends after this idle time"
     )
@@ -288,6 +298,11 @@ class Settings(BaseSettings):
         default=730,
         ge=0,
         description="a resident not heard from this long is deleted with all their data; 0 = keep",
+    )
+    retention_transcripts_days: int = Field(
+        default=365,
+        ge=0,
+        description="a closed conversation with staff (its transcript) is kept this long; 0 = keep",
     )
     retention_in_dispatcher: bool = Field(
         default=True, description="run the retention clean-up daily in the reminder dispatcher"

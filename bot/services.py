@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.core.channel import Channels
 from bot.core.context import Context
 from bot.core.ports import LocaleResolver
@@ -21,6 +21,8 @@ from bot.store.conversations import Conversations
 from bot.store.db import Database
 from bot.store.dedupe import DedupeStore
 from bot.store.events.signup import EventStore
+from bot.store.handoff.conversations import HandoffStore
+from bot.store.handoff.hours import StaffedHours
 from bot.store.inbox import InboxStore
 from bot.store.outbox import OutboxStore
 from bot.store.questions import QuestionStore
@@ -55,6 +57,9 @@ class Services:
     outbox: OutboxStore = field(init=False)
     inbox: InboxStore = field(init=False)
     events: EventStore = field(init=False)
+    # Live conversations with a person, and when staff are in.
+    handoff: HandoffStore = field(init=False)
+    staffed: StaffedHours = field(init=False)
     # Messages counted per day, channel and locale, added to the database now and then.
     traffic: Tally = field(init=False)
 
@@ -70,6 +75,11 @@ class Services:
         self.outbox = OutboxStore(self.db)
         self.inbox = InboxStore(self.db)
         self.events = EventStore(self.db)
+        self.handoff = HandoffStore(self.db)
+        try:
+            self.staffed = StaffedHours.parse(self.settings.handoff_hours, self.settings.timezone)
+        except ValueError as exc:
+            raise SettingsError(f"HANDOFF_HOURS: {exc}") from None
         self.traffic = Tally(self.db)
 
 

@@ -427,8 +427,10 @@ class FakeTelegram:
         *,
         language_code: str | None = "en",
         chat_id: int | None = None,
+        reply_to: Sent | None = None,
     ) -> dict[str, Any]:
-        """An update as Telegram sends it when a user writes `text` (commands get an entity)."""
+        """An update as Telegram sends it when a user writes `text` (commands get an entity);
+        `reply_to`: the bot's message it answers (a quoted reply)."""
         chat = chat_id if chat_id is not None else user_id
         message: dict[str, Any] = {
             "message_id": next(self._ids),
@@ -437,6 +439,8 @@ class FakeTelegram:
             "from": _user(user_id, language_code),
             "text": text,
         }
+        if reply_to is not None:
+            message["reply_to_message"] = self._message_json(reply_to)
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]

@@ -16,6 +16,7 @@ DESCRIBE = {
     "unanswered_questions": "unanswered questions older than {days} days",
     "activity_log": "activity log entries older than {days} days",
     "inactive_residents": "residents not heard from for {days} days (with all their data)",
+    "transcripts": "conversations with staff closed more than {days} days ago (transcripts)",
 }
 
 

@@ -43,9 +43,11 @@ class Incoming:
     private_chat: bool = True
     # The name the platform shows for the sender (Telegram's first and last name), if any.
     display_name: str | None = None
+    # The text of the bot's own message this one replies to (a quoted reply), if any.
+    quoted: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("text", "payload", "chat_id", "display_name"):
+        for name in ("text", "payload", "chat_id", "display_name", "quoted"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, clean_text(value))

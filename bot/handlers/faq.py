@@ -10,8 +10,8 @@ from bot.core.observe import FAQ_SCORE, signals
 from bot.core.payloads import Id, Key, Payload
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
-from bot.handlers.consultations.booking import start_flow
 from bot.handlers.consultations.payloads import StartBooking
+from bot.handlers.handoff import request_person
 from bot.handlers.start import expired_payload
 from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
@@ -118,8 +118,8 @@ async def respond(incoming: Incoming, ctx: Ctx, decision: Decision | None) -> li
         ctx.state.last_topic = topic.id
     replies = [decision_reply(decision, locale, kb, question_id, ctx.services.settings)]
     if decision is not None and decision.outcome == ANSWER and topic and topic.action == "human":
-        # "I want to talk to someone": the answer, and the booking flow's first step at once.
-        replies.extend(await start_flow(ctx, None))
+        # "I want to talk to someone": the answer, and a person at once (or when staff are in).
+        replies.extend(await request_person(incoming, ctx))
     return replies
 
 

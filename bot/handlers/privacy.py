@@ -73,6 +73,7 @@ async def show(ctx: Ctx) -> list[Reply]:
             if ctx.user.channel == "web"
             else []
         ),
+        _("- conversations with staff (transcripts): {n}").format(n=stored.conversations),
         "",
         _(
             "I use this only to answer you, to book and to remind you; the centre's staff see "

@@ -7,6 +7,7 @@ from bot.handlers import (
     emergency,
     faq,
     free_text,
+    handoff,
     medical,
     privacy,
     schooling,
@@ -23,6 +24,9 @@ def build_routes() -> RouteTable:
     root = Router("root")
     root.include(
         emergency.router,  # first: an emergency is answered whatever else is going on
+        # Second: while staff answer the resident, their messages go to staff, not the FAQ.
+        handoff.staff_group.router,  # the staff Telegram group's replies, if one is set
+        handoff.router,
         start.router,
         schooling.router,
         medical.router,

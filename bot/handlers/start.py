@@ -42,6 +42,7 @@ def main_menu() -> list[Button]:
         Button(_("Events"), "events:list"),
         Button(_("Book a consultation"), "book:start"),
         Button(_("Language"), LanguageMenu().encode()),
+        Button(_("Talk to a person"), "handoff:start"),
     ]
 
 
@@ -66,6 +67,7 @@ def help_text() -> str:
             _("/myevents – the events you signed up for"),
             _("/reminders – turn event reminders on or off"),
             _("/book – book a one-to-one consultation"),
+            _("/human – talk to a member of staff now"),
             _("/mybookings – your consultations"),
             _("/privacy – what I store about you"),
         ]

@@ -29,7 +29,7 @@ ACTION_PAYLOADS: Final[dict[str, str]] = {
     "my_bookings": "book:mine",
     "language": "lang:menu",
     "privacy": "privacy:show",
-    "human": "book:start",
+    "human": "handoff:start",
 }
 REVIEW_STATES: Final = ("ok", "needed")
 MIN_ALTERNATES: Final = 8

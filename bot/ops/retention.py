@@ -34,6 +34,7 @@ def policy_from(settings: Settings) -> RetentionPolicy:
         questions_days=settings.retention_questions_days,
         activity_days=settings.retention_activity_days,
         inactive_days=settings.retention_inactive_days,
+        transcripts_days=settings.retention_transcripts_days,
     )
 
 

@@ -11,4 +11,5 @@ from bot.store import (  # noqa: F401
 )
 from bot.store.consultations import tables as consultation_tables  # noqa: F401
 from bot.store.events import tables as event_tables  # noqa: F401
+from bot.store.handoff import tables as handoff_tables  # noqa: F401
 from bot.store.staff import tables as staff_tables  # noqa: F401

@@ -14,6 +14,7 @@ from bot.core.types import utcnow
 from bot.store.consultations.tables import Booking, Consultant, Slot
 from bot.store.db import Database
 from bot.store.events.tables import Event, EventError, Registration
+from bot.store.handoff.tables import HandoffConversation, HandoffMessage
 from bot.store.inbox import WebInboxMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
@@ -30,6 +31,7 @@ class StoredData:
     questions: int  # questions passed on to staff
     feedback: int  # answers rated
     pending_messages: int  # reminders and notices not yet sent
+    conversations: int = 0  # conversations with staff (transcripts)
 
 
 class PrivacyStore:
@@ -52,6 +54,9 @@ class PrivacyStore:
                     OutboxMessage,
                     col(OutboxMessage.user_id) == user_id,
                     col(OutboxMessage.status).in_(["pending", "sending"]),
+                ),
+                conversations=await count(
+                    HandoffConversation, col(HandoffConversation.user_id) == user_id
                 ),
             )
 
@@ -85,6 +90,15 @@ class PrivacyStore:
             messages = await rows(
                 select(OutboxMessage).where(col(OutboxMessage.user_id) == user_id)
             )
+            transcript = await rows(
+                select(HandoffConversation, HandoffMessage)
+                .join(
+                    HandoffMessage,
+                    col(HandoffMessage.conversation_id) == col(HandoffConversation.id),
+                )
+                .where(col(HandoffConversation.user_id) == user_id)
+                .order_by(col(HandoffMessage.id))
+            )
         return {
             "resident": {
                 "id": user.id,
@@ -108,6 +122,15 @@ class PrivacyStore:
                     "note": b.note,
                 }
                 for b, s, c in bookings
+            ],
+            "conversations_with_staff": [
+                {
+                    "conversation": conv.id,
+                    "from": {"in": "resident", "out": "staff"}.get(m.direction, "assistant"),
+                    "at": m.created_at.isoformat(),
+                    "text": m.text,
+                }
+                for conv, m in transcript
             ],
             "event_registrations": [
                 {
@@ -171,7 +194,15 @@ class PrivacyStore:
                         col(WebHistoryEntry.external_id) == user.external_id
                     )
                 )
+            # Conversations with staff and their transcripts.
+            handoffs = select(col(HandoffConversation.id)).where(
+                col(HandoffConversation.user_id) == user_id
+            )
+            await session.execute(
+                delete(HandoffMessage).where(col(HandoffMessage.conversation_id).in_(handoffs))
+            )
             for table, column in (
+                (HandoffConversation, HandoffConversation.user_id),
                 (UnansweredQuestion, UnansweredQuestion.user_id),
                 (Feedback, Feedback.user_id),
                 (ActivityLog, ActivityLog.user_id),

@@ -8,8 +8,9 @@ Each kind of personal data has its own period (settings RETENTION_*_DAYS; 0 keep
   deleted after their periods;
 - a resident not heard from for that long is deleted with everything of theirs (bookings,
   registrations, messages, state: the database's cascades), unless a booking of theirs is
-  still ahead; a web chat resident's browser sessions and undelivered messages go too.
-Nothing else holds personal data: conversation transcripts are not stored.
+  still ahead; a web chat resident's browser sessions, page history and undelivered
+  messages go too;
+- a closed conversation with staff (its transcript) is deleted that long after it closed.
 `run(dry_run=True)` counts what would go and changes nothing.
 """
 
@@ -25,8 +26,10 @@ from sqlmodel import col
 from bot.core.types import utcnow
 from bot.store.consultations.tables import BOOKED, Booking, Slot
 from bot.store.db import Database
+from bot.store.handoff.tables import CLOSED, HandoffConversation
 from bot.store.inbox import WebInboxMessage
 from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.webhistory import WebHistoryEntry
 from bot.store.websessions import WebSession
 
 KINDS = (
@@ -35,6 +38,7 @@ KINDS = (
     "unanswered_questions",
     "activity_log",
     "inactive_residents",
+    "transcripts",
 )
 
 
@@ -47,6 +51,7 @@ class RetentionPolicy:
     questions_days: int = 180
     activity_days: int = 365
     inactive_days: int = 730
+    transcripts_days: int = 365
 
     def days(self, kind: str) -> int:
         return {
@@ -55,6 +60,7 @@ class RetentionPolicy:
             "unanswered_questions": self.questions_days,
             "activity_log": self.activity_days,
             "inactive_residents": self.inactive_days,
+            "transcripts": self.transcripts_days,
         }[kind]
 
 
@@ -140,5 +146,16 @@ class RetentionStore:
             await session.execute(
                 delete(WebInboxMessage).where(col(WebInboxMessage.external_id).in_(web_ids))
             )
+            await session.execute(
+                delete(WebHistoryEntry).where(col(WebHistoryEntry.external_id).in_(web_ids))
+            )
             result = await session.execute(delete(User).where(where))
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _transcripts(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        """Closed conversations with staff; their messages go by the database's cascade."""
+        where = and_(
+            col(HandoffConversation.status) == CLOSED,
+            col(HandoffConversation.closed_at) < cutoff,
+        )
+        return await self._delete(HandoffConversation, where, dry_run)

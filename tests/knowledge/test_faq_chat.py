@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.core.dispatcher import Dispatcher
 from bot.knowledge.retrieval import DID_YOU_MEAN, Candidate, Decision
+from bot.store.handoff.hours import StaffedHours
 from bot.store.tables import Feedback
 from tests.harness import Conversation
 
@@ -155,18 +156,15 @@ async def test_unknown_topic_button(conversation: Conversation) -> None:
     assert "no longer valid" in conversation.text()
 
 
-async def test_asking_for_a_person_starts_the_booking_flow(
+async def test_asking_for_a_person_outside_staffed_hours_offers_a_message_or_a_booking(
     conversation: Conversation, dispatcher: Dispatcher
 ) -> None:
+    """The about.human answer, then the handoff (#18): outside staffed hours, leave a message
+    for staff or book a consultation (tests/handoff/ covers the staffed path)."""
+    dispatcher.services.staffed = StaffedHours({})  # never staffed
     replies = await conversation.say("I want to talk to someone")
     assert len(replies) == 2
-    assert [b.payload for b in replies[1].buttons][:4] == [
-        "book:topic:school",
-        "book:topic:medical",
-        "book:topic:living",
-        "book:topic:work",
-    ]
+    assert [b.payload for b in replies[1].buttons] == ["handoff:leave", "book:start"]
     user = await dispatcher.services.users.get(conversation.user)
-    async with dispatcher.services.db.session() as session:
-        state = await dispatcher.services.states.load(session, user.id)  # type: ignore[union-attr]
-    assert (state.flow, state.step) == ("book", "topic")  # the flow really is running
+    assert user is not None and user.id is not None
+    assert await dispatcher.services.handoff.live_for(user.id) is None  # nothing left yet

@@ -18,13 +18,20 @@ from bot.core.types import utcnow
 from bot.ops.retention import RetentionLoop, run_if_due
 from bot.store.consultations.tables import Booking, Consultant, Slot
 from bot.store.db import Database
+from bot.store.handoff.tables import CLOSED, HandoffConversation, HandoffMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.retention import RetentionPolicy, RetentionStore
 from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.webhistory import WebHistoryEntry
 from bot.store.websessions import WebSession
 
 POLICY = RetentionPolicy(
-    state_days=30, booking_days=90, questions_days=180, activity_days=365, inactive_days=730
+    state_days=30,
+    booking_days=90,
+    questions_days=180,
+    activity_days=365,
+    inactive_days=730,
+    transcripts_days=365,
 )
 EXPECTED = {
     "conversation_state": 1,
@@ -32,6 +39,7 @@ EXPECTED = {
     "unanswered_questions": 1,
     "activity_log": 1,
     "inactive_residents": 1,
+    "transcripts": 1,
 }
 
 
@@ -51,6 +59,21 @@ async def seed(db: Database) -> dict[str, int]:
         assert gone.id and kept.id and ahead.id
         session.add(WebSession(token_hash="h" * 64, external_id="gone", created_at=ago(800),
                                last_seen=ago(800)))  # fmt: skip
+        session.add(WebHistoryEntry(external_id="gone", role="user", body={"text": "hi"},
+                                    created_at=ago(800)))  # fmt: skip
+        # Conversations with staff: closed long ago, closed recently, and one still open.
+        for closed in (400, 10, None):
+            talk = HandoffConversation(
+                user_id=kept.id, channel="telegram", locale="en",
+                status=CLOSED if closed else "open", open_key=None if closed else kept.id,
+                opened_at=ago(closed or 500), last_activity_at=ago(closed or 500),
+                closed_at=ago(closed) if closed else None,
+            )  # fmt: skip
+            session.add(talk)
+            await session.flush()
+            assert talk.id
+            session.add(HandoffMessage(conversation_id=talk.id, direction="in", text="help",
+                                       created_at=ago(closed or 500)))  # fmt: skip
         session.add(ConversationState(user_id=kept.id, flow="book", updated_at=ago(1)))
         session.add(ConversationState(user_id=ahead.id, flow="book", updated_at=ago(40)))
         for days in (200, 1):
@@ -98,6 +121,9 @@ async def test_each_kind_goes_after_its_period_and_nothing_younger(db: Database)
     assert await count(db, User, col(User.id) == ids["gone"]) == 0
     assert await count(db, User, col(User.id).in_([ids["kept"], ids["ahead"]])) == 2
     assert await count(db, WebSession, col(WebSession.external_id) == "gone") == 0
+    assert await count(db, WebHistoryEntry, col(WebHistoryEntry.external_id) == "gone") == 0
+    assert await count(db, HandoffConversation) == 2  # the recent and the open one stay
+    assert await count(db, HandoffMessage) == 2  # the old transcript went with it
     assert await count(db, OutboxMessage) == 0  # the resident's messages went with them
     assert await count(db, ConversationState) == 1
     assert await count(db, UnansweredQuestion) == 1
@@ -112,7 +138,7 @@ async def test_each_kind_goes_after_its_period_and_nothing_younger(db: Database)
 
 async def test_zero_keeps_a_kind(db: Database) -> None:
     await seed(db)
-    policy = RetentionPolicy(0, 0, 0, 0, 0)
+    policy = RetentionPolicy(0, 0, 0, 0, 0, 0)
     assert await RetentionStore(db).run(policy) == {}
     assert await count(db, UnansweredQuestion) == 2
 

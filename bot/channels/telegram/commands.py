@@ -26,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("medical", N_("Find a doctor in your language")),
     ("events", N_("Upcoming events and sign-up")),
     ("book", N_("Book a one-to-one consultation")),
+    ("human", N_("Talk to a person")),
     ("mybookings", N_("Your consultations")),
     ("privacy", N_("What I store about you")),
 )

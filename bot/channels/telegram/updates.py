@@ -126,9 +126,21 @@ def _message(uid: int, message: Message) -> Classified:
             language_hint=_language(sender),
             display_name=_name(sender),
             private_chat=private,
+            quoted=_quoted(message),
         ),
         chat_id,
     )
+
+
+def _quoted(message: Message) -> str | None:
+    """The text of the bot's message this one replies to (a staff reply in the staff group);
+    None for a reply to a person's message or no reply."""
+    replied = getattr(message, "reply_to_message", None)
+    author = getattr(replied, "from_user", None)
+    text = getattr(replied, "text", None)
+    if getattr(author, "is_bot", None) is not True or not isinstance(text, str):
+        return None
+    return text[:4096]
 
 
 def _int(value: object) -> int | None:

@@ -21,6 +21,7 @@ from bot.guided.emergency import EmergencyDetector, Verdict, default_matcher
 from bot.guided.smalltalk import recognise
 from bot.handlers.emergency.payloads import Answer, NotEmergency
 from bot.handlers.emergency.reply import ask_reply, calm_reply, emergency_reply
+from bot.handlers.handoff import staff_group
 from bot.knowledge.embedding import QueryVectors
 from bot.services import Ctx
 from bot.store.activity import EMERGENCY_ASK, EMERGENCY_DECLINED, EMERGENCY_GUARD, ActivityStore
@@ -35,6 +36,8 @@ EMBED_WAIT = 1.5  # seconds; the FAQ keeps using the vectors whenever they arriv
 async def emergency_guard(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if incoming.command is not None and not incoming.command_args:
         return None  # a bare command reports nothing
+    if staff_group.in_staff_group(ctx.services, incoming):
+        return None  # staff writing among themselves or to a resident, not an emergency
     verdict = await assess(ctx, incoming.text or "")
     if verdict.action == "ask" and recognise(incoming.text or "") is not None:
         return None  # "are you a bot?", "bye": small talk the phrase list knows is no alarm
@@ -45,7 +48,9 @@ async def emergency_guard(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not verdict.fires:
         return None
     await record(ctx, EMERGENCY_GUARD, verdict.kind, verdict.signal)
-    return [emergency_reply(ctx, verdict.kind)]
+    reply = emergency_reply(ctx, verdict.kind)
+    await alert_staff(ctx, incoming.text or "", reply.text)
+    return [reply]
 
 
 async def assess(ctx: Ctx, text: str) -> Verdict:
@@ -81,6 +86,17 @@ async def answer(incoming: Incoming, ctx: Ctx, tap: Answer) -> list[Reply]:
 async def not_emergency(incoming: Incoming, ctx: Ctx, tap: NotEmergency) -> list[Reply]:
     await record(ctx, EMERGENCY_DECLINED, None, "reply")
     return [calm_reply(ctx)]
+
+
+async def alert_staff(ctx: Ctx, text: str, answer: str) -> None:
+    """In a live conversation with staff, the message and the answer go into the transcript
+    and the console flags the conversation (the bot's answer is never held back for it)."""
+    try:
+        live = await ctx.services.handoff.record_emergency(ctx.user_id, text, answer)
+        name = getattr(ctx.user, "display_name", None)
+        staff_group.announce_emergency(ctx.services, live, name, text)
+    except Exception:
+        log.exception("emergency guard: could not alert staff in the conversation")
 
 
 async def record(ctx: Ctx, event: str, kind: str | None, signal: str) -> None:

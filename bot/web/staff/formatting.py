@@ -30,6 +30,13 @@ STATUSES = {
     "waitlisted": lt("Waitlisted"),
     "draft": lt("Draft"),
     "published": lt("Published"),
+    "open": lt("Waiting"),
+    "claimed": lt("Claimed"),
+    "closed": lt("Closed"),
+    "sent": lt("Delivered"),
+    "pending": lt("Sending"),
+    "failed": lt("Not delivered"),
+    "undeliverable": lt("Undeliverable"),
 }
 ROLES = {"admin": lt("Administrator"), "desk": lt("Front desk"), "consultant": lt("Consultant")}
 CHANNELS = {

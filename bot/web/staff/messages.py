@@ -66,4 +66,16 @@ MESSAGES: dict[str, LazyProxy] = {
     "password_mismatch": lt("The two new passwords differ."),
     "totp_on": lt("Second factor on: logging in now asks for the code."),
     "totp_off": lt("Second factor off."),
+    "claimed": lt("The conversation is yours."),
+    "claimed_by_other": lt("Someone else claimed this conversation first."),
+    "transferred": lt("Conversation transferred."),
+    "conversation_closed": lt(
+        "Conversation closed; the resident was told and the assistant answers again."
+    ),
+    "conversation_closed_already": lt("This conversation is closed."),
+    "reply_sent": lt("Reply sent."),
+    "reply_empty": lt("Type a reply first."),
+    "reply_not_delivered": lt("The reply was kept but not delivered:"),
+    "notice_sent": lt("Template notice sent: the resident is asked to write again."),
+    "notice_not_sent": lt("The template notice could not be sent."),
 }

@@ -67,7 +67,7 @@ async def test_a_conversation_in_chinese(stack: WeChatStack, db: Database) -> No
     openid = "oZH-resident"
     welcome = await stack.event(openid, "subscribe")
     menu = options(welcome.reply)
-    assert menu[6] == "Language" and len(menu) == 6
+    assert menu[6] == "Language" and menu[7] == "Talk to a person" and len(menu) == 7
     languages = options(await stack.say(openid, "六"))  # CJK numeral → 6th button
     assert languages == dict(enumerate(NATIVE_NAMES.values(), start=1))
     done = await stack.say(openid, "２")  # full-width digit → 简体中文

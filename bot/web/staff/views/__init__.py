@@ -6,6 +6,7 @@ def load_views() -> None:
         accounts,
         auth,
         bookings,
+        conversations,
         dashboard,
         events,
         questions,

@@ -44,6 +44,10 @@ async def resident(request: web.Request, staff: Staff) -> web.StreamResponse:
     # Every registration, past ones too.
     registrations = await staff.services.events.registrations_for(user.id, now=LONG_AGO)
     stored = await PrivacyStore(staff.services.db).summary(user.id)
+    conversations = [
+        (c, await staff.services.handoff.messages(c.id or 0))
+        for c in await staff.services.handoff.for_user(user.id)
+    ]
     return staff.render(
         "resident.html",
         here="/staff/residents",
@@ -51,6 +55,7 @@ async def resident(request: web.Request, staff: Staff) -> web.StreamResponse:
         bookings=bookings,
         registrations=registrations,
         stored=stored,
+        conversations=conversations,
         locales=LOCALES,
     )
 

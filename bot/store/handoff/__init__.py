@@ -1,0 +1,1 @@
+"""Live handoff: a resident's conversation with a person, its transcript, staffed hours."""

@@ -1,0 +1,328 @@
+"""The handoff store: open, find, write to, claim, transfer and close a conversation.
+
+Every rule is one statement in the database, so it holds across workers: a resident has at
+most one live conversation (a unique key), and a claim is an UPDATE that only succeeds
+while nobody holds the conversation — two staff claiming at once, exactly one wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bot.core.types import utcnow
+from bot.store.db import Database
+from bot.store.handoff.tables import (
+    CLAIMED,
+    CLOSED,
+    FAILED,
+    FROM_BOT,
+    FROM_RESIDENT,
+    FROM_STAFF,
+    OPEN,
+    PENDING,
+    UNDELIVERABLE,
+    HandoffConversation,
+    HandoffMessage,
+)
+from bot.store.tables import User
+
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One conversation as the inbox lists it."""
+
+    conversation: HandoffConversation
+    user: User
+    last_text: str | None
+
+
+class HandoffStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def live_for(self, user_id: int) -> HandoffConversation | None:
+        """The resident's open or claimed conversation, if any."""
+        async with self.db.session() as session:
+            query = select(HandoffConversation).where(col(HandoffConversation.open_key) == user_id)
+            return (await session.execute(query)).scalars().first()
+
+    async def open(
+        self,
+        user_id: int,
+        channel: str,
+        locale: str,
+        *,
+        context: dict[str, Any] | None = None,
+        waits_until: datetime | None = None,
+        now: datetime | None = None,
+    ) -> tuple[HandoffConversation, bool]:
+        """The resident's live conversation, opened now if there is none; True if new."""
+        existing = await self.live_for(user_id)
+        if existing is not None:
+            return existing, False
+        now = now or utcnow()
+        row = HandoffConversation(
+            user_id=user_id,
+            open_key=user_id,
+            channel=channel,
+            locale=locale,
+            context=context or {},
+            waits_until=waits_until,
+            opened_at=now,
+            last_activity_at=now,
+        )
+        try:
+            async with self.db.transaction() as session:
+                session.add(row)
+                await session.flush()
+        except IntegrityError:  # opened by another worker a moment ago
+            again = await self.live_for(user_id)
+            if again is None:
+                raise
+            return again, False
+        return row, True
+
+    async def get(self, conversation_id: int) -> HandoffConversation | None:
+        async with self.db.session() as session:
+            return await session.get(HandoffConversation, conversation_id)
+
+    async def add_message(
+        self,
+        conversation_id: int,
+        direction: str,
+        text: str,
+        *,
+        author_id: int | None = None,
+        emergency: bool = False,
+        now: datetime | None = None,
+    ) -> HandoffMessage:
+        """Append to the transcript; a resident's message counts as unread for staff."""
+        now = now or utcnow()
+        message = HandoffMessage(
+            conversation_id=conversation_id,
+            direction=direction,
+            text=text[:MAX_TEXT],
+            author_id=author_id,
+            created_at=now,
+            delivery=PENDING if direction == FROM_STAFF else None,
+            emergency=emergency,
+        )
+        values: dict[str, Any] = {"last_activity_at": now}
+        if direction == FROM_RESIDENT:
+            values["unread"] = HandoffConversation.unread + 1
+        if emergency:
+            values["alert"] = True
+        async with self.db.transaction() as session:
+            session.add(message)
+            await session.execute(
+                update(HandoffConversation)
+                .where(col(HandoffConversation.id) == conversation_id)
+                .values(**values)
+            )
+            await session.flush()
+        return message
+
+    async def record_emergency(
+        self, user_id: int, text: str, answer: str, now: datetime | None = None
+    ) -> HandoffConversation | None:
+        """The emergency guard answered a resident in a live conversation: both go into
+        the transcript and the conversation is flagged for staff. None: no conversation."""
+        live = await self.live_for(user_id)
+        if live is None or live.id is None:
+            return None
+        await self.add_message(live.id, FROM_RESIDENT, text, emergency=True, now=now)
+        await self.add_message(live.id, FROM_BOT, answer, emergency=True, now=now)
+        return live
+
+    async def claim(self, conversation_id: int, staff_id: int) -> bool:
+        """Take an unclaimed open conversation; False when someone else was first."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffConversation)
+                .where(
+                    col(HandoffConversation.id) == conversation_id,
+                    col(HandoffConversation.status) == OPEN,
+                    col(HandoffConversation.claimed_by).is_(None),
+                )
+                .values(status=CLAIMED, claimed_by=staff_id)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def transfer(self, conversation_id: int, staff_id: int) -> bool:
+        """Hand a live conversation to another staff member."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffConversation)
+                .where(
+                    col(HandoffConversation.id) == conversation_id,
+                    col(HandoffConversation.status) != CLOSED,
+                )
+                .values(status=CLAIMED, claimed_by=staff_id)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def close(self, conversation_id: int, now: datetime | None = None) -> bool:
+        """End a live conversation (the bot answers the resident again); False if it was."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffConversation)
+                .where(
+                    col(HandoffConversation.id) == conversation_id,
+                    col(HandoffConversation.status) != CLOSED,
+                )
+                .values(status=CLOSED, open_key=None, closed_at=now or utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_read(self, conversation_id: int) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(HandoffConversation)
+                .where(col(HandoffConversation.id) == conversation_id)
+                .values(unread=0, alert=False)
+            )
+
+    async def rate(self, conversation_id: int, user_id: int, helpful: bool) -> bool:
+        """The resident's 👍/👎 on a closed conversation of theirs."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffConversation)
+                .where(
+                    col(HandoffConversation.id) == conversation_id,
+                    col(HandoffConversation.user_id) == user_id,
+                    col(HandoffConversation.status) == CLOSED,
+                )
+                .values(helpful=helpful)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_delivery(self, message_id: int, delivery: str, note: str | None = None) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(HandoffMessage)
+                .where(col(HandoffMessage.id) == message_id)
+                .values(delivery=delivery, delivery_note=(note or None) and note[:300])
+            )
+
+    async def requeue(self, conversation_id: int) -> int:
+        """Staff replies that did not arrive go back in line (to try again, in order)."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffMessage)
+                .where(
+                    col(HandoffMessage.conversation_id) == conversation_id,
+                    col(HandoffMessage.delivery).in_([FAILED, UNDELIVERABLE]),
+                )
+                .values(delivery=PENDING, delivery_note=None)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def pending(self, conversation_id: int) -> list[HandoffMessage]:
+        """Staff replies not yet handed to the channel, oldest first."""
+        async with self.db.session() as session:
+            query = (
+                select(HandoffMessage)
+                .where(
+                    col(HandoffMessage.conversation_id) == conversation_id,
+                    col(HandoffMessage.delivery) == PENDING,
+                )
+                .order_by(col(HandoffMessage.id))
+            )
+            return list((await session.execute(query)).scalars())
+
+    async def messages(self, conversation_id: int, after: int = 0) -> list[HandoffMessage]:
+        async with self.db.session() as session:
+            query = (
+                select(HandoffMessage)
+                .where(
+                    col(HandoffMessage.conversation_id) == conversation_id,
+                    col(HandoffMessage.id) > after,
+                )
+                .order_by(col(HandoffMessage.id))
+            )
+            return list((await session.execute(query)).scalars())
+
+    async def inbox(self, *, staff_id: int | None = None, closed: bool = False) -> list[InboxRow]:
+        """Live conversations (or the last closed ones), longest waiting first;
+        `staff_id`: only those claimed by that staff member."""
+        async with self.db.session() as session:
+            query = select(HandoffConversation, User).join(
+                User, col(User.id) == col(HandoffConversation.user_id)
+            )
+            if closed:
+                query = query.where(col(HandoffConversation.status) == CLOSED).order_by(
+                    col(HandoffConversation.closed_at).desc()
+                )
+                query = query.limit(50)
+            else:
+                query = query.where(col(HandoffConversation.status) != CLOSED).order_by(
+                    col(HandoffConversation.opened_at)
+                )
+            if staff_id is not None:
+                query = query.where(col(HandoffConversation.claimed_by) == staff_id)
+            pairs = list((await session.execute(query)).all())
+            last: dict[int, str] = {}
+            ids = [c.id for c, _u in pairs if c.id is not None]
+            if ids:
+                newest = (
+                    select(func.max(HandoffMessage.id))
+                    .where(col(HandoffMessage.conversation_id).in_(ids))
+                    .group_by(col(HandoffMessage.conversation_id))
+                )
+                rows = await session.execute(
+                    select(HandoffMessage.conversation_id, HandoffMessage.text).where(
+                        col(HandoffMessage.id).in_(newest)
+                    )
+                )
+                last = {cid: text for cid, text in rows.all()}
+            return [InboxRow(c, u, last.get(c.id or 0)) for c, u in pairs]
+
+    async def for_user(self, user_id: int) -> list[HandoffConversation]:
+        """Every conversation of a resident, newest first (their record in the console)."""
+        async with self.db.session() as session:
+            query = (
+                select(HandoffConversation)
+                .where(col(HandoffConversation.user_id) == user_id)
+                .order_by(col(HandoffConversation.opened_at).desc())
+            )
+            return list((await session.execute(query)).scalars())
+
+    async def version(self) -> str:
+        """Changes whenever the inbox does (what the live page waits for)."""
+        c = HandoffConversation
+        async with self.db.session() as session:
+            newest = (await session.execute(select(func.max(HandoffMessage.id)))).scalar()
+            row = (
+                await session.execute(
+                    select(
+                        func.count(col(c.id)),
+                        func.coalesce(func.sum(col(c.unread)), 0),
+                        func.coalesce(func.sum(col(c.claimed_by)), 0),
+                        func.coalesce(func.sum(col(c.open_key)), 0),
+                    )
+                )
+            ).one()
+            return ":".join(str(v) for v in (newest or 0, *row))
+
+    async def delete_for_user(self, user_id: int) -> int:
+        """/privacy: every conversation and transcript of the resident."""
+        async with self.db.transaction() as session:
+            ids = select(HandoffConversation.id).where(col(HandoffConversation.user_id) == user_id)
+            await session.execute(
+                delete(HandoffMessage).where(col(HandoffMessage.conversation_id).in_(ids))
+            )
+            result = await session.execute(
+                delete(HandoffConversation).where(col(HandoffConversation.user_id) == user_id)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+__all__ = ["CLAIMED", "CLOSED", "FROM_BOT", "FROM_RESIDENT", "FROM_STAFF", "OPEN", "HandoffStore"]

@@ -1,0 +1,89 @@
+"""Handoff tables: one conversation per request for a person, and its transcript.
+
+`open_key` holds the user's id while the conversation is not closed and NULL after, so a
+unique constraint on it keeps at most one live conversation per resident on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from bot.core.types import utcnow
+from bot.store.types import JSONType, UTCDateTime
+
+OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
+# Transcript directions: the resident wrote, staff wrote, the bot answered (an emergency).
+FROM_RESIDENT, FROM_STAFF, FROM_BOT = "in", "out", "bot"
+# Delivery of a staff reply.
+PENDING, SENT, FAILED, UNDELIVERABLE = "pending", "sent", "failed", "undeliverable"
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    column: Column[Any] = Column(UTCDateTime(), nullable=nullable, index=index)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+class HandoffConversation(SQLModel, table=True):
+    __tablename__ = "handoff_conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # The user's id while open or claimed, NULL once closed (unique: one live conversation).
+    open_key: int | None = Field(default=None, sa_column=Column(Integer, unique=True))
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    locale: str = Field(sa_column=Column(String(16), nullable=False))
+    status: str = Field(default=OPEN, sa_column=Column(String(16), nullable=False, index=True))
+    claimed_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("staff_accounts.id", ondelete="SET NULL")),
+    )
+    opened_at: datetime = _ts()
+    # Left outside staffed hours: when staff are back (None: opened while staffed).
+    waits_until: datetime | None = _ts(nullable=True)
+    last_activity_at: datetime = _ts(index=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    # Resident messages staff have not opened yet.
+    unread: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    # The emergency guard answered during the conversation.
+    alert: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    # The bot exchange before the request (the last topic), for staff's context.
+    context: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
+    # The resident's 👍/👎 after closing (None: not given).
+    helpful: bool | None = Field(default=None, sa_column=Column(Boolean))
+
+
+class HandoffMessage(SQLModel, table=True):
+    __tablename__ = "handoff_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("handoff_conversations.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    direction: str = Field(sa_column=Column(String(8), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("staff_accounts.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = _ts()
+    # Staff replies only: pending → sent, failed or undeliverable (with the reason).
+    delivery: str | None = Field(default=None, sa_column=Column(String(16)))
+    delivery_note: str | None = Field(default=None, sa_column=Column(String(300)))
+    emergency: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))

@@ -1,0 +1,286 @@
+"""Conversations: residents talking to a person. The inbox (live through Server-Sent
+Events), one conversation with its transcript, and claim, transfer, close and reply.
+
+The desk and administrators see every conversation; a consultant sees those they hold.
+Replies go out through the resident's channel (bot/handlers/handoff/delivery.py); the audit
+log records who answered (never the text, which /privacy deletes with the transcript).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+from bot.core.types import utcnow
+from bot.handlers.handoff.delivery import (
+    WECHAT_WINDOW_CLOSED,
+    notify_closed,
+    resend,
+    send_staff_reply,
+    send_template_notice,
+)
+from bot.handlers.handoff.phrases import staff_phrases
+from bot.knowledge.placeholders import fill
+from bot.store.handoff.tables import CLOSED, HandoffConversation
+from bot.web.staff.core import ANYONE, Staff, page
+from bot.web.staff.i18n import t
+from bot.web.staff.views.common import int_or_none
+from bot.web.staff.views.conversation_data import (
+    context_text,
+    find_conversation,
+    inbox_rows,
+    json_response,
+    message_json,
+    staff_locale,
+)
+
+POLL_SECONDS = 0.4  # how often a live page's stream looks for changes
+STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects by itself
+REFERENCE_LOCALES = ("en", "zh_Hans")  # what staff read beside an inserted text
+MAX_REPLY = 4000
+
+
+@page("GET", "/staff/conversations", ANYONE)
+async def inbox(request: web.Request, staff: Staff) -> web.StreamResponse:
+    closed = []
+    if not staff.is_consultant:
+        closed = await staff.services.handoff.inbox(closed=True)
+    return staff.render(
+        "conversations.html",
+        here="/staff/conversations",
+        rows=await inbox_rows(staff),
+        closed=closed[:20],
+        staffed=staff.services.staffed.is_staffed(utcnow()),
+    )
+
+
+@page("GET", "/staff/conversations.json", ANYONE)
+async def inbox_json(request: web.Request, staff: Staff) -> web.StreamResponse:
+    return json_response({"conversations": await inbox_rows(staff)})
+
+
+@page("GET", "/staff/conversations/events", ANYONE)
+async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """Server-Sent Events: `change` whenever a conversation or a message changes."""
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",  # nginx: pass events on at once
+        }
+    )
+    await response.prepare(request)
+    store = staff.services.handoff
+    seen = ""
+    started = asyncio.get_running_loop().time()
+    quiet = 0.0
+    try:
+        await response.write(b"retry: 1000\n\n")
+        while asyncio.get_running_loop().time() - started < STREAM_SECONDS:
+            version = await store.version()
+            if version != seen:
+                seen = version
+                await response.write(f"event: change\ndata: {json.dumps(version)}\n\n".encode())
+                quiet = 0.0
+            elif quiet >= 15:
+                await response.write(b": still here\n\n")  # keeps proxies from closing it
+                quiet = 0.0
+            await asyncio.sleep(POLL_SECONDS)
+            quiet += POLL_SECONDS
+    except ConnectionResetError:  # the page was closed or reloaded
+        pass
+    return response
+
+
+@page("GET", "/staff/conversations/{id:\\d+}", ANYONE)
+async def conversation_page(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await find_conversation(staff, request)
+    assert c.id is not None
+    svc = staff.services
+    user = await svc.users.get_by_id(c.user_id)
+    if user is None:
+        raise web.HTTPNotFound()
+    await svc.handoff.mark_read(c.id)
+    accounts = [a for a in await staff.console.accounts.list() if a.active]
+    names = {a.id: a.username for a in accounts}
+    raw = await svc.handoff.messages(c.id)
+    messages = [message_json(m, names) for m in raw]
+    kb = svc.knowledge
+    entries = [e for e in (kb.entries if kb else []) if e.is_topic]
+    topics = sorted(
+        ((e.id, e.question(staff_locale(staff))) for e in entries),
+        key=lambda pair: pair[1].lower(),
+    )
+    return staff.render(
+        "conversation.html",
+        here="/staff/conversations",
+        c=c,
+        user=user,
+        messages=messages,
+        accounts=accounts,
+        claimer=names.get(c.claimed_by or 0, ""),
+        may_act=_may_act(staff, c),
+        phrases=[(key, texts["en"]) for key, texts in staff_phrases().items()],
+        topics=topics,
+        context=context_text(staff, c),
+        undelivered=any(m["delivery"] in ("failed", "undeliverable") for m in messages),
+        window_closed=any(m.delivery_note == WECHAT_WINDOW_CLOSED for m in raw),
+        has_template=bool(svc.settings.wechat_template_id),
+    )
+
+
+def _may_act(staff: Staff, c: HandoffConversation) -> bool:
+    """Reply and close: the one who holds it, or the desk and administrators."""
+    return c.status != CLOSED and (not staff.is_consultant or c.claimed_by == staff.account.id)
+
+
+@page("GET", "/staff/conversations/{id:\\d+}/messages.json", ANYONE)
+async def messages_json(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await find_conversation(staff, request)
+    assert c.id is not None
+    after = int_or_none(request.query.get("after")) or 0
+    names = {a.id: a.username for a in await staff.console.accounts.list()}
+    messages = await staff.services.handoff.messages(c.id, after=after)
+    if messages:
+        await staff.services.handoff.mark_read(c.id)
+    fresh = await staff.services.handoff.get(c.id)
+    return json_response(
+        {
+            "status": fresh.status if fresh else CLOSED,
+            "messages": [message_json(m, names) for m in messages],
+        }
+    )
+
+
+@page("GET", "/staff/conversations/{id:\\d+}/insert", ANYONE)
+async def insert(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """A phrase or an FAQ answer in the resident's language, and the English and Chinese."""
+    c = await find_conversation(staff, request)
+    phrase, topic = request.query.get("phrase", ""), request.query.get("topic", "")
+    texts: dict[str, str] = {}
+    if phrase:
+        texts = staff_phrases().get(phrase, {})
+    elif topic and staff.services.knowledge is not None:
+        entry = staff.services.knowledge.entry(topic)
+        if entry is not None:
+            settings = staff.services.settings
+            texts = {
+                loc: fill(entry.answer(loc), loc, settings)
+                for loc in {c.locale, *REFERENCE_LOCALES}
+            }
+    if not texts or c.locale not in texts:
+        raise web.HTTPNotFound()
+    return json_response(
+        {
+            "locale": c.locale,
+            "text": texts[c.locale],
+            "reference": {loc: texts[loc] for loc in REFERENCE_LOCALES if loc != c.locale},
+        }
+    )
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/claim", ANYONE)
+async def claim(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await _open_conversation(staff, request, for_claim=True)
+    assert c.id is not None
+    if not await staff.services.handoff.claim(c.id, staff.account.id):
+        staff.back(f"/staff/conversations/{c.id}", "claimed_by_other", error=True)
+    await staff.audit("handoff.claim", f"conversation:{c.id}", after={"user": c.user_id})
+    staff.back(f"/staff/conversations/{c.id}", "claimed")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/transfer", ANYONE)
+async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await _open_conversation(staff, request)
+    assert c.id is not None
+    target_id = int_or_none((await staff.form()).get("to"))
+    target = await staff.console.accounts.get(target_id) if target_id else None
+    if target is None or not target.active:
+        staff.back(f"/staff/conversations/{c.id}", "bad_request", error=True)
+    assert target is not None
+    await staff.services.handoff.transfer(c.id, target.id)
+    await staff.audit(
+        "handoff.transfer",
+        f"conversation:{c.id}",
+        before={"claimed_by": c.claimed_by},
+        after={"claimed_by": target.id},
+    )
+    back = "/staff/conversations" if staff.is_consultant else f"/staff/conversations/{c.id}"
+    staff.back(back, "transferred")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/close", ANYONE)
+async def close(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await _open_conversation(staff, request)
+    assert c.id is not None
+    if not await staff.services.handoff.close(c.id):
+        staff.back(f"/staff/conversations/{c.id}", "conversation_closed_already", error=True)
+    status = await notify_closed(staff.services, c)
+    await staff.audit("handoff.close", f"conversation:{c.id}", after={"notice": status})
+    staff.back(f"/staff/conversations/{c.id}", "conversation_closed")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/reply", ANYONE)
+async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
+    c = await _open_conversation(staff, request)
+    assert c.id is not None
+    form = await staff.form()
+    text = form.get("text", "").strip()[:MAX_REPLY]
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if not text:
+        if wants_json:
+            return json_response({"ok": False, "error": t("Type a reply first.")})
+        staff.back(f"/staff/conversations/{c.id}", "reply_empty", error=True)
+    if c.claimed_by is None:  # answering claims it
+        await staff.services.handoff.claim(c.id, staff.account.id)
+    message = await send_staff_reply(staff.services, c, staff.account.id, text)
+    await staff.audit(
+        "handoff.reply",
+        f"conversation:{c.id}",
+        after={"message": message.id, "delivery": message.delivery, "user": c.user_id},
+    )
+    names = {staff.account.id: staff.account.username}
+    shown = message_json(message, names)
+    if wants_json:
+        return json_response({"ok": True, "message": shown})
+    if message.delivery != "sent":
+        staff.back(
+            f"/staff/conversations/{c.id}", "reply_not_delivered", error=True, detail=shown["note"]
+        )
+    staff.back(f"/staff/conversations/{c.id}", "reply_sent")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/retry", ANYONE)
+async def retry(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """Send the replies that did not arrive again, in order."""
+    c = await _open_conversation(staff, request)
+    await resend(staff.services, c)
+    await staff.audit("handoff.resend", f"conversation:{c.id}")
+    staff.back(f"/staff/conversations/{c.id}")
+
+
+@page("POST", "/staff/conversations/{id:\\d+}/notice", ANYONE)
+async def notice(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """WeChat's window is closed: send the template notice (when one is configured)."""
+    c = await _open_conversation(staff, request)
+    status = await send_template_notice(staff.services, c)
+    await staff.audit("handoff.notice", f"conversation:{c.id}", after={"delivery": status})
+    code = "notice_sent" if status == "sent" else "notice_not_sent"
+    staff.back(f"/staff/conversations/{c.id}", code, error=status != "sent")
+
+
+async def _open_conversation(
+    staff: Staff, request: web.Request, *, for_claim: bool = False
+) -> HandoffConversation:
+    found = await staff.services.handoff.get(int(request.match_info["id"]))
+    if found is None:
+        raise web.HTTPNotFound()
+    if found.status == CLOSED:
+        staff.back(f"/staff/conversations/{found.id}", "conversation_closed_already", error=True)
+    if not for_claim and not _may_act(staff, found):
+        raise web.HTTPNotFound()
+    if for_claim and staff.is_consultant and found.claimed_by not in (None, staff.account.id):
+        raise web.HTTPNotFound()
+    return found

@@ -1,0 +1,196 @@
+"""The console's side, over HTTP against the real server: a resident on the web chat asks
+for a person → the conversation reaches the console's event stream within a second and
+the inbox lists it; staff claim, reply (the page's inbox gets it, in order) and close;
+roles decide who sees what; the WeChat window closed is said plainly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import update
+
+from bot.core.dispatcher import Dispatcher
+from bot.core.types import UserRef, utcnow
+from bot.store.staff.tables import AuditEntry
+from bot.store.tables import User
+from tests.handoff.helpers import always
+from tests.harness import Conversation
+from tests.staff.conftest import Accounts, csrf_of
+from tests.staff.test_console_security import login
+
+
+@pytest.fixture
+async def staff_client(server: TestServer) -> AsyncIterator[aiohttp.ClientSession]:
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(str(server.make_url("/")), cookie_jar=jar) as session:
+        yield session
+
+
+@pytest.fixture
+async def resident(server: TestServer) -> AsyncIterator[aiohttp.ClientSession]:
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(str(server.make_url("/")), cookie_jar=jar) as session:
+        yield session
+
+
+async def chat(resident: aiohttp.ClientSession, **body: Any) -> dict[str, Any]:
+    async with resident.post("/api/chat", json=body) as r:
+        assert r.status == 200, await r.text()
+        data: dict[str, Any] = await r.json()
+        return data
+
+
+async def next_change(stream: aiohttp.ClientResponse, within: float) -> str:
+    """The data of the next `change` event of a Server-Sent Events stream."""
+    event = ""
+
+    async def read() -> str:
+        nonlocal event
+        while True:
+            line = (await stream.content.readline()).decode().rstrip("\n")
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event == "change":
+                return line.split(":", 1)[1].strip()
+
+    return await asyncio.wait_for(read(), within)
+
+
+async def test_web_resident_reaches_the_console_and_gets_the_reply(
+    server: TestServer,
+    dispatcher: Dispatcher,
+    accounts: Accounts,
+    staff_client: aiohttp.ClientSession,
+    resident: aiohttp.ClientSession,
+) -> None:
+    dispatcher.services.staffed = always()
+    token = await login(staff_client, "desk")
+    async with staff_client.get("/staff/conversations/events") as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        await next_change(stream, within=2)  # the state as the page opened
+        await chat(resident, payload="lang:set:ja")
+        started = time.monotonic()
+        opened = await chat(resident, text="/human")
+        assert "スタッフ" in opened["replies"][0]["text"]
+        await next_change(stream, within=1.0)
+        assert time.monotonic() - started < 1.5  # the answer, then the event within 1 s
+        silent = await chat(resident, text="大家さんが今日パスポートを見せろと言っています")
+        assert silent["replies"] == []  # staff read it; the bot says nothing
+        await next_change(stream, within=1.0)
+
+    async with staff_client.get("/staff/conversations.json") as r:
+        [row] = (await r.json())["conversations"]
+    assert row["locale"] == "ja" and row["channel"] == "web" and row["unread"] == 1
+    assert row["last"].startswith("大家さん") and row["status"] == "open"
+    cid = row["id"]
+    async with staff_client.get("/staff/conversations") as r:
+        assert f"/staff/conversations/{cid}" in await r.text()
+
+    async with staff_client.post(
+        f"/staff/conversations/{cid}/claim", data={"csrf_token": token}, allow_redirects=False
+    ) as r:
+        assert r.status == 303 and "msg=claimed" in r.headers["Location"]
+    for text in ("少々お待ちください。", "パスポートの原本は渡さないでください。"):
+        async with staff_client.post(
+            f"/staff/conversations/{cid}/reply",
+            data={"csrf_token": token, "text": text},
+            allow_redirects=False,
+        ) as r:
+            assert "msg=reply_sent" in r.headers["Location"]
+    async with resident.get("/api/inbox") as r:
+        inbox = await r.json()
+    assert [m["text"] for m in inbox["replies"]] == [
+        "少々お待ちください。",
+        "パスポートの原本は渡さないでください。",
+    ]
+
+    # A phrase in the resident's language, with English and Chinese beside it.
+    async with staff_client.get(f"/staff/conversations/{cid}/insert?phrase=photo") as r:
+        phrase = await r.json()
+    assert phrase["text"] == "書類の写真を送っていただけますか？"
+    assert phrase["reference"]["en"] == "Could you send a photo of the document?"
+    assert phrase["reference"]["zh_Hans"] == "您能发一张这份文件的照片吗？"
+    async with staff_client.get(f"/staff/conversations/{cid}/insert?topic=about.human") as r:
+        answer = await r.json()
+    assert answer["locale"] == "ja" and set(answer["reference"]) == {"en", "zh_Hans"}
+
+    async with staff_client.get(f"/staff/conversations/{cid}") as r:
+        page = await r.text()
+    assert "大家さん" in page and "少々お待ちください。" in page
+
+    async with staff_client.post(
+        f"/staff/conversations/{cid}/close", data={"csrf_token": token}, allow_redirects=False
+    ) as r:
+        assert "msg=conversation_closed" in r.headers["Location"]
+    async with resident.get("/api/inbox") as r:
+        [closing] = (await r.json())["replies"]
+    assert [b["label"] for b in closing["buttons"]] == ["👍", "👎"]
+    back = await chat(resident, text="ビザの更新はどうすればいいですか")
+    assert back["replies"]  # the bot answers again
+
+    async with dispatcher.services.db.session() as session:
+        from sqlmodel import select
+
+        actions = [a.action for a in (await session.execute(select(AuditEntry))).scalars().all()]
+    assert actions.count("handoff.reply") == 2 and "handoff.close" in actions
+    async with staff_client.get("/staff/conversations/events") as stream:
+        await next_change(stream, within=2)
+
+
+async def test_a_consultant_sees_only_their_own(
+    server: TestServer,
+    dispatcher: Dispatcher,
+    accounts: Accounts,
+    staff_client: aiohttp.ClientSession,
+) -> None:
+    dispatcher.services.staffed = always()
+    await Conversation(dispatcher, user=UserRef("web", "someone")).say("/human")
+    await login(staff_client, "consultant")
+    async with staff_client.get("/staff/conversations.json") as r:
+        assert (await r.json())["conversations"] == []
+    [row] = await dispatcher.services.handoff.inbox()
+    cid = row.conversation.id
+    async with staff_client.get(f"/staff/conversations/{cid}") as r:
+        assert r.status == 404
+    from bot.store.staff.accounts import StaffAccounts
+
+    account = await StaffAccounts(dispatcher.services.db).by_username("consultant")
+    assert account is not None and cid is not None
+    assert await dispatcher.services.handoff.transfer(cid, account.id)
+    async with staff_client.get("/staff/conversations.json") as r:
+        assert [c["id"] for c in (await r.json())["conversations"]] == [cid]
+
+
+async def test_wechat_window_closed_is_said_plainly(
+    server: TestServer,
+    dispatcher: Dispatcher,
+    accounts: Accounts,
+    staff_client: aiohttp.ClientSession,
+) -> None:
+    svc = dispatcher.services
+    svc.staffed = always()
+    await Conversation(dispatcher, user=UserRef("wechat", "oLateUser")).say("/human")
+    async with svc.db.transaction() as session:
+        await session.execute(
+            update(User)
+            .where(User.external_id == "oLateUser")  # type: ignore[arg-type]
+            .values(last_seen=utcnow() - timedelta(hours=50))
+        )
+    token = await login(staff_client, "admin")
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    async with staff_client.post(
+        f"/staff/conversations/{cid}/reply", data={"csrf_token": token, "text": "Hello"}
+    ) as r:
+        page = await r.text()
+    assert "undeliverable: the WeChat 48-hour window is closed" in page
+    assert "No template message is configured (WECHAT_TEMPLATE_ID)" in page
+    assert 'id="resend"' in page
+    csrf_of(page)

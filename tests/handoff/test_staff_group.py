@@ -1,0 +1,65 @@
+"""The staff Telegram group: a new conversation, the resident's messages and an emergency
+are posted there; a staff member's reply to a post reaches the resident; other talk in the
+group gets nothing from the bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from bot.store.db import Database
+from fakes.telegram import FakeTelegram
+from tests.channels.telegram.support import OVERALL, PER_CHAT, running_channel, telegram_settings
+from tests.handoff.helpers import always
+
+RESIDENT = 515151
+STAFF = 626262
+GROUP = -1009876
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_a_reply_in_the_staff_group_reaches_the_resident(
+    settings: Settings, db: Database, fake: FakeTelegram
+) -> None:
+    configured = telegram_settings(settings, fake, handoff_staff_group=GROUP)
+    async with running_channel(configured, db) as (channel, _client):
+        channel.services.staffed = always()
+        fake.push(fake.message_update(RESIDENT, "/human", language_code="ru"))
+        await fake.wait_until(lambda: len(fake.chat_log[RESIDENT]) >= 1)
+        await fake.wait_until(lambda: len(fake.chat_log[GROUP]) >= 1)
+        post = fake.chat_log[GROUP][0]
+        assert "#c1" in (post.text or "") and "Русский" in (post.text or "")
+
+        fake.push(fake.message_update(RESIDENT, "Арендодатель требует паспорт", language_code="ru"))
+        await fake.wait_until(lambda: len(fake.chat_log[GROUP]) >= 2)
+        assert "Арендодатель требует паспорт" in (fake.chat_log[GROUP][1].text or "")
+        assert len(fake.chat_log[RESIDENT]) == 1  # the bot stayed silent for the resident
+
+        # Staff chatting in the group: the bot says nothing there.
+        fake.push(fake.message_update(STAFF, "who takes this one?", chat_id=GROUP))
+        # A reply to the post answers the resident.
+        fake.push(
+            fake.message_update(
+                STAFF, "Не отдавайте оригинал паспорта.", chat_id=GROUP, reply_to=post
+            )
+        )
+        await fake.wait_until(lambda: len(fake.chat_log[RESIDENT]) >= 2)
+        assert fake.texts(RESIDENT)[-1] == "Не отдавайте оригинал паспорта."
+        assert len(fake.chat_log[GROUP]) == 2  # no answer from the bot in the group
+
+        # An emergency: answered for the resident at once, and posted to the group.
+        fake.push(fake.message_update(RESIDENT, "ребёнок не дышит", language_code="ru"))
+        await fake.wait_until(lambda: len(fake.chat_log[GROUP]) >= 3)
+        assert (fake.chat_log[GROUP][2].text or "").startswith("🚨")
+        assert "120" in fake.texts(RESIDENT)[-1]
+        [row] = await channel.services.handoff.inbox()
+        assert row.conversation.alert
