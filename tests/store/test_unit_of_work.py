@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.payloads import Payload
@@ -113,15 +115,27 @@ async def test_a_dropped_connection_is_replaced_without_a_failed_message(
     await chat.say("/help")
     if not db.is_postgres:
         return
-    async with db.connect() as conn:
-        await conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND application_name = '' AND backend_type = 'client backend' "
-                "AND query NOT ILIKE '%pg_stat_activity%' AND state = 'idle'"
+    # Only this pool's idle connections are named and closed: other test runs may share the
+    # server, and their connections must not be touched.
+    marker = f"linzhu-test-{uuid.uuid4().hex[:12]}"
+    conns = [await db.engine.connect() for _ in range(db.engine.pool.checkedin())]  # type: ignore[attr-defined]
+    for conn in conns:
+        named = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await named.execute(text(f"SET application_name = '{marker}'"))
+        await conn.close()
+    killer = create_async_engine(db.url)
+    try:
+        async with killer.connect() as conn:
+            closed = await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :marker"
+                ),
+                {"marker": marker},
             )
-        )
+            assert closed.fetchall(), "no pooled connection to close"
+    finally:
+        await killer.dispose()
     replies = await chat.say("/help")
     assert replies and "/start" in replies[0].text
     assert await db.ping()
