@@ -93,6 +93,7 @@ _TRIVIAL: Final = _NEUTRAL | frozenset(
 _URL_RE: Final = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?<!\S)[/@#]\w+(?:@\w+)?")
 _NUMERIC_RE: Final = regex.compile(r"(?<!\p{L})\d[\d:.,/\-]*\p{Latin}{0,3}(?!\p{L})")
 _WORD_RE: Final = regex.compile(r"\p{L}+")
+_CYRILLIC_WORD_RE: Final = regex.compile(r"\p{Script=Cyrillic}+")
 _TOKEN_RE: Final = regex.compile(r"\p{L}+(?:['’]\p{L}+)*")  # keeps "jing'an" and "l'école" whole
 _KANA_RE: Final = regex.compile(r"[\p{Script=Hiragana}\p{Script=Katakana}]")
 
@@ -176,7 +177,10 @@ class LanguageDetector:
         for letters, code in _NON_RUSSIAN_CYRILLIC:
             if any(ch in letters for ch in text):
                 return Detection(None, 0.95, True, code)
-        foreign = self._foreign(text, _WORD_RE.findall(text.casefold()), ("ru",))
+        # Only the Cyrillic words are witnesses: the English terms of a code-switched Russian
+        # message ("медосмотр для work permit") are not another language Linzhu lacks.
+        words = _CYRILLIC_WORD_RE.findall(text.casefold())
+        foreign = self._foreign(" ".join(words), words, ("ru",))
         return (
             Detection(None, foreign[1], True, foreign[0])
             if foreign

@@ -23,6 +23,9 @@ def detector() -> LanguageDetector:
         ("садик Gubei", "ru"),  # a Latin place name outweighs the Cyrillic letters
         ("WeChat Pay не работает", "ru"),
         ("出入境 где находится", "ru"),  # a Chinese term inside a Russian sentence
+        # English terms inside a Russian sentence are not English, nor another language
+        ("Нужен ли health check для residence permit, и сколько он стоит?", "ru"),
+        ("Посоветуйте international kindergarten с bilingual программой недалеко", "ru"),
         ("Linzhu 상담", "ko"),
         ("居留许可 연장", "ko"),
         ("Hongqiao のえき", "ja"),
