@@ -194,3 +194,17 @@ async def test_wechat_window_closed_is_said_plainly(
     assert "No template message is configured (WECHAT_TEMPLATE_ID)" in page
     assert 'id="resend"' in page
     csrf_of(page)
+
+
+async def test_an_open_live_stream_does_not_hold_the_server_shutdown(
+    server: TestServer, accounts: Accounts, staff_client: aiohttp.ClientSession
+) -> None:
+    """A console page left open must not keep a restart waiting for the stream's lifetime."""
+    await login(staff_client, "desk")
+    async with staff_client.get("/staff/conversations/events") as stream:
+        await next_change(stream, within=2)
+        started = time.monotonic()
+        await server.close()
+        assert time.monotonic() - started < 5
+        rest = await asyncio.wait_for(stream.content.read(), 5)  # the stream ended
+        assert b"event: change" not in rest

@@ -26,6 +26,7 @@ class StaffConsole:
     def add_routes(self, app: web.Application) -> None:
         i18n.load(self.services.settings.locales_dir)
         app[CONSOLE_KEY] = build_console(self.services)
+        app.on_shutdown.append(_end_live_streams)
         env = aiohttp_jinja2.setup(
             app,
             app_key=TEMPLATES_APP_KEY,
@@ -57,3 +58,7 @@ async def _to_console(request: web.Request) -> web.StreamResponse:
 def staff_console(dispatcher: Dispatcher) -> StaffConsole | None:
     services: Services = dispatcher.services
     return StaffConsole(services) if services.settings.staff_console else None
+
+
+async def _end_live_streams(app: web.Application) -> None:
+    app[CONSOLE_KEY].closing.set()

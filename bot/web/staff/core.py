@@ -8,6 +8,7 @@ so a page cannot forget any of them. Only `public=True` pages (the login form) s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ class Console:
     accounts: StaffAccounts
     sessions: StaffSessions
     audit: AuditLog
+    # Set when the server shuts down, so live streams (Server-Sent Events) end at once
+    # instead of holding the shutdown for their whole lifetime.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 CONSOLE_KEY: web.AppKey[Console] = web.AppKey("linzhu_staff_console", Console)

@@ -9,6 +9,7 @@ log records who answered (never the text, which /privacy deletes with the transc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 from aiohttp import web
@@ -73,12 +74,13 @@ async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
     )
     await response.prepare(request)
     store = staff.services.handoff
+    closing = staff.console.closing
     seen = ""
     started = asyncio.get_running_loop().time()
     quiet = 0.0
     try:
         await response.write(b"retry: 1000\n\n")
-        while asyncio.get_running_loop().time() - started < STREAM_SECONDS:
+        while not closing.is_set() and asyncio.get_running_loop().time() - started < STREAM_SECONDS:
             version = await store.version()
             if version != seen:
                 seen = version
@@ -87,7 +89,8 @@ async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
             elif quiet >= 15:
                 await response.write(b": still here\n\n")  # keeps proxies from closing it
                 quiet = 0.0
-            await asyncio.sleep(POLL_SECONDS)
+            with contextlib.suppress(TimeoutError):  # the poll interval, or shutdown
+                await asyncio.wait_for(closing.wait(), POLL_SECONDS)
             quiet += POLL_SECONDS
     except ConnectionResetError:  # the page was closed or reloaded
         pass
