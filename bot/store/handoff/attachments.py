@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -119,7 +120,9 @@ class AttachmentStore:
         a = HandoffAttachment
         async with self.db.session() as session:
             rows = await session.execute(
-                select(a.id, a.message_id, a.filename, a.content_type, a.size)
+                sa_select(
+                    col(a.id), col(a.message_id), col(a.filename), col(a.content_type), col(a.size)
+                )
                 .where(col(a.message_id).in_(message_ids))
                 .order_by(col(a.id))
             )
