@@ -317,3 +317,34 @@ async def test_retention_deletes_the_files_with_the_transcript(db: Database) -> 
     async with db.session() as session:
         left = (await session.execute(select(func.count()).select_from(HandoffAttachment))).scalar()
     assert left == 0
+
+
+async def test_a_wechat_image_reaches_the_transcript(settings: Settings, db: Database) -> None:
+    """A WeChat image (MediaId) is fetched through the fake WeChat API's media/get."""
+    from fakes.wechat_messages import typed_xml
+    from tests.channels.wechat.stack import wechat_stack
+
+    async with wechat_stack(settings, db, mode="safe") as stack:
+        svc = stack.dispatcher.services
+        svc.staffed = always()
+        openid = "oAttachResident"
+        # Outside a conversation: today's answer, nothing fetched.
+        media_id = stack.fake.add_media(JPEG)
+        extra = (
+            f"<PicUrl><![CDATA[http://x/p.jpg]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+        )
+        stack.fake.user_wrote(openid)
+        first = await stack.post_xml(typed_xml(openid, "image", extra))
+        assert first.reply is not None and "text" in first.reply.lower()
+        await stack.say(openid, "/human")
+        [row] = await svc.handoff.inbox()
+        cid = row.conversation.id
+        assert cid is not None
+        stack.fake.user_wrote(openid)
+        posted = await stack.post_xml(typed_xml(openid, "image", extra))
+        assert posted.reply is None  # silent, like a text
+        await stack.settle()
+        [found] = await attachments_of(svc, cid)
+        assert found["content_type"] == "image/jpeg" and found["size"] == len(JPEG)
+        stored = await svc.attachments.get(found["id"])
+        assert stored is not None and stored.data == JPEG
