@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 
 from bot.core.types import utcnow
 from bot.store.db import Database
@@ -132,12 +132,3 @@ class AttachmentStore:
                     {"id": aid, "filename": name, "content_type": ctype, "size": size}
                 )
             return found
-
-    async def count_for_conversation(self, conversation_id: int) -> int:
-        async with self.db.session() as session:
-            rows = await session.execute(
-                select(HandoffAttachment.id).where(
-                    col(HandoffAttachment.conversation_id) == conversation_id
-                )
-            )
-            return len(list(rows))
