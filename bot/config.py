@@ -231,6 +231,13 @@ class Settings(BaseSettings):
         description="when staff answer live conversations, weekly, in TIMEZONE "
         "(public holidays of data/holidays/ excluded); empty: never (messages are left)",
     )
+    handoff_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=50 * 1024 * 1024,
+        description="largest photo or file (JPEG, PNG, WebP, HEIC, PDF) a resident may send "
+        "to staff in a live conversation; bigger ones are refused with a message",
+    )
     handoff_staff_group: int | None = Field(
         default=None,
         description="Telegram chat id of a staff group: new conversations, residents' messages "

@@ -21,6 +21,7 @@ from bot.store.conversations import Conversations
 from bot.store.db import Database
 from bot.store.dedupe import DedupeStore
 from bot.store.events.signup import EventStore
+from bot.store.handoff.attachments import AttachmentStore
 from bot.store.handoff.conversations import HandoffStore
 from bot.store.handoff.hours import StaffedHours
 from bot.store.inbox import InboxStore
@@ -59,6 +60,7 @@ class Services:
     events: EventStore = field(init=False)
     # Live conversations with a person, and when staff are in.
     handoff: HandoffStore = field(init=False)
+    attachments: AttachmentStore = field(init=False)
     staffed: StaffedHours = field(init=False)
     # Messages counted per day, channel and locale, added to the database now and then.
     traffic: Tally = field(init=False)
@@ -76,6 +78,7 @@ class Services:
         self.inbox = InboxStore(self.db)
         self.events = EventStore(self.db)
         self.handoff = HandoffStore(self.db)
+        self.attachments = AttachmentStore(self.db)
         try:
             self.staffed = StaffedHours.parse(self.settings.handoff_hours, self.settings.timezone)
         except ValueError as exc:

@@ -27,6 +27,8 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+# Telegram's limit on files a bot may download (getFile).
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 BOT_USER = {
     "id": 123456,
     "is_bot": True,
@@ -138,12 +140,16 @@ class FakeTelegram:
         self._query_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Files residents sent: file_id → (file_path, bytes); getFile and the download.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self._file_ids = itertools.count(1)
 
     # --- server ----------------------------------------------------------------------
 
     async def start(self) -> str:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -182,6 +188,17 @@ class FakeTelegram:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return web.json_response(body, status=exc.code)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """The file download (https://api.telegram.org/file/bot<token>/<file_path>)."""
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401}, status=401)
+        path = request.match_info["path"]
+        for file_path, data in self.files.values():
+            if file_path == path:
+                self.calls.append(Call("download", {"path": path}, {}, "", time.monotonic()))
+                return web.Response(body=data, content_type="application/octet-stream")
+        return web.json_response({"ok": False, "error_code": 404}, status=404)
 
     @staticmethod
     async def _read(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
@@ -294,6 +311,21 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: LANG_CODE_INVALID")
         self.commands[code] = commands
         return True
+
+    async def api_getFile(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        """Like Telegram: bots may download files up to 20 MB; bigger ones fail here."""
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, data = self.files[file_id]
+        if len(data) > BOT_DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(data),
+            "file_path": path,
+        }
 
     async def api_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -444,6 +476,80 @@ class FakeTelegram:
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def add_file(self, data: bytes, path: str) -> str:
+        """Keep a file as if a user had uploaded it; its file_id."""
+        file_id = f"F{next(self._file_ids)}-{len(data)}"
+        self.files[file_id] = (path, data)
+        return file_id
+
+    def photo_update(
+        self,
+        user_id: int,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        language_code: str | None = "en",
+    ) -> dict[str, Any]:
+        """A user sends a photo: Telegram lists several sizes, the largest last."""
+        big = self.add_file(data, f"photos/file_{len(self.files)}.jpg")
+        small = self.add_file(data[:64], f"photos/file_{len(self.files)}_s.jpg")
+        sizes = [
+            {
+                "file_id": small,
+                "file_unique_id": f"u{small}",
+                "width": 90,
+                "height": 67,
+                "file_size": min(64, len(data)),
+            },
+            {
+                "file_id": big,
+                "file_unique_id": f"u{big}",
+                "width": 1280,
+                "height": 960,
+                "file_size": len(data),
+            },
+        ]
+        return self._media_update(user_id, {"photo": sizes}, caption, language_code)
+
+    def document_update(
+        self,
+        user_id: int,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        *,
+        caption: str | None = None,
+        language_code: str | None = "en",
+    ) -> dict[str, Any]:
+        """A user sends a file (Telegram announces the size; over 20 MB bots cannot get it)."""
+        file_id = self.add_file(data, f"documents/file_{len(self.files)}")
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        return self._media_update(user_id, {"document": document}, caption, language_code)
+
+    def _media_update(
+        self,
+        user_id: int,
+        media: dict[str, Any],
+        caption: str | None,
+        language_code: str | None,
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": _user(user_id, language_code),
+            **media,
+        }
+        if caption is not None:
+            message["caption"] = caption
         return {"update_id": next(self._update_ids), "message": message}
 
     def callback_update(

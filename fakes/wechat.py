@@ -49,6 +49,8 @@ class FakeWeChat:
     menus: list[dict[str, Any]] = field(default_factory=list)
     conditional: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[str, int]] = field(default_factory=list)
+    # Media residents sent (MediaId → bytes), for /cgi-bin/media/get.
+    media: dict[str, bytes] = field(default_factory=dict)
     url: str = ""
 
     def now(self) -> float:
@@ -77,7 +79,24 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
         app.router.add_post("/cgi-bin/menu/addconditional", self._menu_conditional)
         app.router.add_get("/cgi-bin/menu/delete", self._menu_delete)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         return app
+
+    def add_media(self, data: bytes) -> str:
+        """Keep a file as if a user had sent it; its MediaId."""
+        media_id = f"MEDIA{len(self.media) + 1}"
+        self.media[media_id] = data
+        return media_id
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        """Like WeChat: the bytes on success, JSON with errcode on failure."""
+        problem = await self._authorised(request)
+        if problem:
+            return problem
+        data = self.media.get(request.query.get("media_id", ""))
+        if data is None:
+            return _err(40007, "invalid media_id")
+        return web.Response(body=data, content_type="image/jpeg")
 
     def _issue(self) -> dict[str, Any]:
         self.counter += 1

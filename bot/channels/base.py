@@ -34,3 +34,6 @@ def install(dispatcher: Dispatcher, channel: Channel) -> None:
     dispatcher.channels.declare(channel.name, channel.capabilities)
     if channel.sender is not None:
         dispatcher.channels.attach(channel.sender)
+    fetcher = getattr(channel, "fetcher", None)  # channels that take files residents send
+    if fetcher is not None:
+        dispatcher.channels.attach_fetcher(fetcher)

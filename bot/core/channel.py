@@ -9,10 +9,10 @@ reminder dispatcher finds a channel's sender here. Channels are installed in one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.core.sender import Sender, SendResult
-from bot.core.types import Reply, UserRef
+from bot.core.types import MediaRef, Reply, UserRef
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,32 @@ def brand_name(channel: str) -> str:
     return BRAND_NAMES.get(channel, channel)
 
 
+class MediaTooLarge(Exception):
+    """The file is over the limit (ours, or the platform's download limit)."""
+
+
+class MediaUnavailable(Exception):
+    """The platform could not hand over the file (expired, network)."""
+
+
+class MediaFetcher(Protocol):
+    """Fetches the bytes of a file a resident sent, from the channel's platform."""
+
+    channel: str
+
+    async def fetch(self, media: MediaRef, max_bytes: int) -> bytes:
+        """The file's bytes; MediaTooLarge when over `max_bytes`, MediaUnavailable when the
+        platform cannot give it."""
+        ...
+
+
 class Channels:
     """The channels Linzhu knows (capabilities) and the senders of those running."""
 
     def __init__(self) -> None:
         self._capabilities: dict[str, Capabilities] = {}
         self._senders: dict[str, Sender] = {}
+        self._fetchers: dict[str, MediaFetcher] = {}
 
     def declare(self, name: str, capabilities: Capabilities) -> None:
         self._capabilities[name] = capabilities
@@ -53,6 +73,13 @@ class Channels:
     def attach(self, sender: Sender) -> None:
         """The running channel's sender (for reminders and notices)."""
         self._senders[sender.channel] = sender
+
+    def attach_fetcher(self, fetcher: MediaFetcher) -> None:
+        """The running channel's way to fetch files residents send."""
+        self._fetchers[fetcher.channel] = fetcher
+
+    def fetcher(self, name: str) -> MediaFetcher | None:
+        return self._fetchers.get(name)
 
     def capabilities(self, name: str) -> Capabilities:
         return self._capabilities.get(name, INLINE)

@@ -195,7 +195,8 @@ class Dispatcher:
             if not incoming.private_chat and routes.private_payload(route):
                 return await self._run(routes.not_private, incoming, ctx)
             return await route(incoming, ctx, value)
-        if not (incoming.text or "").strip():
+        empty = not (incoming.text or "").strip()
+        if empty and incoming.media is None:
             return await self._run(routes.empty_text, incoming, ctx)
         command = incoming.command
         if command is not None:
@@ -207,6 +208,8 @@ class Dispatcher:
             answer = await guard(incoming, ctx)
             if answer is not None:
                 return answer
+        if empty:  # a photo or a file without a caption that no guard took (handoff)
+            return await self._run(routes.empty_text, incoming, ctx)
         if not incoming.private_chat and routes.private_step(ctx.state.flow, ctx.state.step):
             # A note or a sign-up answer typed in a group is not taken into a private flow.
             return await self._run(routes.not_private, incoming, ctx)

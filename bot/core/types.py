@@ -24,6 +24,22 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file a resident sent (a photo, a document), as the channel can fetch it later.
+
+    `file_id` is the platform's handle (Telegram file_id, WeChat MediaId); the bytes are
+    fetched at the edge by the channel's `MediaFetcher` (bot/core/channel.py), only when a
+    handler keeps the file. `size` is what the platform announced, if anything.
+    """
+
+    kind: str  # "photo" or "document"
+    file_id: str
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One message or button tap from a resident, as every channel describes it.
 
@@ -45,6 +61,8 @@ class Incoming:
     display_name: str | None = None
     # The text of the bot's own message this one replies to (a quoted reply), if any.
     quoted: str | None = None
+    # A photo or a file sent with the message (its caption, if any, is `text`).
+    media: MediaRef | None = None
 
     def __post_init__(self) -> None:
         for name in ("text", "payload", "chat_id", "display_name", "quoted"):

@@ -14,7 +14,7 @@ from bot.core.types import utcnow
 from bot.store.consultations.tables import Booking, Consultant, Slot
 from bot.store.db import Database
 from bot.store.events.tables import Event, EventError, Registration
-from bot.store.handoff.tables import HandoffConversation, HandoffMessage
+from bot.store.handoff.tables import HandoffAttachment, HandoffConversation, HandoffMessage
 from bot.store.inbox import WebInboxMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
@@ -197,6 +197,11 @@ class PrivacyStore:
             # Conversations with staff and their transcripts.
             handoffs = select(col(HandoffConversation.id)).where(
                 col(HandoffConversation.user_id) == user_id
+            )
+            await session.execute(
+                delete(HandoffAttachment).where(
+                    col(HandoffAttachment.conversation_id).in_(handoffs)
+                )
             )
             await session.execute(
                 delete(HandoffMessage).where(col(HandoffMessage.conversation_id).in_(handoffs))

@@ -60,3 +60,47 @@ async def test_inbox_live_claim_phrase_reply(
     )
     await tab.shot("conversation-desktop")
     assert tab.problems == []
+
+
+def _png(width: int = 8, height: int = 6) -> bytes:
+    """A real PNG (solid blue), so Chromium can draw it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x00\x00\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_a_photo_shows_as_a_thumbnail_within_the_csp(
+    browser: Any, server: TestServer, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    svc = dispatcher.services
+    svc.staffed = always()
+    resident = Conversation(dispatcher, user=UserRef("web", "photo-resident"))
+    await resident.say("/human")
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    assert cid is not None
+    tab = await open_tab(browser, server)
+    await tab.login("desk")
+    await tab.goto(f"/staff/conversations/{cid}")
+    # Arrives while the page is open: drawn by conversations.js from the live update.
+    await svc.attachments.add(cid, _png(), "image/png", "letter.png", "the letter")
+    thumb = tab.page.locator("#transcript img.thumb")
+    await thumb.wait_for(timeout=5000)
+    await expect(thumb).to_have_js_property("naturalWidth", 8)
+    await tab.page.locator("#transcript").get_by_text("letter.png").wait_for()
+    # And drawn by the server after a reload.
+    await tab.goto(f"/staff/conversations/{cid}")
+    await expect(tab.page.locator("#transcript img.thumb")).to_have_js_property("naturalWidth", 8)
+    assert tab.problems == []

@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.lanes import Lanes
+from bot.channels.telegram.media import TelegramFetcher
 from bot.channels.telegram.ratelimit import Limits, limiter_for
 from bot.channels.telegram.render import MAX_TEXT
 from bot.channels.telegram.sender import TelegramSender
@@ -80,6 +81,7 @@ class TelegramChannel:
             self.services.users,
             max_retries=settings.telegram_max_retries,
         )
+        self.fetcher = TelegramFetcher(self.application.bot)
         self.lanes: Lanes[Inbound | Blocked] = Lanes(self._process)
         # Updates of different users handled at once (TELEGRAM_CONCURRENCY); the dispatcher
         # itself also caps messages in flight to what the database pool can serve.

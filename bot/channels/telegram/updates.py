@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from telegram import Chat, ChatMember, Message, Update
 
-from bot.core.types import Incoming, UserRef
+from bot.core.types import Incoming, MediaRef, UserRef
 
 CHANNEL = "telegram"
 
@@ -127,9 +127,33 @@ def _message(uid: int, message: Message) -> Classified:
             display_name=_name(sender),
             private_chat=private,
             quoted=_quoted(message),
+            media=_media(message) if private else None,
         ),
         chat_id,
     )
+
+
+def _media(message: Message) -> MediaRef | None:
+    """A photo (its largest size) or a document, as a handle to fetch later."""
+    photos = getattr(message, "photo", None) or ()
+    if photos:
+        sizes = [p for p in photos if isinstance(getattr(p, "file_id", None), str)]
+        if not sizes:
+            return None
+        largest = max(sizes, key=lambda p: (_int(p.width) or 0) * (_int(p.height) or 0))
+        return MediaRef("photo", largest.file_id, size=_int(largest.file_size))
+    document = getattr(message, "document", None)
+    if document is not None and isinstance(getattr(document, "file_id", None), str):
+        name = document.file_name if isinstance(document.file_name, str) else None
+        mime = document.mime_type if isinstance(document.mime_type, str) else None
+        return MediaRef(
+            "document",
+            document.file_id,
+            filename=name,
+            mime_type=mime,
+            size=_int(document.file_size),
+        )
+    return None
 
 
 def _quoted(message: Message) -> str | None:

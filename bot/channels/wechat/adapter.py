@@ -21,6 +21,7 @@ from wechatpy.messages import BaseMessage
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.envelope import MAX_XML_BYTES, Envelope, Opened, Rejected
 from bot.channels.wechat.ledger import MessageLedger
+from bot.channels.wechat.media import WeChatFetcher
 from bot.channels.wechat.render import MAX_TEXT_BYTES, passive_xml, render_texts
 from bot.channels.wechat.replay import ReplayGuard
 from bot.channels.wechat.sender import WeChatSender
@@ -28,7 +29,7 @@ from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.locks import KeyedLocks
 from bot.core.observe import DEADLINE_MISS, signals
-from bot.core.types import Incoming, UserRef
+from bot.core.types import Incoming, MediaRef, UserRef
 from bot.i18n import use_locale
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class WeChatChannel:
         has_api = settings.wechat_app_id and settings.wechat_app_secret
         self.api = WeChatApi(settings, services.db) if has_api else None
         self.sender = WeChatSender(settings, services.db, self.api)
+        self.fetcher = WeChatFetcher(self.api) if self.api is not None else None
         self.ledger = MessageLedger(services.db, services.dedupe)
         self._cs_order = KeyedLocks()  # one user's customer-service messages go out in order
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -259,5 +261,8 @@ def to_incoming(message: BaseMessage) -> Incoming | str | None:
         return make(payload=key) if ":" in key else make(text=f"/{key}")
     if isinstance(message, events.BaseEvent):
         return None  # menu links, location reports, template receipts: nothing to say
+    if isinstance(message, messages.ImageMessage) and message.media_id:
+        # Kept for staff in a live conversation (fetched then); otherwise "please type".
+        return make(text="", media=MediaRef("photo", str(message.media_id)))
     # Images, locations, links, video, unknown types: the dispatcher asks for text.
     return make(text="")

@@ -176,6 +176,35 @@ class WeChatApi:
             payload["url"] = url
         await self.call("/cgi-bin/message/template/send", payload)
 
+    async def get_media(self, media_id: str, max_bytes: int) -> bytes | None:
+        """A file a user sent (/cgi-bin/media/get); None when it is over `max_bytes`."""
+        for attempt in (1, 2):
+            token = await self.tokens.get()
+            query = {"access_token": token, "media_id": media_id}
+            try:
+                async with self.session.get(self.base + "/cgi-bin/media/get", params=query) as resp:
+                    if resp.status >= 500:
+                        raise WeChatUnavailable(f"media/get: HTTP {resp.status}")
+                    kind = resp.headers.get("Content-Type", "")
+                    if "json" in kind or "text/plain" in kind:
+                        data = await resp.json(content_type=None)
+                        errcode = int(data.get("errcode") or 0)
+                        if errcode in TOKEN_ERRORS and attempt == 1:
+                            await self.tokens.invalidate(token)
+                            continue
+                        raise WeChatError(errcode, str(data.get("errmsg", "")))
+                    if (resp.content_length or 0) > max_bytes:
+                        return None
+                    body = bytearray()
+                    async for chunk in resp.content.iter_chunked(64 * 1024):
+                        body.extend(chunk)
+                        if len(body) > max_bytes:
+                            return None
+                    return bytes(body)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                raise WeChatUnavailable(f"media/get: {exc!r}") from exc
+        raise AssertionError("unreachable")
+
     async def _request(
         self, method: str, path: str, payload: Any, query: dict[str, str]
     ) -> dict[str, Any]:

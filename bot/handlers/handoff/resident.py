@@ -14,6 +14,7 @@ from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.payloads import StartBooking
 from bot.handlers.handoff import staff_group
+from bot.handlers.handoff.attachments import take_attachment
 from bot.handlers.handoff.payloads import EndHandoff, LeaveMessage, RateHandoff, StartHandoff
 from bot.handlers.handoff.texts import closed_reply, end_button
 from bot.handlers.start import expired_payload
@@ -126,12 +127,15 @@ async def leave_message(incoming: Incoming, ctx: Ctx, tap: LeaveMessage) -> list
 async def staff_are_answering(incoming: Incoming, ctx: Ctx) -> list[Reply] | None:
     """While a conversation is live, the resident's messages go to staff, and the bot is
     silent (commands and buttons still work)."""
-    if not incoming.private_chat or not (incoming.text or "").strip():
+    media = incoming.media
+    if not incoming.private_chat or (media is None and not (incoming.text or "").strip()):
         return None
     svc = ctx.services
     live = await svc.handoff.live_for(ctx.user_id)
     if live is None or live.id is None:
         return None
+    if media is not None:
+        return await take_attachment(incoming, ctx, live, media, _name(incoming, ctx))
     await svc.handoff.add_message(
         live.id, FROM_RESIDENT, incoming.text or "", now=incoming.received_at
     )

@@ -27,6 +27,7 @@ from bot.store.handoff.tables import (
     OPEN,
     PENDING,
     UNDELIVERABLE,
+    HandoffAttachment,
     HandoffConversation,
     HandoffMessage,
 )
@@ -316,6 +317,9 @@ class HandoffStore:
         """/privacy: every conversation and transcript of the resident."""
         async with self.db.transaction() as session:
             ids = select(HandoffConversation.id).where(col(HandoffConversation.user_id) == user_id)
+            await session.execute(
+                delete(HandoffAttachment).where(col(HandoffAttachment.conversation_id).in_(ids))
+            )
             await session.execute(
                 delete(HandoffMessage).where(col(HandoffMessage.conversation_id).in_(ids))
             )

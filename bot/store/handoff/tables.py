@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from bot.core.types import utcnow
@@ -87,3 +87,39 @@ class HandoffMessage(SQLModel, table=True):
     delivery: str | None = Field(default=None, sa_column=Column(String(16)))
     delivery_note: str | None = Field(default=None, sa_column=Column(String(300)))
     emergency: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+
+
+class HandoffAttachment(SQLModel, table=True):
+    """A file a resident sent in a live conversation (a photo of a letter, a PDF).
+
+    The bytes live in the row, not under RUN_DIR: they go with the transcript in the same
+    transaction when /privacy or retention deletes it (a cascade from the message and the
+    conversation), every worker and host sees them through the database alone, and a
+    database backup is complete. HANDOFF_ATTACHMENT_MAX_BYTES (10 MB) bounds a row.
+    """
+
+    __tablename__ = "handoff_attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("handoff_conversations.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    message_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("handoff_messages.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    filename: str = Field(sa_column=Column(String(200), nullable=False))
+    content_type: str = Field(sa_column=Column(String(64), nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _ts()

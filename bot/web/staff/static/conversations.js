@@ -84,7 +84,25 @@
       }
       if (m.note) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "note", m.note)); }
       box.appendChild(meta);
-      box.appendChild(el("p", "text", m.text));
+      if (m.text) { box.appendChild(el("p", "text", m.text)); }
+      (m.files || []).forEach(function (f) {
+        var p = el("p", "file");
+        if (f.image) {
+          var pic = el("a");
+          pic.href = f.url; pic.target = "_blank"; pic.rel = "noopener";
+          var img = el("img", "thumb");
+          img.src = f.url; img.alt = f.filename;
+          pic.appendChild(img);
+          p.appendChild(pic);
+          p.appendChild(el("br"));
+        }
+        var link = el("a", "file-link", "📎 " + f.filename);
+        link.href = f.url; link.target = "_blank"; link.rel = "noopener";
+        p.appendChild(link);
+        p.appendChild(document.createTextNode(" "));
+        p.appendChild(el("span", "small muted", f.kb + " KB"));
+        box.appendChild(p);
+      });
       transcript.appendChild(box);
       transcript.dataset.after = String(Math.max(Number(transcript.dataset.after), m.id));
     };

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.core.types import utcnow
 from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED
 from bot.i18n.locales import NATIVE_NAMES
+from bot.store.handoff.attachments import INLINE_IMAGES
 from bot.store.handoff.conversations import InboxRow
 from bot.store.handoff.tables import HandoffConversation, HandoffMessage
 from bot.web.staff.core import Staff
@@ -83,7 +84,21 @@ def staff_locale(staff: Staff) -> str:
     return "zh_Hans" if staff.account.ui_locale == "zh_Hans" else "en"
 
 
-def message_json(message: HandoffMessage, names: dict[int, str]) -> dict[str, Any]:
+def attachment_json(conversation_id: int, found: dict[str, Any]) -> dict[str, Any]:
+    """A file in the transcript: where staff open it, and whether it shows as a picture."""
+    return {
+        **found,
+        "url": f"/staff/conversations/{conversation_id}/attachments/{found['id']}",
+        "image": found["content_type"] in INLINE_IMAGES,
+        "kb": max(1, round(found["size"] / 1024)),
+    }
+
+
+def message_json(
+    message: HandoffMessage,
+    names: dict[int, str],
+    files: dict[int, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     note = message.delivery_note
     if note == WECHAT_WINDOW_CLOSED:
         note = t("undeliverable: the WeChat 48-hour window is closed")
@@ -96,6 +111,10 @@ def message_json(message: HandoffMessage, names: dict[int, str]) -> dict[str, An
         "delivery": message.delivery or "",
         "note": note or "",
         "emergency": message.emergency,
+        "files": [
+            attachment_json(message.conversation_id, f)
+            for f in (files or {}).get(message.id or 0, [])
+        ],
     }
 
 

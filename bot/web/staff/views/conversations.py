@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -24,6 +25,7 @@ from bot.handlers.handoff.delivery import (
 )
 from bot.handlers.handoff.phrases import staff_phrases
 from bot.knowledge.placeholders import fill
+from bot.store.handoff.attachments import INLINE_IMAGES
 from bot.store.handoff.tables import CLOSED, HandoffConversation
 from bot.web.staff.core import ANYONE, Staff, page
 from bot.web.staff.i18n import t
@@ -109,7 +111,8 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
     accounts = [a for a in await staff.console.accounts.list() if a.active]
     names = {a.id: a.username for a in accounts}
     raw = await svc.handoff.messages(c.id)
-    messages = [message_json(m, names) for m in raw]
+    files = await svc.attachments.for_messages([m.id for m in raw if m.id is not None])
+    messages = [message_json(m, names, files) for m in raw]
     kb = svc.knowledge
     entries = [e for e in (kb.entries if kb else []) if e.is_topic]
     topics = sorted(
@@ -149,11 +152,40 @@ async def messages_json(request: web.Request, staff: Staff) -> web.StreamRespons
     if messages:
         await staff.services.handoff.mark_read(c.id)
     fresh = await staff.services.handoff.get(c.id)
+    ids = [m.id for m in messages if m.id is not None]
+    files = await staff.services.attachments.for_messages(ids)
     return json_response(
         {
             "status": fresh.status if fresh else CLOSED,
-            "messages": [message_json(m, names) for m in messages],
+            "messages": [message_json(m, names, files) for m in messages],
         }
+    )
+
+
+@page("GET", "/staff/conversations/{id:\\d+}/attachments/{aid:\\d+}", ANYONE)
+async def attachment(request: web.Request, staff: Staff) -> web.StreamResponse:
+    """A file a resident sent, for staff who may see the conversation (else 404).
+
+    The type is the one recognised from the bytes when it was received; nosniff keeps the
+    browser to it, pictures show inline, a PDF (or HEIC) is downloaded.
+    """
+    c = await find_conversation(staff, request)
+    found = await staff.services.attachments.get(int(request.match_info["aid"]))
+    if found is None or found.conversation_id != c.id:
+        raise web.HTTPNotFound()
+    disposition = "inline" if found.content_type in INLINE_IMAGES else "attachment"
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "_")
+    return web.Response(
+        body=found.data,
+        headers={
+            "Content-Type": found.content_type,
+            "Content-Disposition": (
+                f'{disposition}; filename="{ascii_name}"; '
+                f"filename*=UTF-8''{quote(found.filename)}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
