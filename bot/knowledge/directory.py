@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.i18n.locales import LOCALES
 from bot.knowledge.districts import DISTRICTS
-from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_with_lines
+from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_valid, load_with_lines
 
 # "vaccination" is routine and childhood vaccination (community health centres); "travel"
 # is travel vaccinations and health certificates, kept apart so the two never share a list.
@@ -88,12 +88,7 @@ def validate_directory(path: Path) -> list[Problem]:
 
 def load_directory(path: Path) -> Directory:
     """Load a directory file; raises ValueError listing its problems if it is invalid."""
-    loaded = load_with_lines(path)
-    if isinstance(loaded, Problem):
-        raise ValueError(str(loaded))
-    problems = _check(loaded)
-    if problems:
-        raise ValueError("\n".join(str(p) for p in problems))
+    loaded = load_valid(path, _check)
     data = loaded.data
     entries = tuple(
         Institution(

@@ -24,7 +24,7 @@ from typing import Any
 from bot.core.markup import phone
 from bot.guided.emergency.kinds import KINDS
 from bot.i18n.locales import LOCALES
-from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_with_lines
+from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_valid, load_with_lines
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NUMBER = re.compile(r"\+?[0-9][0-9-]{1,20}")
@@ -63,12 +63,7 @@ def validate_extras(path: Path) -> list[Problem]:
 def load_extras(path: Path) -> list[EmergencyExtra]:
     """Every item, confirmed or not (the reply shows only confirmed ones); ValueError if
     the file does not validate."""
-    loaded = load_with_lines(path)
-    if isinstance(loaded, Problem):
-        raise ValueError(str(loaded))
-    problems = _check(loaded)
-    if problems:
-        raise ValueError("\n".join(str(p) for p in problems))
+    loaded = load_valid(path, _check)
     return [
         EmergencyExtra(
             id=raw["id"],

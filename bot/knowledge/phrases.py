@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n.locales import LOCALES
-from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_with_lines
+from bot.knowledge.yamlcheck import LoadedYaml, Problem, load_valid, load_with_lines
 
 TOPICS = ("general", "gp", "children", "dental", "maternity", "mental", "vaccination", "permit")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -46,12 +46,7 @@ def validate_phrases(path: Path) -> list[Problem]:
 
 
 def load_phrases(path: Path) -> list[PhraseCard]:
-    loaded = load_with_lines(path)
-    if isinstance(loaded, Problem):
-        raise ValueError(str(loaded))
-    problems = _check(loaded)
-    if problems:
-        raise ValueError("\n".join(str(p) for p in problems))
+    loaded = load_valid(path, _check)
     return [
         PhraseCard(
             id=raw["id"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,17 @@ def load_with_lines(path: Path) -> LoadedYaml | Problem:
     if node is not None:
         _walk(node, (), lines)
     return LoadedYaml(path, data, lines)
+
+
+def load_valid(path: Path, check: Callable[[LoadedYaml], list[Problem]]) -> LoadedYaml:
+    """Parse and validate `path`; ValueError listing every problem if it is invalid."""
+    loaded = load_with_lines(path)
+    if isinstance(loaded, Problem):
+        raise ValueError(str(loaded))
+    problems = check(loaded)
+    if problems:
+        raise ValueError("\n".join(str(p) for p in problems))
+    return loaded
 
 
 def _walk(node: yaml.Node, key: PathKey, lines: dict[PathKey, int]) -> None:
