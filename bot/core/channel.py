@@ -9,6 +9,7 @@ reminder dispatcher finds a channel's sender here. Channels are installed in one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal, Protocol
 
 from bot.core.sender import Sender, SendResult
@@ -24,6 +25,9 @@ class Capabilities:
     max_text_bytes: int | None = None  # per message in UTF-8 (WeChat 2,048)
     attachments: bool = True  # files such as .ics can be sent
     push: bool = True  # can message a resident who did not just write
+    # How long after the resident's last message we may still write to them (WeChat's
+    # customer-service window); None: no limit.
+    reply_window: timedelta | None = None
 
     @property
     def numbered(self) -> bool:

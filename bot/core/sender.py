@@ -18,6 +18,9 @@ class SendResult:
     status: Literal["sent", "retry", "failed"]
     retry_after: float | None = None  # seconds, when the platform said how long to wait
     reason: str | None = None
+    # The platform only lets us write within a time after the resident's last message
+    # (WeChat's 48 hours) and that time is over: nothing was sent.
+    window_closed: bool = False
 
     @classmethod
     def sent(cls) -> SendResult:
@@ -28,8 +31,8 @@ class SendResult:
         return cls("retry", after, reason)
 
     @classmethod
-    def failed(cls, reason: str) -> SendResult:
-        return cls("failed", None, reason)
+    def failed(cls, reason: str, *, window_closed: bool = False) -> SendResult:
+        return cls("failed", None, reason, window_closed)
 
 
 class Sender(Protocol):

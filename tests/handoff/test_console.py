@@ -16,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import update
 
+from bot.channels.wechat.adapter import WeChatChannel
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef, utcnow
 from bot.store.staff.tables import AuditEntry
@@ -176,6 +177,8 @@ async def test_wechat_window_closed_is_said_plainly(
 ) -> None:
     svc = dispatcher.services
     svc.staffed = always()
+    # What the WeChat channel declares when it is installed: its 48-hour reply window.
+    svc.channels.declare("wechat", WeChatChannel.capabilities)
     await Conversation(dispatcher, user=UserRef("wechat", "oLateUser")).say("/human")
     async with svc.db.transaction() as session:
         await session.execute(

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from bot.channels.wechat.adapter import WeChatChannel
 from bot.core.dispatcher import Dispatcher
 from bot.core.markup import phone
 from bot.core.types import UserRef, utcnow
@@ -139,6 +140,8 @@ async def test_asking_in_words_opens_a_conversation(
 async def test_wechat_window_closed_is_undeliverable(dispatcher: Dispatcher) -> None:
     svc = dispatcher.services
     svc.staffed = always()
+    # What the WeChat channel declares when it is installed: its 48-hour reply window.
+    svc.channels.declare("wechat", WeChatChannel.capabilities)
     chat = Conversation(dispatcher, user=UserRef("wechat", "oWeChatUser1"))
     await chat.say("/human")
     user, live = await _live(dispatcher, chat)

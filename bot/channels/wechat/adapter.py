@@ -24,7 +24,7 @@ from bot.channels.wechat.ledger import MessageLedger
 from bot.channels.wechat.media import WeChatFetcher
 from bot.channels.wechat.render import MAX_TEXT_BYTES, passive_xml, render_texts
 from bot.channels.wechat.replay import ReplayGuard
-from bot.channels.wechat.sender import WeChatSender
+from bot.channels.wechat.sender import WINDOW, WeChatSender
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.locks import KeyedLocks
@@ -46,7 +46,11 @@ class WeChatChannel:
     name = "wechat"
     # No buttons in a passive reply: choices become "reply 1, 2, 3"; texts of 2,048 bytes.
     capabilities = Capabilities(
-        buttons="numbered", max_text_bytes=MAX_TEXT_BYTES, attachments=False, push=True
+        buttons="numbered",
+        max_text_bytes=MAX_TEXT_BYTES,
+        attachments=False,
+        push=True,
+        reply_window=WINDOW,
     )
 
     def __init__(self, dispatcher: Dispatcher) -> None:

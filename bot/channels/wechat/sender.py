@@ -137,6 +137,7 @@ class WeChatSender:
                 "and no template message is configured (WECHAT_TEMPLATE_ID)",
                 sent,
                 total,
+                window_closed=True,
             )
         assert self.api is not None
         data = template_data(self.settings, "\n".join(texts))
@@ -165,10 +166,10 @@ class WeChatSender:
         return self._partial(f"WeChat unreachable: {exc}", sent, total)
 
     @staticmethod
-    def _partial(reason: str, sent: int, total: int) -> SendResult:
+    def _partial(reason: str, sent: int, total: int, *, window_closed: bool = False) -> SendResult:
         if sent:
             reason = f"{reason}; {sent} of {total} messages were delivered"
-        return SendResult.failed(f"undeliverable: {reason}")
+        return SendResult.failed(f"undeliverable: {reason}", window_closed=window_closed)
 
 
 def template_data(settings: Settings, text: str) -> dict[str, str]:

@@ -9,8 +9,6 @@ undeliverable at once, with the reason staff read.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.core.locks import KeyedLocks
 from bot.core.types import Reply, UserRef, utcnow
 from bot.handlers.handoff.texts import closed_reply
@@ -25,7 +23,6 @@ from bot.store.handoff.tables import (
     HandoffMessage,
 )
 
-WECHAT_WINDOW = timedelta(hours=48)
 # The delivery note staff read, translated by the console.
 WECHAT_WINDOW_CLOSED = "wechat_window_closed"
 _locks = KeyedLocks()
@@ -91,13 +88,14 @@ async def _deliver(
     user = await services.users.get_by_id(conversation.user_id)
     if user is None:
         return UNDELIVERABLE, "the resident's record was deleted"
-    if user.channel == "wechat" and utcnow() - user.last_seen >= WECHAT_WINDOW:
+    window = services.channels.capabilities(user.channel).reply_window
+    if window is not None and utcnow() - user.last_seen >= window:
         return UNDELIVERABLE, WECHAT_WINDOW_CLOSED
     with use_locale(conversation.locale):
         result = await services.channels.send(UserRef(user.channel, user.external_id), replies)
     if result.status == "sent":
         return SENT, None
     reason = result.reason or ""
-    if user.channel == "wechat" and "48-hour" in reason:
+    if result.window_closed:
         return UNDELIVERABLE, WECHAT_WINDOW_CLOSED
     return (UNDELIVERABLE if reason.startswith("undeliverable") else FAILED), reason

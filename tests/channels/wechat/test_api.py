@@ -175,6 +175,7 @@ async def test_wechat_45015_closes_the_window_even_if_our_count_disagrees(
     fake.window_sent["o-45015"] = 5  # WeChat counted messages we don't know about
     result = await sender.send(ref, [Reply("hi")])
     assert result.status == "failed" and "48-hour" in (result.reason or "")
+    assert result.window_closed  # the handoff marks the reply undeliverable from this
     assert ("/cgi-bin/message/custom/send", 45015) in fake.refused
     fake.refused.clear()
     assert (await sender.send(ref, [Reply("hi")])).status == "failed"
