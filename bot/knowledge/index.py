@@ -130,15 +130,11 @@ class FaqIndex:
         semantic = np.zeros(len(shortlist), dtype=np.float32)
         pooled_top3 = np.zeros(len(shortlist), dtype=np.float32)
         pooled_best = np.zeros(len(shortlist), dtype=np.float32)
+        every_row = len(rows) == len(self.texts)  # then rows is 0..n-1: no gather
         for d, q in zip(dense, queries, strict=True):
-            sims = (d.vectors @ q)[rows]
+            sims = d.vectors @ q if every_row else (d.vectors @ q)[rows]
             best = np.maximum.reduceat(sims, seg_starts)
-            # mean of the best three per entry: sort by (entry, -similarity)
-            order = np.lexsort((-sims, segment))
-            rank = np.arange(len(sims)) - np.repeat(seg_starts, lengths)
-            top = order[rank < 3]
-            top3 = np.bincount(segment[top], weights=sims[top], minlength=len(shortlist))
-            top3 = top3 / np.minimum(lengths, 3)
+            top3 = top3_sums(sims, seg_starts, lengths, segment) / np.minimum(lengths, 3)
             semantic += W_TOP3 * top3 + W_MAX * best
             pooled_top3 += top3 / len(dense)
             pooled_best += best / len(dense)
@@ -182,6 +178,25 @@ class FaqIndex:
         """Vectors and postings held in memory (what grows with the FAQ)."""
         size = sum(d.vectors.nbytes + d.centroids.nbytes for d in self.dense)
         return size + self.lexical.index.nbytes + self.bm25.index.nbytes
+
+
+def top3_sums(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, segment: np.ndarray
+) -> np.ndarray:
+    """The sum of each segment's three largest values (all of a shorter segment's), for
+    contiguous segments (`segment`: each value's segment number). Three max passes over
+    the values: sorting them per segment cost more than the product that made them."""
+    remaining = np.minimum(lengths, 3).astype(np.float64)
+    total = np.zeros(len(starts), dtype=np.float64)
+    left = values.astype(np.float64)
+    for _ in range(3):
+        best = np.maximum.reduceat(left, starts)
+        is_best = left == best[segment]
+        taken = np.minimum(np.add.reduceat(is_best, starts), remaining)
+        total += np.where(taken > 0, best, 0.0) * taken
+        remaining -= taken
+        left = np.where(is_best, -np.inf, left)
+    return total
 
 
 def _row_products(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge.embedding import QueryVectors
-from bot.knowledge.index import EntryScores, FaqIndex, _Dense, _row_products
+from bot.knowledge.index import EntryScores, FaqIndex, _Dense, _row_products, top3_sums
 from bot.knowledge.query import MessageParts, message_parts
 
 TOP_K = 8
@@ -144,10 +144,7 @@ def _dense_signals(
         for j, name in enumerate(wanted, start=1):
             column = sims[:, j]
             best = np.maximum.reduceat(column, starts)
-            order = np.lexsort((-column, segment))
-            rank = np.arange(len(column)) - np.repeat(starts, lengths)
-            picked = order[rank < 3]
-            top3 = np.bincount(segment[picked], weights=column[picked], minlength=len(top))
+            top3 = top3_sums(column, starts, lengths, segment)
             out[name] += (0.67 * top3 / np.minimum(lengths, 3) + 0.33 * best) / len(dense)
     return out
 

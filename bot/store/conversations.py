@@ -30,6 +30,7 @@ from bot.store.users import USERS, UserStore
 # last_seen is kept to the minute (the 48-hour WeChat window needs no more), so a burst of
 # messages from one resident does not write their row each time.
 VISIT_PRECISION = timedelta(minutes=1)
+SQLITE_IN_FLIGHT = 8  # messages handled at once on SQLite (see in_flight_limit)
 _STATE_COLUMNS = ("flow", "step", "data", "menu", "last_topic", "expires_at", "updated_at")
 _FIND = (
     select(USERS, *(STATES.c[name].label(f"s_{name}") for name in _STATE_COLUMNS))
@@ -53,7 +54,11 @@ class Conversations:
         # opening one costs the event loop more than a message's own work.
         if self.db.is_postgres:
             return max(1, self.db.pool_size - RESERVED_CONNECTIONS)
-        return 10_000  # SQLite: messages queue for the writer without holding a connection
+        # SQLite: statements run on the event loop (bot/store/sqlite_inline.py), so every
+        # message in progress adds its steps to the loop's queue, ahead of a /healthz or a
+        # webhook that just arrived. A few at a time finish no later (one process, one
+        # writer) and keep that queue short; the rest wait on a semaphore, costing nothing.
+        return SQLITE_IN_FLIGHT
 
     def unit_of_work(self, key: str) -> AbstractAsyncContextManager[AsyncSession]:
         return self.db.unit_of_work(lock_key=key)

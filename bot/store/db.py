@@ -29,15 +29,19 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+from bot.store.sqlite_inline import InlineConnection, inline_creator
 
 WRITE_BEGIN = "BEGIN IMMEDIATE"
 READ_BEGIN = "BEGIN"
 ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 # Connections a worker keeps out of messages' reach, for /healthz and the background loops.
 RESERVED_CONNECTIONS = 2
+# SQLite connections kept open (each has an idle thread for calls that must wait).
+SQLITE_POOL = 20
 
 # How the next SQLite transaction begins (read by the "begin" event, which runs in the
 # caller's context); writers by default, so raw connections stay safe.
@@ -80,6 +84,16 @@ class Database:
             # pool's extra rollback on return would only cost one more trip to SQLite's
             # thread, which writers pay while the rest of the process waits for its turn.
             kwargs.update(connect_args={"timeout": 30}, pool_reset_on_return=None)
+            path = make_url(url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                # Statements run on the event loop (bot/store/sqlite_inline.py). Messages
+                # hold a connection only between a write's statements, but the pool keeps
+                # enough open that a burst never opens (and closes) one per message.
+                kwargs.update(
+                    async_creator=inline_creator(path),
+                    pool_size=max(pool_size, SQLITE_POOL),
+                    max_overflow=SQLITE_POOL,
+                )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if not self.is_postgres:
             _configure_sqlite(self.engine)
@@ -299,7 +313,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Only another process can make us wait: this one queues its writers in asyncio.
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # An inline connection waits only on its thread (it keeps 0 on the loop).
+        if not isinstance(getattr(dbapi_conn, "driver_connection", None), InlineConnection):
+            cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
