@@ -109,6 +109,10 @@ _UNSEEN: Final = 1e-7  # frequency of a word a wordlist lacks while another has 
 _COMMON_WORD: Final = 2e-5  # "ka", "wa" and "ii" are in the English list, but rarely written
 
 
+_REMEMBERED: Final = 512
+_DETECTED: dict[str, Detection] = {}
+
+
 class LanguageDetector:
     """Detects the locale of chat messages; create one at start-up (models load here, once)."""
 
@@ -124,7 +128,18 @@ class LanguageDetector:
             self._latin.words_for(language.iso_code_639_1.name.lower())
 
     def detect(self, text: str) -> Detection:
-        """Detect the language of one message; deterministic and free of I/O."""
+        """Detect the language of one message; deterministic and free of I/O, so the last
+        few hundred texts' results are remembered: the locale resolver, the FAQ (romanised
+        Russian) and the guards each ask about the same message."""
+        found = _DETECTED.get(text)
+        if found is None:
+            found = self._detect(text)
+            if len(_DETECTED) >= _REMEMBERED:
+                _DETECTED.clear()  # whole: a plain dict stays safe across the CPU pool's threads
+            _DETECTED[text] = found
+        return found
+
+    def _detect(self, text: str) -> Detection:
         cleaned = _NUMERIC_RE.sub(" ", _URL_RE.sub(" ", text))
         counts = _script_counts(cleaned)
         if not counts:
