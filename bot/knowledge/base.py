@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.offload import run_cpu
-from bot.knowledge.embedding import Embedder, QueryVectors
+from bot.knowledge.embedding import Embedder, QueryVectors, encode_batch
 from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.overlay import Overlay, digest, merge, normalise
 from bot.knowledge.retrieval import Decision, Retriever
+from bot.knowledge.scoring_process import ChildConfig, ScoringProcess
 
 log = logging.getLogger(__name__)
 REMEMBERED_SCORES = 256
+READ_ON_LOOP_CHARS = 160  # as the locale resolver's ON_LOOP_CHARS
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class KnowledgeBase:
         self._scored: OrderedDict[str, tuple[Snapshot, QueryVectors | None, EntryScores]] = (
             OrderedDict()
         )
+        self.scoring: ScoringProcess | None = None  # see start_scoring
 
     @classmethod
     def from_settings(
@@ -128,23 +131,67 @@ class KnowledgeBase:
         return await self.embedder.embed(text)
 
     async def prepare(self, text: str) -> None:
-        """Encode and score a question ahead, in the CPU pool, for `adecide` to find: the
-        dispatcher calls this before the message waits for its user and the database."""
+        """Encode and score a question ahead, for `adecide` to find: the dispatcher calls
+        this before the message waits for its user and the database. The scoring process
+        does it when there is one (bot/knowledge/scoring_process.py); else the CPU pool."""
         snapshot = self._snapshot
         kept = self._scored.get(text)
         if not text.strip() or (kept is not None and kept[0] is snapshot):
             return
-        query = await self.embed(text)
-        _read, found = await run_cpu(snapshot.retriever.score, text, query)
+        scored = await self._score_in_process(snapshot, text)
+        if scored is not None:
+            query, found = scored
+        else:
+            query = await self.embed(text)
+            _read, found = await run_cpu(snapshot.retriever.score, text, query)
         self._scored[text] = (snapshot, query, found)
         while len(self._scored) > REMEMBERED_SCORES:
             self._scored.popitem(last=False)
+
+    async def _score_in_process(
+        self, snapshot: Snapshot, text: str
+    ) -> tuple[QueryVectors | None, EntryScores] | None:
+        scoring = self.scoring
+        if scoring is None or not scoring.usable() or not snapshot.index.dense:
+            return None
+        # A long text's reading is detected off the loop, a chat-length one on it (and
+        # remembered for the locale resolver, which asks next).
+        if len(text) > READ_ON_LOOP_CHARS:
+            read = await run_cpu(Retriever.reading, text)
+        else:
+            read = Retriever.reading(text)
+        scored = await scoring.score(snapshot.content_hash, self._overlay, read)
+        if scored is None or self._snapshot is not snapshot:
+            return None
+        query, found = scored
+        if read != text:
+            return None, found  # the vectors are the Cyrillic reading's, not the message's
+        self.embedder.remember(query)  # for the emergency guard, which asks next
+        return query, found
+
+    def score_batch(self, texts: list[str]) -> list[tuple[QueryVectors, EntryScores]]:
+        """Texts (already read) encoded together and scored: the scoring process's work."""
+        snapshot = self._snapshot
+        queries = encode_batch(lambda: [d.encoder for d in snapshot.index.live_dense()], texts)
+        retriever = snapshot.retriever
+        return [(q, retriever.score_read(t, q)) for t, q in zip(texts, queries, strict=True)]
+
+    def start_scoring(self, config: ChildConfig) -> None:
+        """Encode and score in a process of its own from now on (`serve` calls this)."""
+        if self.scoring is None:
+            self.scoring = ScoringProcess(config)
+        self.scoring.start()
+
+    def stop_scoring(self) -> None:
+        if self.scoring is not None:
+            self.scoring.stop()
 
     async def adecide(self, text: str, previous: str | None = None) -> Decision:
         """`decide` for the event loop: encoding and scoring run in the CPU pool (or ran
         there ahead, in `prepare`: then what is left is a few small array operations)."""
         snapshot = self._snapshot
-        kept = self._scored.pop(text, None)
+        # Kept, not taken: the same text may come from several people at once ("hi").
+        kept = self._scored.get(text)
         if kept is not None and kept[0] is snapshot:
             return self.decide(text, previous, kept[1], found=kept[2])
         query = await self.embed(text)

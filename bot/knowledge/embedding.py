@@ -95,6 +95,16 @@ class Embedder:
             self._timer = loop.call_later(self.window, self._flush)
         return await asyncio.shield(future)
 
+    def remember(self, vectors: QueryVectors) -> None:
+        """Vectors computed elsewhere (the scoring process), for the next `embed` of the
+        same text (the emergency guard's)."""
+        loop = asyncio.get_running_loop()
+        if vectors.text in self._recent:
+            return
+        future: asyncio.Future[QueryVectors] = loop.create_future()
+        future.set_result(vectors)
+        self._remember(vectors.text, future)
+
     def embed_now(self, text: str) -> QueryVectors:
         """Synchronous, for the command line and benchmarks (no loop, no batching)."""
         return encode_batch(self._encoders, [text])[0]

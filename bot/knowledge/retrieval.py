@@ -109,9 +109,18 @@ class Retriever:
         reading = _detector().cyrillic_reading(text)
         if reading is not None:  # the encoders read Cyrillic far better
             text, query = reading, None
+        return text, self.score_read(text, query)
+
+    def score_read(self, text: str, query: QueryVectors | None = None) -> EntryScores:
+        """`score` of a text already read (`reading`): the scoring process's part."""
         if query is None and self.index.dense:  # the command line and benches: encode here
             query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
-        return text, rerank(self.index, text, self.index.scores(text, query), query)
+        return rerank(self.index, text, self.index.scores(text, query), query)
+
+    @staticmethod
+    def reading(text: str) -> str:
+        """The text retrieval reads: romanised Russian in Cyrillic, any other text as is."""
+        return _detector().cyrillic_reading(text) or text
 
     def decide(
         self,

@@ -26,6 +26,7 @@ from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.i18n.resolver import DetectingLocaleResolver
+from bot.knowledge.scoring_process import child_config
 from bot.runtime import Component, build_components, install_senders
 from bot.web.app import create_web_app
 
@@ -49,6 +50,9 @@ async def serve(
         dispatcher = build_dispatcher(settings)
         preload(dispatcher)
     components = [c for c in build_components(dispatcher) if keep(c)]
+    knowledge = dispatcher.services.knowledge
+    if knowledge is not None and settings.faq_scoring_process:
+        knowledge.start_scoring(child_config(settings))
     app = create_web_app(dispatcher, *components)
     grace = settings.shutdown_grace_seconds
     # Requests get most of the grace period; the components' own stop the rest.
@@ -68,6 +72,8 @@ async def serve(
         await stop.wait()
     finally:
         await shut_down(runner, components, grace)
+        if knowledge is not None:
+            knowledge.stop_scoring()
         await dispatcher.services.db.dispose()
         log.info("stopped")
 

@@ -107,7 +107,7 @@ def test_same_scores_and_decisions_as_before(
 
 async def test_a_question_scored_ahead_gets_the_same_decision(knowledge: KnowledgeBase) -> None:
     """`prepare` (before the message queues) then `adecide` = deciding on the spot, follow-up
-    nudge included; and nothing is kept once the message asked."""
+    nudge included; the scores stay for the same text from someone else at once."""
     for text, previous in [(q, None) for q in QUESTIONS] + [
         ("and for a 4 year old?", "school.fees")
     ]:
@@ -119,4 +119,14 @@ async def test_a_question_scored_ahead_gets_the_same_decision(knowledge: Knowled
             direct.faq_id,
             direct.candidates,
         ), text
-    assert not set(QUESTIONS) & set(knowledge._scored)
+
+    async def no_second_encoding(text: str) -> None:
+        raise AssertionError(f"{text!r} was encoded and scored again")
+
+    original = knowledge.embed
+    knowledge.embed = no_second_encoding  # type: ignore[method-assign,assignment]
+    try:
+        again = await knowledge.adecide(QUESTIONS[0])  # a second resident, the same words
+    finally:
+        knowledge.embed = original  # type: ignore[method-assign]
+    assert again.faq_id == knowledge.decide(QUESTIONS[0]).faq_id

@@ -1,0 +1,217 @@
+"""FAQ encoding and scoring in a process of their own, beside the server's.
+
+In threads, this work shares the server process's GIL with the event loop: under load the
+loop held it most of the time, so each encoding or scoring call waited for it between its
+numpy steps (wall time three times its CPU time), the two CPU threads were always busy, and
+a question queued ~300 ms before its turn (bench/chat_load.py, 50 users, SQLite). In a
+process of its own the work runs on the second core, and the loop keeps its own.
+
+The child builds the same knowledge base (faq/, the vector cache, the encoders) and answers
+batches of questions with their vectors and entry scores. Every batch carries the parent's
+content hash and overlay (the alternates staff added): a child that is behind re-reads
+faq/ and applies the overlay first, and a batch it still cannot match comes back empty, so
+the parent scores it itself (in its thread pool, as without the process). So does every
+question while the child starts, and after it died (it is started again).
+
+Questions arriving within a few milliseconds share one batch: one trip, one model call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge.embedding import QueryVectors
+from bot.knowledge.index import EntryScores
+
+log = logging.getLogger(__name__)
+WINDOW_SECONDS = 0.003
+MAX_BATCH = 32
+RESTART_PAUSE = 30.0  # seconds before a child that died is started again
+
+Scored = tuple[QueryVectors, EntryScores]
+
+
+@dataclass(frozen=True)
+class ChildConfig:
+    faq_dir: Path
+    encoder_setting: str
+    cache_dir: Path | None
+    log_level: str = "WARNING"
+
+
+class ScoringProcess:
+    """The parent's side: `await score(content_hash, overlay, text)`; None when the child
+    cannot answer (starting, behind, gone): the caller then scores in-process."""
+
+    def __init__(self, config: ChildConfig) -> None:
+        self.config = config
+        self._executor: ProcessPoolExecutor | None = None
+        self._ready = False
+        self._failed_at = 0.0
+        self._pending: list[tuple[str, asyncio.Future[Scored | None]]] = []
+        self._batch_key: tuple[str, Any] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self.batches = 0  # for tests and benchmarks
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def usable(self) -> bool:
+        """Ready to score; a child that died is started again (at most every RESTART_PAUSE)."""
+        if not self._ready:
+            self._maybe_restart()
+        return self._ready
+
+    def start(self) -> None:
+        """Spawn the child (it loads in the background; questions are scored in-process
+        until it has)."""
+        if self._executor is not None:
+            return
+        context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
+        self._executor = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_child_init, initargs=(self.config,)
+        )
+        started = self._executor.submit(_child_ready)
+        started.add_done_callback(self._started)
+
+    def _started(self, future: Any) -> None:
+        try:
+            future.result()
+        except Exception as exc:  # the child could not load: stay in-process
+            log.warning("FAQ scoring process did not start (%r); scoring in-process", exc)
+            self._broken()
+            return
+        self._ready = True
+        log.info("FAQ scoring process ready")
+
+    def stop(self) -> None:
+        self._ready = False
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    async def score(self, content_hash: str, overlay: Any, text: str) -> Scored | None:
+        if not self.usable():
+            return None
+        loop = asyncio.get_running_loop()
+        key = (content_hash, overlay)
+        if self._pending and self._batch_key != key:
+            self._flush()  # one batch, one version of the knowledge base
+        future: asyncio.Future[Scored | None] = loop.create_future()
+        self._batch_key = key
+        self._pending.append((text, future))
+        if len(self._pending) >= MAX_BATCH:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(WINDOW_SECONDS, self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch or self._batch_key is None:
+            return
+        content_hash, overlay = self._batch_key
+        executor = self._executor
+        if executor is None:
+            _settle(batch, None)
+            return
+        self.batches += 1
+        texts = [text for text, _ in batch]
+        try:
+            work = asyncio.wrap_future(
+                executor.submit(_child_score, content_hash, overlay, texts),
+                loop=asyncio.get_running_loop(),
+            )
+        except (BrokenProcessPool, RuntimeError):
+            self._broken()
+            _settle(batch, None)
+            return
+        work.add_done_callback(lambda done: self._done(batch, done))
+
+    def _done(
+        self, batch: list[tuple[str, asyncio.Future[Scored | None]]], done: asyncio.Future[Any]
+    ) -> None:
+        if done.cancelled():
+            _settle(batch, None)
+            return
+        error = done.exception()
+        if error is not None:
+            log.warning("FAQ scoring process failed a batch (%r); scoring in-process", error)
+            if isinstance(error, BrokenProcessPool):
+                self._broken()
+            _settle(batch, None)
+            return
+        _settle(batch, done.result())
+
+    def _broken(self) -> None:
+        self._ready = False
+        self._failed_at = time.monotonic()
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def _maybe_restart(self) -> None:
+        if (
+            self._executor is None
+            and self._failed_at
+            and (time.monotonic() - self._failed_at >= RESTART_PAUSE)
+        ):
+            self._failed_at = 0.0
+            log.info("starting the FAQ scoring process again")
+            self.start()
+
+
+def _settle(batch: list[tuple[str, asyncio.Future[Scored | None]]], results: Any) -> None:
+    for i, (_text, future) in enumerate(batch):
+        if not future.done():
+            future.set_result(results[i] if results is not None else None)
+
+
+# --- the child --------------------------------------------------------------------------------
+
+_knowledge: Any = None
+
+
+def _child_init(config: ChildConfig) -> None:
+    global _knowledge
+    logging.basicConfig(level=config.log_level, format="%(levelname)s scoring: %(message)s")
+    from bot.knowledge.base import KnowledgeBase
+    from bot.knowledge.encoders import load_encoders
+
+    _knowledge = KnowledgeBase(
+        config.faq_dir, load_encoders(config.encoder_setting), config.cache_dir
+    )
+    for dense in _knowledge.index.dense:
+        getattr(dense.encoder, "available", True)  # the models, loaded before the first batch
+
+
+def _child_ready() -> bool:
+    return _knowledge is not None
+
+
+def _child_score(content_hash: str, overlay: Any, texts: list[str]) -> list[Scored] | None:
+    kb = _knowledge
+    if kb.content_hash != content_hash:
+        kb.reload()  # faq/ changed on disk (a no-op when it did not)
+        kb.set_overlay(overlay)
+        if kb.content_hash != content_hash:
+            return None  # still not the parent's version (mid-edit): the parent scores
+    return kb.score_batch(texts)
+
+
+def child_config(settings: Any) -> ChildConfig:
+    return ChildConfig(
+        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir, settings.log_level
+    )

@@ -1,0 +1,114 @@
+"""FAQ encoding and scoring in a child process: the same decisions as in-process, the
+vectors shared with the emergency guard, staff's alternates followed, and a child that
+dies replaced while questions are scored in-process meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import runpy
+import signal
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import load_settings
+from bot.knowledge import scoring_process
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.scoring_process import child_config
+
+QUESTIONS = [
+    "How do I enrol my daughter in a public primary school?",
+    "孩子上小学需要准备什么材料？",
+    "kak pomenyat yazyk",  # romanised Russian: read in Cyrillic before scoring
+    "Où trouver un médecin qui parle anglais ?",
+]
+
+
+@pytest.fixture
+async def kb() -> AsyncIterator[KnowledgeBase]:
+    settings = load_settings(_env_file=None)
+    knowledge = KnowledgeBase.from_settings(
+        settings.faq_dir, settings.faq_encoder, settings.faq_cache_dir
+    )
+    knowledge.start_scoring(child_config(settings))
+    await ready(knowledge)
+    yield knowledge
+    knowledge.stop_scoring()
+
+
+async def ready(knowledge: KnowledgeBase, within: float = 120) -> None:
+    assert knowledge.scoring is not None
+    for _ in range(int(within * 10)):
+        if knowledge.scoring.ready:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the scoring process did not start")
+
+
+def summary(knowledge: KnowledgeBase, text: str) -> tuple[object, ...]:
+    decision = knowledge.decide(text)
+    return decision.outcome, decision.faq_id, [c.faq_id for c in decision.candidates]
+
+
+async def test_the_child_scores_and_decides_as_the_server_would(kb: KnowledgeBase) -> None:
+    assert kb.scoring is not None
+    before = kb.scoring.batches
+    for text in QUESTIONS:
+        await kb.prepare(text)
+        ahead = await kb.adecide(text)
+        assert (ahead.outcome, ahead.faq_id, [c.faq_id for c in ahead.candidates]) == summary(
+            kb, text
+        ), text
+    assert kb.scoring.batches > before  # the child did the work
+
+
+async def test_the_guard_gets_the_vectors_without_encoding_again(kb: KnowledgeBase) -> None:
+    text = "Where can I find a doctor who speaks English? (guard)"
+    await kb.prepare(text)
+    encoded = kb.embedder.encoded
+    vectors = await kb.embed(text)
+    assert vectors is not None and vectors.text == text
+    assert kb.embedder.encoded == encoded
+
+
+async def test_questions_arriving_together_share_one_trip(kb: KnowledgeBase) -> None:
+    assert kb.scoring is not None
+    before = kb.scoring.batches
+    texts = [f"{q} ({n})" for n, q in enumerate(QUESTIONS * 3)]
+    await asyncio.gather(*(kb.prepare(t) for t in texts))
+    assert kb.scoring.batches - before < len(texts)
+
+
+async def test_alternates_staff_add_reach_the_child(kb: KnowledgeBase) -> None:
+    text = "zebra crossing permit for the moon"
+    assert kb.decide(text).faq_id != "school.documents"
+    kb.set_overlay({"school.documents": {"en": (text,)}})
+    await kb.prepare(text)
+    ahead = await kb.adecide(text)
+    assert ahead.faq_id == "school.documents" == kb.decide(text).faq_id
+
+
+async def test_a_child_that_dies_is_replaced_and_questions_still_answered(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scoring = kb.scoring
+    assert scoring is not None and scoring._executor is not None
+    monkeypatch.setattr(scoring_process, "RESTART_PAUSE", 0.0)
+    for pid in list(scoring._executor._processes):
+        os.kill(pid, signal.SIGKILL)
+    text = QUESTIONS[0] + " (after)"
+    await kb.prepare(text)  # the dead child's batch fails: scored in-process instead
+    ahead = await kb.adecide(text)
+    assert ahead.faq_id == kb.decide(text).faq_id
+    assert not scoring.ready
+    await kb.prepare(text + "!")  # starts a new child
+    await ready(kb)
+    batches = scoring.batches
+    await kb.prepare(text + "?")
+    assert scoring.batches == batches + 1
+
+
+def test_importing_the_entry_point_runs_nothing() -> None:
+    """A spawned child imports the parent's `python -m bot` module as __mp_main__."""
+    runpy.run_module("bot.__main__", run_name="__mp_main__")  # no CLI, no SystemExit
