@@ -181,8 +181,10 @@ class KnowledgeBase:
         if self.scoring is None:
             self.scoring = ScoringProcess(config)
         self.scoring.start()
+        self.embedder.remote = self.scoring  # the emergency guard's vectors too
 
     def stop_scoring(self) -> None:
+        self.embedder.remote = None
         if self.scoring is not None:
             self.scoring.stop()
 

@@ -13,6 +13,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -59,6 +60,11 @@ def encode_batch(encoders: Callable[[], Sequence[Encoder]], texts: list[str]) ->
     ]
 
 
+class RemoteEncoder(Protocol):
+    def usable(self) -> bool: ...
+    async def encode(self, texts: list[str]) -> list[QueryVectors] | None: ...
+
+
 class Embedder:
     """`await embed(text)`: micro-batched, off the loop, remembered by text."""
 
@@ -77,6 +83,7 @@ class Embedder:
         self._recent: OrderedDict[str, asyncio.Future[QueryVectors]] = OrderedDict()
         self._pending: list[tuple[str, asyncio.Future[QueryVectors]]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self.remote: RemoteEncoder | None = None  # the scoring process, once started
         self.batches = 0  # for benchmarks: model calls made
         self.encoded = 0  # texts encoded
 
@@ -121,12 +128,22 @@ class Embedder:
         batch, self._pending = self._pending, []
         if not batch:
             return
-        loop = asyncio.get_running_loop()
         texts = [text for text, _ in batch]
         self.batches += 1
         self.encoded += len(texts)
-        work = loop.run_in_executor(cpu_pool(), encode_batch, self._encoders, texts)
+        work = asyncio.ensure_future(self._encode(texts))
         work.add_done_callback(lambda done: _settle(batch, done, self._recent))
+
+    async def _encode(self, texts: list[str]) -> list[QueryVectors]:
+        """In the scoring process when there is one (bot/knowledge/scoring_process.py), else
+        in this process's CPU pool."""
+        remote = self.remote
+        if remote is not None and remote.usable():
+            found = await remote.encode(texts)
+            if found is not None:
+                return found
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(cpu_pool(), encode_batch, self._encoders, texts)
 
 
 def _settle(

@@ -59,7 +59,8 @@ class ScoringProcess:
         self._pending: list[tuple[str, asyncio.Future[Scored | None]]] = []
         self._batch_key: tuple[str, Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self.batches = 0  # for tests and benchmarks
+        self.batches = 0  # for tests and benchmarks: batches scored, batches encoded
+        self.encodings = 0
 
     @property
     def ready(self) -> bool:
@@ -114,6 +115,21 @@ class ScoringProcess:
         elif self._timer is None:
             self._timer = loop.call_later(WINDOW_SECONDS, self._flush)
         return await future
+
+    async def encode(self, texts: list[str]) -> list[QueryVectors] | None:
+        """Texts' vectors (the Embedder batches them already); None if the child cannot."""
+        executor = self._executor
+        if executor is None or not self._ready:
+            return None
+        try:
+            found = await asyncio.wrap_future(executor.submit(_child_encode, texts))
+            self.encodings += 1
+            return found
+        except Exception as exc:
+            log.warning("FAQ scoring process failed to encode (%r); encoding in-process", exc)
+            if isinstance(exc, BrokenProcessPool):
+                self._broken()
+            return None
 
     def _flush(self) -> None:
         if self._timer is not None:
@@ -209,6 +225,13 @@ def _child_score(content_hash: str, overlay: Any, texts: list[str]) -> list[Scor
         if kb.content_hash != content_hash:
             return None  # still not the parent's version (mid-edit): the parent scores
     return kb.score_batch(texts)
+
+
+def _child_encode(texts: list[str]) -> list[QueryVectors]:
+    from bot.knowledge.embedding import encode_batch
+
+    kb = _knowledge
+    return encode_batch(lambda: [d.encoder for d in kb.index.live_dense()], texts)
 
 
 def child_config(settings: Any) -> ChildConfig:

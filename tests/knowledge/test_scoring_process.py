@@ -10,6 +10,7 @@ import runpy
 import signal
 from collections.abc import AsyncIterator
 
+import numpy as np
 import pytest
 
 from bot.config import load_settings
@@ -70,6 +71,18 @@ async def test_the_guard_gets_the_vectors_without_encoding_again(kb: KnowledgeBa
     vectors = await kb.embed(text)
     assert vectors is not None and vectors.text == text
     assert kb.embedder.encoded == encoded
+
+
+async def test_the_guards_own_encodings_run_in_the_child(kb: KnowledgeBase) -> None:
+    assert kb.scoring is not None
+    before = kb.scoring.encodings
+    text = "There is smoke coming from the kitchen next door"  # the guard reads any text
+    vectors = await kb.embed(text)
+    assert kb.scoring.encodings == before + 1
+    assert vectors is not None
+    here = kb.embedder.embed_now(text)
+    for name, vector in here.by_encoder.items():
+        assert np.allclose(vectors.by_encoder[name], vector, atol=1e-5)
 
 
 async def test_questions_arriving_together_share_one_trip(kb: KnowledgeBase) -> None:
