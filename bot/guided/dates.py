@@ -48,10 +48,13 @@ class BirthDate:
         return self.alternative is not None
 
 
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")  # what NFKD splits accents into
+
+
 def normalise(text: str) -> str:
     """Full-width to ASCII, lower case, Latin/Cyrillic accents removed (é→e, й→и)."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    text = "".join(ch for ch in text if not 0x300 <= ord(ch) <= 0x36F)
+    text = _COMBINING_MARKS.sub("", text)
     return unicodedata.normalize("NFKC", text)
 
 

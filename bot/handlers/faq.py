@@ -17,15 +17,12 @@ from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.placeholders import fill
+from bot.knowledge.query import reading_window as question_of
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
 from bot.services import Ctx, Services
 
 router = Router("faq")
 MAX_LABEL = 40
-# Retrieval reads a long message's beginning and end (the situation, then the question):
-# encoding 4,000 characters costs fifty times more than a question, and the full text is
-# still what staff see among the unanswered questions.
-QUESTION_CHARS = 600  # what retrieval reads of a long message (see question_of)
 
 
 @dataclass(frozen=True)
@@ -67,19 +64,9 @@ ACTION_LABELS = {
 }
 
 
-def question_of(text: str) -> str:
-    """The part of a message retrieval reads: all of a chat-length message; of a long one,
-    its beginning and its end, where a situation is told and the question is asked."""
-    text = text.strip()
-    if len(text) <= QUESTION_CHARS:
-        return text
-    half = QUESTION_CHARS // 2
-    return f"{text[:half]} … {text[-half:]}"
-
-
 @router.prepare
 async def prepare_question(text: str, services: Services) -> None:
-    """Encode (micro-batched with other messages) and score the question in the CPU pool
+    """Encode (micro-batched with other messages) and score the question off the loop
     before the message waits for its user and the database, which it then holds briefly."""
     kb = services.knowledge
     if kb is not None:

@@ -25,6 +25,22 @@ _RUNS = {
     "han": re.compile(rf"[{_HAN}]{{2,}}"),
     "latin": re.compile(rf"[{_LATIN}][{_LATIN}'’-]{{2,}}"),
 }
+# What retrieval and the emergency guard's sentence vectors read of a long message: its
+# beginning and its end, where a situation is told and the question asked. Encoding 4,000
+# characters costs fifty times more than a question; the whole text is still what the
+# guard's phrase lists read and what staff see among the unanswered questions.
+WINDOW_CHARS = 600
+
+
+def reading_window(text: str) -> str:
+    """All of a chat-length message; of a long one, its beginning and its end."""
+    text = text.strip()
+    if len(text) <= WINDOW_CHARS:
+        return text
+    half = WINDOW_CHARS // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
 # A long message: below this the whole text is the question.
 MIN_CONTEXT_CHARS = 60
 MIN_QUESTION_CHARS = 6

@@ -30,7 +30,7 @@ from bot.store.users import USERS, UserStore
 # last_seen is kept to the minute (the 48-hour WeChat window needs no more), so a burst of
 # messages from one resident does not write their row each time.
 VISIT_PRECISION = timedelta(minutes=1)
-SQLITE_IN_FLIGHT = 8  # messages handled at once on SQLite (see in_flight_limit)
+SQLITE_IN_FLIGHT = 4  # messages handled at once on SQLite (see in_flight_limit)
 _STATE_COLUMNS = ("flow", "step", "data", "menu", "last_topic", "expires_at", "updated_at")
 _FIND = (
     select(USERS, *(STATES.c[name].label(f"s_{name}") for name in _STATE_COLUMNS))

@@ -23,6 +23,7 @@ from bot.handlers.emergency.payloads import Answer, NotEmergency
 from bot.handlers.emergency.reply import ask_reply, calm_reply, emergency_reply
 from bot.handlers.handoff import staff_group
 from bot.knowledge.embedding import QueryVectors
+from bot.knowledge.query import reading_window
 from bot.services import Ctx
 from bot.store.activity import EMERGENCY_ASK, EMERGENCY_DECLINED, EMERGENCY_GUARD, ActivityStore
 
@@ -60,7 +61,9 @@ async def assess(ctx: Ctx, text: str) -> Verdict:
     knowledge = ctx.services.knowledge
     if detector.semantic is not None and knowledge is not None:
         try:
-            query = await asyncio.wait_for(asyncio.shield(knowledge.embed(text)), EMBED_WAIT)
+            # The window retrieval reads: its vectors are the ones the FAQ computed already.
+            window = reading_window(text)
+            query = await asyncio.wait_for(asyncio.shield(knowledge.embed(window)), EMBED_WAIT)
         except TimeoutError:
             log.warning("emergency guard: no sentence vectors within %.1f s", EMBED_WAIT)
         except Exception:  # the guard must answer even when the encoder fails
