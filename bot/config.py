@@ -81,10 +81,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "faq-cache",
         description="Where FAQ phrasing vectors are cached between starts",
     )
-    faq_scoring_process: bool = Field(
-        default=True,
-        description="`serve` encodes and scores FAQ questions in a helper process per server "
-        "process, on another core (false: in the server process's threads)",
+    faq_scoring_process: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="`serve` encodes and scores FAQ questions in a helper process beside each "
+        "web process, on another core; auto: when the machine has more cores than web workers",
     )
     faq_watch_seconds: float = Field(
         default=2.0, ge=0, description="How often `serve` checks faq/ for edits; 0 = never"

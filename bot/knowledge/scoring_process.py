@@ -95,10 +95,11 @@ class ScoringProcess:
         log.info("FAQ scoring process ready")
 
     def stop(self) -> None:
+        """At shutdown: the child finishes its batch (milliseconds) and exits."""
         self._ready = False
         executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)
 
     async def score(self, content_hash: str, overlay: Any, text: str) -> Scored | None:
         if not self.usable():

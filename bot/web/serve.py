@@ -43,6 +43,7 @@ async def serve(
     dispatcher: Dispatcher | None = None,
     keep: Callable[[Component], bool] = lambda component: True,
     reuse_port: bool = False,
+    web_processes: int = 1,
 ) -> None:
     """The web chat, /healthz, the channels' webhooks and the background loops (`keep`
     chooses among them), until SIGINT or SIGTERM."""
@@ -51,7 +52,7 @@ async def serve(
         preload(dispatcher)
     components = [c for c in build_components(dispatcher) if keep(c)]
     knowledge = dispatcher.services.knowledge
-    if knowledge is not None and settings.faq_scoring_process:
+    if knowledge is not None and wants_scoring_process(settings, web_processes):
         knowledge.start_scoring(child_config(settings))
     app = create_web_app(dispatcher, *components)
     grace = settings.shutdown_grace_seconds
@@ -124,6 +125,22 @@ async def run_reminders(dispatcher: Dispatcher) -> None:
         await services.db.dispose()
 
 
+def wants_scoring_process(settings: Settings, web_processes: int) -> bool:
+    """A scoring process pays for itself when it gets a core the web processes do not use:
+    one worker on two cores gained 2.3x (bench/chat_load.py, SQLite), while two workers on
+    two cores lost a fifth of their throughput to it (PostgreSQL)."""
+    if settings.faq_scoring_process != "auto":
+        return settings.faq_scoring_process == "on"
+    return usable_cores() > web_processes
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def preload(dispatcher: Dispatcher) -> None:
     """What would otherwise load on some resident's first message of its kind."""
     resolver = dispatcher.services.locale_resolver
@@ -166,7 +183,15 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
             index = int(role.split("-")[1])
             keep = web_worker_keeps(index, settings)
             asyncio.run(
-                serve(settings, host, port, dispatcher=dispatcher, keep=keep, reuse_port=True)
+                serve(
+                    settings,
+                    host,
+                    port,
+                    dispatcher=dispatcher,
+                    keep=keep,
+                    reuse_port=True,
+                    web_processes=workers,
+                )
             )
 
     roles = [f"web-{i}" for i in range(workers)]

@@ -125,3 +125,23 @@ async def test_a_child_that_dies_is_replaced_and_questions_still_answered(
 def test_importing_the_entry_point_runs_nothing() -> None:
     """A spawned child imports the parent's `python -m bot` module as __mp_main__."""
     runpy.run_module("bot.__main__", run_name="__mp_main__")  # no CLI, no SystemExit
+
+
+@pytest.mark.parametrize(
+    ("setting", "cores", "web_processes", "wanted"),
+    [
+        ("auto", 2, 1, True),  # one worker: the second core is the child's
+        ("auto", 2, 2, False),  # every core has a web worker already
+        ("auto", 1, 1, False),
+        ("on", 1, 1, True),
+        ("off", 8, 1, False),
+    ],
+)
+def test_a_scoring_process_is_started_when_a_core_is_free(
+    setting: str, cores: int, web_processes: int, wanted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.web import serve
+
+    monkeypatch.setattr(serve, "usable_cores", lambda: cores)
+    settings = load_settings(_env_file=None, faq_scoring_process=setting)
+    assert serve.wants_scoring_process(settings, web_processes) is wanted
