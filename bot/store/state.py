@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.state import FlowState
 from bot.core.types import utcnow
 from bot.store.db import Database
 from bot.store.tables import ConversationState
-from bot.store.upsert import insert_for
 
 TABLE = ConversationState.__table__  # type: ignore[attr-defined]
 _SAVED = ("flow", "step", "data", "menu", "last_topic", "expires_at", "updated_at")
@@ -38,15 +37,17 @@ class StateStore:
     def __init__(self, db: Database, ttl: timedelta) -> None:
         self.db = db
         self.ttl = ttl
-        # Built once: this runs on most messages, and building and compiling it each time
-        # cost more than executing it.
-        insert = insert_for(db.engine.dialect.name, TABLE).values(
-            user_id=bindparam("user_id"),
-            **{name: bindparam(name, type_=TABLE.c[name].type) for name in _SAVED},
-        )
-        self._save = insert.on_conflict_do_update(
-            index_elements=["user_id"], set_={name: insert.excluded[name] for name in _SAVED}
-        )
+        # Built once, as text: this runs on most messages, and SQLAlchemy cannot cache the
+        # compiled form of an ON CONFLICT insert, so it compiled it on every call. The
+        # statement reads the same on SQLite and PostgreSQL; the bound types convert the
+        # values (JSON, datetimes) as the table's columns would.
+        columns = ("user_id", *_SAVED)
+        self._save = text(
+            f"INSERT INTO {TABLE.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + name for name in columns)}) "
+            "ON CONFLICT (user_id) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in _SAVED)
+        ).bindparams(*(bindparam(name, type_=TABLE.c[name].type) for name in columns))
 
     async def load(
         self, session: AsyncSession, user_id: int, now: datetime | None = None

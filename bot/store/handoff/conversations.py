@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -34,6 +35,8 @@ from bot.store.handoff.tables import (
 from bot.store.tables import User
 
 MAX_TEXT = 4000
+_CONVERSATIONS = HandoffConversation.__table__  # type: ignore[attr-defined]
+_LIVE_ID = sa_select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.open_key == bindparam("user"))
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,14 @@ class HandoffStore:
         self.db = db
 
     async def live_for(self, user_id: int) -> HandoffConversation | None:
-        """The resident's open or claimed conversation, if any."""
+        """The resident's open or claimed conversation, if any. Asked of every message a
+        resident writes, nearly always to find none: a plain id lookup first, the row
+        through the ORM only when there is one."""
         async with self.db.session() as session:
-            query = select(HandoffConversation).where(col(HandoffConversation.open_key) == user_id)
-            return (await session.execute(query)).scalars().first()
+            found = (await session.execute(_LIVE_ID, {"user": user_id})).first()
+            if found is None:
+                return None
+            return await session.get(HandoffConversation, found[0])
 
     async def open(
         self,
