@@ -64,10 +64,7 @@ class Conversations:
         return self.db.unit_of_work(lock_key=key)
 
     async def open(self, ref: UserRef, *, platform_language: str | None, now: datetime) -> Opened:
-        async with self.db.session() as session:
-            row = (
-                await session.execute(_FIND, {"channel": ref.channel, "ext": ref.external_id})
-            ).first()
+        row = await self.db.read_row(_FIND, {"channel": ref.channel, "ext": ref.external_id})
         if row is None:  # first contact: create them now (their id is needed)
             async with self.db.write_early() as session:
                 user = await self.users.touch(

@@ -56,10 +56,10 @@ class HandoffStore:
         """The resident's open or claimed conversation, if any. Asked of every message a
         resident writes, nearly always to find none: a plain id lookup first, the row
         through the ORM only when there is one."""
+        found = await self.db.read_row(_LIVE_ID, {"user": user_id})
+        if found is None:
+            return None
         async with self.db.session() as session:
-            found = (await session.execute(_LIVE_ID, {"user": user_id})).first()
-            if found is None:
-                return None
             return await session.get(HandoffConversation, found[0])
 
     async def open(
