@@ -138,3 +138,44 @@ async def test_commits_never_checkpoint_on_the_loop(
             break
         await asyncio.sleep(0.01)
     assert len(ran_on) == 1 and ran_on[0].startswith("linzhu-checkpoint")
+
+
+async def test_point_reads_skip_the_session_and_see_committed_rows(sqlite_db: Database) -> None:
+    async with sqlite_db.transaction() as session:
+        await session.execute(text("INSERT INTO t VALUES (7)"))
+    assert sqlite_db._reader is not None
+    checkouts: list[object] = []
+    event.listen(sqlite_db.engine.sync_engine.pool, "checkout", lambda *a: checkouts.append(a))
+    row = await sqlite_db.read_row(text("SELECT n FROM t WHERE n = :n"), {"n": 7})
+    assert row is not None and row[0] == 7
+    assert checkouts == []  # no asyncio connection, no session: the synchronous reader
+    reader = sqlite_db._reader
+    with pytest.raises(Exception, match=r"readonly|read-only"), reader.connect() as conn:
+        conn.execute(text("INSERT INTO t VALUES (8)"))  # the reader cannot write
+
+
+async def test_a_point_read_inside_a_writing_unit_sees_its_own_writes(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work("k"):
+        async with sqlite_db.transaction() as session:
+            await session.execute(text("INSERT INTO t VALUES (9)"))
+        row = await sqlite_db.read_row(text("SELECT count(*) FROM t WHERE n = 9"), {})
+        assert row is not None and row[0] == 1  # uncommitted, seen: the unit's own session
+
+
+async def test_a_busy_point_read_is_read_the_way_that_may_wait(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    async with sqlite_db.transaction() as session:
+        await session.execute(text("INSERT INTO t VALUES (5)"))
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = 5  # type: ignore[attr-defined]
+
+    def locked() -> object:
+        raise OperationalError("SELECT", {}, busy)
+
+    assert sqlite_db._reader is not None
+    monkeypatch.setattr(sqlite_db._reader, "connect", locked)
+    row = await sqlite_db.read_row(text("SELECT n FROM t WHERE n = :n"), {"n": 5})
+    assert row is not None and row[0] == 5
