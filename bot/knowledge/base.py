@@ -176,10 +176,14 @@ class KnowledgeBase:
         retriever = snapshot.retriever
         return [(q, retriever.score_read(t, q)) for t, q in zip(texts, queries, strict=True)]
 
+    def encode_texts(self, texts: list[str]) -> list[QueryVectors]:
+        """Texts' vectors by the live encoders (synchronous: the scoring process's work)."""
+        return encode_batch(lambda: [d.encoder for d in self.index.live_dense()], texts)
+
     def start_scoring(self, config: ChildConfig) -> None:
         """Encode and score in a process of its own from now on (`serve` calls this)."""
         if self.scoring is None:
-            self.scoring = ScoringProcess(config)
+            self.scoring = ScoringProcess(config, build_for_scoring)
         self.scoring.start()
         self.embedder.remote = self.scoring  # the emergency guard's vectors too
 
@@ -253,3 +257,13 @@ class KnowledgeBase:
             self._snapshot = self._build(*self._files)
             log.info("faq overlay applied: %d entries with staff alternates", len(wanted))
             return True
+
+
+def build_for_scoring(config: ChildConfig) -> KnowledgeBase:
+    """The scoring process's knowledge base, its models loaded before the first batch."""
+    knowledge = KnowledgeBase.from_settings(
+        config.faq_dir, config.encoder_setting, config.cache_dir
+    )
+    for dense in knowledge.index.dense:
+        getattr(dense.encoder, "available", True)  # waits for the model to load
+    return knowledge

@@ -22,11 +22,12 @@ import asyncio
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.index import EntryScores
@@ -51,8 +52,9 @@ class ScoringProcess:
     """The parent's side: `await score(content_hash, overlay, text)`; None when the child
     cannot answer (starting, behind, gone): the caller then scores in-process."""
 
-    def __init__(self, config: ChildConfig) -> None:
+    def __init__(self, config: ChildConfig, build: Callable[[ChildConfig], ChildKnowledge]) -> None:
         self.config = config
+        self.build = build  # module-level, so the child can import it by name
         self._executor: ProcessPoolExecutor | None = None
         self._ready = False
         self._failed_at = 0.0
@@ -79,7 +81,10 @@ class ScoringProcess:
             return
         context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
         self._executor = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_child_init, initargs=(self.config,)
+            max_workers=1,
+            mp_context=context,
+            initializer=_child_init,
+            initargs=(self.config, self.build),
         )
         started = self._executor.submit(_child_ready)
         started.add_done_callback(self._started)
@@ -198,20 +203,26 @@ def _settle(batch: list[tuple[str, asyncio.Future[Scored | None]]], results: Any
 
 # --- the child --------------------------------------------------------------------------------
 
-_knowledge: Any = None
+
+class ChildKnowledge(Protocol):
+    """What the child scores with: the knowledge base (bot/knowledge/base.py builds it and
+    hands this module its builder, so this module imports nothing above it)."""
+
+    @property
+    def content_hash(self) -> str: ...
+    def reload(self) -> Any: ...
+    def set_overlay(self, overlay: Any) -> bool: ...
+    def score_batch(self, texts: list[str]) -> list[Scored]: ...
+    def encode_texts(self, texts: list[str]) -> list[QueryVectors]: ...
 
 
-def _child_init(config: ChildConfig) -> None:
+_knowledge: ChildKnowledge | None = None
+
+
+def _child_init(config: ChildConfig, build: Callable[[ChildConfig], ChildKnowledge]) -> None:
     global _knowledge
     logging.basicConfig(level=config.log_level, format="%(levelname)s scoring: %(message)s")
-    from bot.knowledge.base import KnowledgeBase
-    from bot.knowledge.encoders import load_encoders
-
-    _knowledge = KnowledgeBase(
-        config.faq_dir, load_encoders(config.encoder_setting), config.cache_dir
-    )
-    for dense in _knowledge.index.dense:
-        getattr(dense.encoder, "available", True)  # the models, loaded before the first batch
+    _knowledge = build(config)
 
 
 def _child_ready() -> bool:
@@ -220,6 +231,7 @@ def _child_ready() -> bool:
 
 def _child_score(content_hash: str, overlay: Any, texts: list[str]) -> list[Scored] | None:
     kb = _knowledge
+    assert kb is not None
     if kb.content_hash != content_hash:
         kb.reload()  # faq/ changed on disk (a no-op when it did not)
         kb.set_overlay(overlay)
@@ -229,10 +241,8 @@ def _child_score(content_hash: str, overlay: Any, texts: list[str]) -> list[Scor
 
 
 def _child_encode(texts: list[str]) -> list[QueryVectors]:
-    from bot.knowledge.embedding import encode_batch
-
-    kb = _knowledge
-    return encode_batch(lambda: [d.encoder for d in kb.index.live_dense()], texts)
+    assert _knowledge is not None
+    return _knowledge.encode_texts(texts)
 
 
 def child_config(settings: Any) -> ChildConfig:
