@@ -38,15 +38,18 @@ def statements(db: Database) -> Iterator[list[str]]:
     def on_commit(conn: Any) -> None:
         seen.append("COMMIT")
 
-    engine = db.engine.sync_engine
+    # SQLite's point reads go through a synchronous reader of their own (Database.read_row).
+    engines = [db.engine.sync_engine, *([db._reader] if db._reader is not None else [])]
     hooks = [("before_cursor_execute", on_execute), ("begin", on_begin), ("commit", on_commit)]
-    for name, fn in hooks:
-        event.listen(engine, name, fn)
+    for engine in engines:
+        for name, fn in hooks:
+            event.listen(engine, name, fn)
     try:
         yield seen
     finally:
-        for name, fn in hooks:
-            event.remove(engine, name, fn)
+        for engine in engines:
+            for name, fn in hooks:
+                event.remove(engine, name, fn)
 
 
 async def test_a_message_is_one_transaction_and_writes_nothing_unchanged(
