@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.offload import run_cpu
+from bot.i18n.resolver import ON_LOOP_CHARS
 from bot.knowledge.embedding import Embedder, QueryVectors, encode_batch
 from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import EntryScores, FaqIndex
@@ -28,7 +29,6 @@ from bot.knowledge.scoring_process import ChildConfig, ScoringProcess
 
 log = logging.getLogger(__name__)
 REMEMBERED_SCORES = 256
-READ_ON_LOOP_CHARS = 160  # as the locale resolver's ON_LOOP_CHARS
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class KnowledgeBase:
             return None
         # A long text's reading is detected off the loop, a chat-length one on it (and
         # remembered for the locale resolver, which asks next).
-        if len(text) > READ_ON_LOOP_CHARS:
+        if len(text) > ON_LOOP_CHARS:
             read = await run_cpu(Retriever.reading, text)
         else:
             read = Retriever.reading(text)
@@ -171,9 +171,8 @@ class KnowledgeBase:
 
     def score_batch(self, texts: list[str]) -> list[tuple[QueryVectors, EntryScores]]:
         """Texts (already read) encoded together and scored: the scoring process's work."""
-        snapshot = self._snapshot
-        queries = encode_batch(lambda: [d.encoder for d in snapshot.index.live_dense()], texts)
-        retriever = snapshot.retriever
+        retriever = self._snapshot.retriever
+        queries = self.encode_texts(texts)
         return [(q, retriever.score_read(t, q)) for t, q in zip(texts, queries, strict=True)]
 
     def encode_texts(self, texts: list[str]) -> list[QueryVectors]:

@@ -1,8 +1,7 @@
 """A message's sentence vectors, computed once and shared (the emergency guard and the FAQ).
 
-Encoding runs in the CPU pool, never on the event loop. Messages that arrive within a few
-milliseconds of each other are encoded together: one model call for a batch costs far
-less per message than one call each, so the cost per question falls as load rises. The
+Encoding runs off the event loop (the scoring process, or the CPU pool). Messages that
+arrive within a few milliseconds of each other are encoded together (core/batching.py). The
 last few hundred messages' vectors are remembered by text, so the guard's look at a
 message and the FAQ's answer to it pay for one encoding.
 """
@@ -17,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.core.batching import MicroBatcher
 from bot.core.offload import cpu_pool
 from bot.knowledge.encoders import Encoder
 from bot.knowledge.query import message_parts
@@ -77,38 +77,39 @@ class Embedder:
         remembered: int = REMEMBERED,
     ) -> None:
         self._encoders = encoders  # the live encoders, asked at each batch
-        self.window = window
-        self.max_batch = max_batch
         self.remembered = remembered
         self._recent: OrderedDict[str, asyncio.Future[QueryVectors]] = OrderedDict()
-        self._pending: list[tuple[str, asyncio.Future[QueryVectors]]] = []
-        self._timer: asyncio.TimerHandle | None = None
+        self._batcher: MicroBatcher[None, str, QueryVectors] = MicroBatcher(
+            self._encode, window=window, max_batch=max_batch
+        )
         self.remote: RemoteEncoder | None = None  # the scoring process, once started
-        self.batches = 0  # for benchmarks: model calls made
         self.encoded = 0  # texts encoded
 
+    @property
+    def batches(self) -> int:
+        """Model calls made (for tests and benchmarks)."""
+        return self._batcher.batches
+
     async def embed(self, text: str) -> QueryVectors:
-        loop = asyncio.get_running_loop()
         future = self._recent.get(text)
-        if future is not None and future.get_loop() is loop and not future.cancelled():
+        if (
+            future is not None
+            and future.get_loop() is asyncio.get_running_loop()
+            and not future.cancelled()
+        ):
             self._recent.move_to_end(text)
             return await asyncio.shield(future)
-        future = loop.create_future()
+        future = self._batcher.submit(None, text)
+        future.add_done_callback(lambda done: self._forget_failure(text, done))
         self._remember(text, future)
-        self._pending.append((text, future))
-        if len(self._pending) >= self.max_batch:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.window, self._flush)
         return await asyncio.shield(future)
 
     def remember(self, vectors: QueryVectors) -> None:
         """Vectors computed elsewhere (the scoring process), for the next `embed` of the
         same text (the emergency guard's)."""
-        loop = asyncio.get_running_loop()
         if vectors.text in self._recent:
             return
-        future: asyncio.Future[QueryVectors] = loop.create_future()
+        future: asyncio.Future[QueryVectors] = asyncio.get_running_loop().create_future()
         future.set_result(vectors)
         self._remember(vectors.text, future)
 
@@ -121,22 +122,15 @@ class Embedder:
         while len(self._recent) > self.remembered:
             self._recent.popitem(last=False)
 
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
-        texts = [text for text, _ in batch]
-        self.batches += 1
-        self.encoded += len(texts)
-        work = asyncio.ensure_future(self._encode(texts))
-        work.add_done_callback(lambda done: _settle(batch, done, self._recent))
+    def _forget_failure(self, text: str, done: asyncio.Future[QueryVectors]) -> None:
+        """A failure is not remembered: the next message with this text retries."""
+        if (done.cancelled() or done.exception() is not None) and self._recent.get(text) is done:
+            del self._recent[text]
 
-    async def _encode(self, texts: list[str]) -> list[QueryVectors]:
+    async def _encode(self, _key: None, texts: list[str]) -> list[QueryVectors]:
         """In the scoring process when there is one (bot/knowledge/scoring_process.py), else
         in this process's CPU pool."""
+        self.encoded += len(texts)
         remote = self.remote
         if remote is not None and remote.usable():
             found = await remote.encode(texts)
@@ -144,20 +138,3 @@ class Embedder:
                 return found
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(cpu_pool(), encode_batch, self._encoders, texts)
-
-
-def _settle(
-    batch: list[tuple[str, asyncio.Future[QueryVectors]]],
-    done: asyncio.Future[list[QueryVectors]],
-    recent: OrderedDict[str, asyncio.Future[QueryVectors]],
-) -> None:
-    error = done.exception()
-    for i, (text, future) in enumerate(batch):
-        if future.done():
-            continue
-        if error is not None:
-            future.set_exception(error)
-            if recent.get(text) is future:
-                del recent[text]  # a failure is not remembered: the next message retries
-        else:
-            future.set_result(done.result()[i])

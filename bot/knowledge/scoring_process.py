@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.core.batching import MicroBatcher
 from bot.knowledge.embedding import QueryVectors
 from bot.knowledge.index import EntryScores
 
@@ -58,11 +59,10 @@ class ScoringProcess:
         self._executor: ProcessPoolExecutor | None = None
         self._ready = False
         self._failed_at = 0.0
-        self._pending: list[tuple[str, asyncio.Future[Scored | None]]] = []
-        self._batch_key: tuple[str, Any] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self.batches = 0  # for tests and benchmarks: batches scored, batches encoded
-        self.encodings = 0
+        self._batcher: MicroBatcher[tuple[str, Any], str, Scored | None] = MicroBatcher(
+            self._score_batch, window=WINDOW_SECONDS, max_batch=MAX_BATCH
+        )
+        self.encodings = 0  # for tests and benchmarks: batches encoded
 
     @property
     def ready(self) -> bool:
@@ -106,21 +106,16 @@ class ScoringProcess:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+    @property
+    def batches(self) -> int:
+        """Batches scored (for tests and benchmarks)."""
+        return self._batcher.batches
+
     async def score(self, content_hash: str, overlay: Any, text: str) -> Scored | None:
         if not self.usable():
             return None
-        loop = asyncio.get_running_loop()
-        key = (content_hash, overlay)
-        if self._pending and self._batch_key != key:
-            self._flush()  # one batch, one version of the knowledge base
-        future: asyncio.Future[Scored | None] = loop.create_future()
-        self._batch_key = key
-        self._pending.append((text, future))
-        if len(self._pending) >= MAX_BATCH:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(WINDOW_SECONDS, self._flush)
-        return await future
+        # One batch, one version of the knowledge base (its hash and the staff overlay).
+        return await self._batcher.submit((content_hash, overlay), text)
 
     async def encode(self, texts: list[str]) -> list[QueryVectors] | None:
         """Texts' vectors (the Embedder batches them already); None if the child cannot."""
@@ -137,45 +132,22 @@ class ScoringProcess:
                 self._broken()
             return None
 
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending = self._pending, []
-        if not batch or self._batch_key is None:
-            return
-        content_hash, overlay = self._batch_key
+    async def _score_batch(self, key: tuple[str, Any], texts: list[str]) -> list[Scored | None]:
+        content_hash, overlay = key
         executor = self._executor
-        if executor is None:
-            _settle(batch, None)
-            return
-        self.batches += 1
-        texts = [text for text, _ in batch]
-        try:
-            work = asyncio.wrap_future(
-                executor.submit(_child_score, content_hash, overlay, texts),
-                loop=asyncio.get_running_loop(),
-            )
-        except (BrokenProcessPool, RuntimeError):
-            self._broken()
-            _settle(batch, None)
-            return
-        work.add_done_callback(lambda done: self._done(batch, done))
-
-    def _done(
-        self, batch: list[tuple[str, asyncio.Future[Scored | None]]], done: asyncio.Future[Any]
-    ) -> None:
-        if done.cancelled():
-            _settle(batch, None)
-            return
-        error = done.exception()
-        if error is not None:
-            log.warning("FAQ scoring process failed a batch (%r); scoring in-process", error)
-            if isinstance(error, BrokenProcessPool):
-                self._broken()
-            _settle(batch, None)
-            return
-        _settle(batch, done.result())
+        found: list[Scored] | None = None
+        if executor is not None:
+            try:
+                found = await asyncio.wrap_future(
+                    executor.submit(_child_score, content_hash, overlay, texts)
+                )
+            except Exception as exc:
+                log.warning("FAQ scoring process failed a batch (%r); scoring in-process", exc)
+                if isinstance(exc, BrokenProcessPool):
+                    self._broken()
+        if found is None:  # the parent scores these itself
+            return [None] * len(texts)
+        return list(found)
 
     def _broken(self) -> None:
         self._ready = False
@@ -193,12 +165,6 @@ class ScoringProcess:
             self._failed_at = 0.0
             log.info("starting the FAQ scoring process again")
             self.start()
-
-
-def _settle(batch: list[tuple[str, asyncio.Future[Scored | None]]], results: Any) -> None:
-    for i, (_text, future) in enumerate(batch):
-        if not future.done():
-            future.set_result(results[i] if results is not None else None)
 
 
 # --- the child --------------------------------------------------------------------------------
