@@ -1,3 +1,5 @@
-"""The console's fixtures (a real server with the web chat beside it, accounts, Chromium)."""
+"""The console's fixtures (a real server with the web chat beside it, accounts, Chromium) and
+the fake Bot API."""
 
+from tests.channels.telegram.support import fake  # noqa: F401
 from tests.staff.conftest import accounts, browser, server  # noqa: F401

@@ -37,7 +37,7 @@ from bot.store.staff.accounts import StaffAccounts
 from bot.web.app import create_web_app
 from bot.web.staff.component import StaffConsole
 from fakes.telegram import BOT_DOWNLOAD_LIMIT, FakeTelegram, buttons
-from tests.channels.telegram.support import OVERALL, PER_CHAT, telegram_settings
+from tests.channels.telegram.support import telegram_settings
 from tests.consultations.helpers import make_user
 from tests.handoff.helpers import always
 from tests.staff.conftest import PASSWORD
@@ -51,14 +51,6 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + b"\x00" * 32
 ZIP = b"PK\x03\x04" + b"\x00" * 200
 LIMIT = 64 * 1024
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @asynccontextmanager

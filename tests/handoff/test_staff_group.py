@@ -4,27 +4,15 @@ group gets nothing from the bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.config import Settings
 from bot.store.db import Database
 from fakes.telegram import FakeTelegram
-from tests.channels.telegram.support import OVERALL, PER_CHAT, running_channel, telegram_settings
+from tests.channels.telegram.support import running_channel, telegram_settings
 from tests.handoff.helpers import always
 
 RESIDENT = 515151
 STAFF = 626262
 GROUP = -1009876
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_a_reply_in_the_staff_group_reaches_the_resident(

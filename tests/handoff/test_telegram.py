@@ -5,28 +5,16 @@ sender (its rate budget), followed by the closing notice."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.config import Settings
 from bot.handlers.handoff.delivery import notify_closed, send_staff_reply
 from bot.store.db import Database
 from bot.store.handoff.tables import FROM_RESIDENT, SENT
 from bot.store.staff.accounts import StaffAccounts
 from fakes.telegram import FakeTelegram, buttons
-from tests.channels.telegram.support import OVERALL, PER_CHAT, running_channel, telegram_settings
+from tests.channels.telegram.support import running_channel, telegram_settings
 from tests.handoff.helpers import always
 
 UID = 424242
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_telegram_resident_and_staff(

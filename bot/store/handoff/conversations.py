@@ -152,63 +152,57 @@ class HandoffStore:
 
     async def claim(self, conversation_id: int, staff_id: int) -> bool:
         """Take an unclaimed open conversation; False when someone else was first."""
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                update(HandoffConversation)
-                .where(
-                    col(HandoffConversation.id) == conversation_id,
-                    col(HandoffConversation.status) == OPEN,
-                    col(HandoffConversation.claimed_by).is_(None),
-                )
-                .values(status=CLAIMED, claimed_by=staff_id)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_if(
+            conversation_id,
+            [
+                col(HandoffConversation.status) == OPEN,
+                col(HandoffConversation.claimed_by).is_(None),
+            ],
+            status=CLAIMED,
+            claimed_by=staff_id,
+        )
 
     async def transfer(self, conversation_id: int, staff_id: int) -> bool:
         """Hand a live conversation to another staff member."""
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                update(HandoffConversation)
-                .where(
-                    col(HandoffConversation.id) == conversation_id,
-                    col(HandoffConversation.status) != CLOSED,
-                )
-                .values(status=CLAIMED, claimed_by=staff_id)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_if(
+            conversation_id,
+            [col(HandoffConversation.status) != CLOSED],
+            status=CLAIMED,
+            claimed_by=staff_id,
+        )
 
     async def close(self, conversation_id: int, now: datetime | None = None) -> bool:
         """End a live conversation (the bot answers the resident again); False if it was."""
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                update(HandoffConversation)
-                .where(
-                    col(HandoffConversation.id) == conversation_id,
-                    col(HandoffConversation.status) != CLOSED,
-                )
-                .values(status=CLOSED, open_key=None, closed_at=now or utcnow())
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_if(
+            conversation_id,
+            [col(HandoffConversation.status) != CLOSED],
+            status=CLOSED,
+            open_key=None,
+            closed_at=now or utcnow(),
+        )
 
     async def mark_read(self, conversation_id: int) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(HandoffConversation)
-                .where(col(HandoffConversation.id) == conversation_id)
-                .values(unread=0, alert=False)
-            )
+        await self._update_if(conversation_id, [], unread=0, alert=False)
 
     async def rate(self, conversation_id: int, user_id: int, helpful: bool) -> bool:
         """The resident's 👍/👎 on a closed conversation of theirs."""
+        return await self._update_if(
+            conversation_id,
+            [
+                col(HandoffConversation.user_id) == user_id,
+                col(HandoffConversation.status) == CLOSED,
+            ],
+            helpful=helpful,
+        )
+
+    async def _update_if(self, conversation_id: int, conditions: list[Any], **values: Any) -> bool:
+        """One conditional UPDATE of a conversation (how every rule here holds across
+        workers); True if it matched."""
         async with self.db.transaction() as session:
             result = await session.execute(
                 update(HandoffConversation)
-                .where(
-                    col(HandoffConversation.id) == conversation_id,
-                    col(HandoffConversation.user_id) == user_id,
-                    col(HandoffConversation.status) == CLOSED,
-                )
-                .values(helpful=helpful)
+                .where(col(HandoffConversation.id) == conversation_id, *conditions)
+                .values(**values)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 

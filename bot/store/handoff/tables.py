@@ -64,11 +64,9 @@ class HandoffConversation(SQLModel, table=True):
     helpful: bool | None = Field(default=None, sa_column=Column(Boolean))
 
 
-class HandoffMessage(SQLModel, table=True):
-    __tablename__ = "handoff_messages"
-
-    id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(
+def _conversation_id() -> Any:
+    """The conversation a row belongs to: deleted with it."""
+    return Field(
         sa_column=Column(
             Integer,
             ForeignKey("handoff_conversations.id", ondelete="CASCADE"),
@@ -76,6 +74,13 @@ class HandoffMessage(SQLModel, table=True):
             index=True,
         )
     )
+
+
+class HandoffMessage(SQLModel, table=True):
+    __tablename__ = "handoff_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = _conversation_id()
     direction: str = Field(sa_column=Column(String(8), nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     author_id: int | None = Field(
@@ -101,14 +106,7 @@ class HandoffAttachment(SQLModel, table=True):
     __tablename__ = "handoff_attachments"
 
     id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("handoff_conversations.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    conversation_id: int = _conversation_id()
     message_id: int = Field(
         sa_column=Column(
             Integer,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_dispatcher
@@ -55,3 +56,12 @@ async def running_channel(
             yield channel, client
         finally:
             await channel.stop()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API on 127.0.0.1 with the channel tests' rate limits."""
+    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
+    await server.start()
+    yield server
+    await server.stop()

@@ -21,20 +21,11 @@ from bot.i18n import NATIVE_NAMES, _, use_locale
 from bot.store.db import Database
 from fakes.telegram import FakeTelegram, Sent, buttons
 from tests.channels.telegram.support import (
-    OVERALL,
     PER_CHAT,
     SECRET,
     running_channel,
     telegram_settings,
 )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 class Resident:

@@ -18,8 +18,6 @@ from bot.core.types import UserRef
 from bot.store.db import Database
 from fakes.telegram import FakeTelegram, Sent, buttons
 from tests.channels.telegram.support import (
-    OVERALL,
-    PER_CHAT,
     SECRET,
     running_channel,
     telegram_settings,
@@ -35,14 +33,6 @@ NOT_PRIVATE = (
 GROUP = -1001234
 UID = 611
 NOTE = "Bitte rufen Sie mich wegen der Schule meiner Tochter Lena an"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(per_chat=PER_CHAT, overall=OVERALL)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture(params=["polling", "webhook"])
