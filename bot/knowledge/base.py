@@ -171,9 +171,9 @@ class KnowledgeBase:
 
     def score_batch(self, texts: list[str]) -> list[tuple[QueryVectors, EntryScores]]:
         """Texts (already read) encoded together and scored: the scoring process's work."""
-        retriever = self._snapshot.retriever
         queries = self.encode_texts(texts)
-        return [(q, retriever.score_read(t, q)) for t, q in zip(texts, queries, strict=True)]
+        found = self._snapshot.retriever.score_batch(texts, queries)
+        return list(zip(queries, found, strict=True))
 
     def encode_texts(self, texts: list[str]) -> list[QueryVectors]:
         """Texts' vectors by the live encoders (synchronous: the scoring process's work)."""

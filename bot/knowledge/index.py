@@ -36,6 +36,8 @@ W_BM25 = 0.2
 W_LEX_ONLY = 1.0
 W_BM25_ONLY = 1.0
 SHORTLIST = 40
+# Questions a batch needs before their similarities are one matrix product (`products`).
+PRODUCT_BATCH = 4
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,35 @@ class FaqIndex:
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.maximum(norms, 1e-9)).astype(np.float32)
 
-    def scores(self, text: str, query: QueryVectors | None = None) -> EntryScores:
+    def products(self, queries: Sequence[QueryVectors]) -> list[dict[str, np.ndarray]]:
+        """Each query's similarity to every phrasing, by live encoder, for a batch of
+        questions: one matrix product per encoder. A product per question is bound by
+        memory (it reads the whole phrasing matrix, megabytes, for one vector) and a batch
+        reads it once; but BLAS's matrix product is slower than separate ones below
+        PRODUCT_BATCH columns, so a smaller batch is left to `scores` (empty dicts)."""
+        out: list[dict[str, np.ndarray]] = [{} for _ in queries]
+        for d in self.live_dense():
+            name = d.encoder.name
+            present = [i for i, q in enumerate(queries) if q.get(name) is not None]
+            if len(present) < PRODUCT_BATCH:
+                continue
+            stacked = np.stack([queries[i].by_encoder[name] for i in present], axis=1)
+            sims = (d.vectors @ stacked).T  # phrasings × batch, read back per question
+            for column, i in enumerate(present):
+                out[i][name] = np.ascontiguousarray(sims[column])
+        return out
+
+    def scores(
+        self,
+        text: str,
+        query: QueryVectors | None = None,
+        products: dict[str, np.ndarray] | None = None,
+    ) -> EntryScores:
         """Scores per entry (in `entries` order); higher is closer, about 0–1.
 
         `query` carries the text's vectors when they were computed already (they are
-        shared with the emergency guard); missing ones are encoded here."""
+        shared with the emergency guard); missing ones are encoded here. `products`: the
+        text's similarities to every phrasing, when computed for a batch (`products`)."""
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
@@ -132,7 +158,10 @@ class FaqIndex:
         pooled_best = np.zeros(len(shortlist), dtype=np.float32)
         every_row = len(rows) == len(self.texts)  # then rows is 0..n-1: no gather
         for d, q in zip(dense, queries, strict=True):
-            sims = d.vectors @ q if every_row else (d.vectors @ q)[rows]
+            full = (products or {}).get(d.encoder.name)
+            if full is None:
+                full = d.vectors @ q
+            sims = full if every_row else full[rows]
             best = np.maximum.reduceat(sims, seg_starts)
             top3 = top3_sums(sims, seg_starts, lengths, segment) / np.minimum(lengths, 3)
             semantic += W_TOP3 * top3 + W_MAX * best

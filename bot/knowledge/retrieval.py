@@ -117,6 +117,15 @@ class Retriever:
             query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
         return rerank(self.index, text, self.index.scores(text, query), query)
 
+    def score_batch(self, texts: list[str], queries: list[QueryVectors]) -> list[EntryScores]:
+        """`score_read` of several texts with their vectors (the scoring process's batch):
+        the similarities to every phrasing come from one product per encoder."""
+        products = self.index.products(queries)
+        return [
+            rerank(self.index, text, self.index.scores(text, query, sims), query)
+            for text, query, sims in zip(texts, queries, products, strict=True)
+        ]
+
     @staticmethod
     def reading(text: str) -> str:
         """The text retrieval reads: romanised Russian in Cyrillic, any other text as is."""

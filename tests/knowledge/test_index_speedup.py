@@ -15,7 +15,17 @@ import numpy as np
 import pytest
 
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.index import SHORTLIST, W_BM25, W_LEX, W_MAX, W_TOP3, EntryScores, FaqIndex
+from bot.knowledge.index import (
+    PRODUCT_BATCH,
+    SHORTLIST,
+    W_BM25,
+    W_LEX,
+    W_MAX,
+    W_TOP3,
+    EntryScores,
+    FaqIndex,
+)
+from bot.knowledge.retrieval import Retriever
 
 QUESTIONS = [
     "How do I enrol my daughter in a public primary school?",
@@ -130,3 +140,22 @@ async def test_a_question_scored_ahead_gets_the_same_decision(knowledge: Knowled
     finally:
         knowledge.embed = original  # type: ignore[method-assign]
     assert again.faq_id == knowledge.decide(QUESTIONS[0]).faq_id
+
+
+def test_a_batch_shares_one_product_and_scores_as_one_by_one(knowledge: KnowledgeBase) -> None:
+    """The scoring process's batch: one matrix product per encoder for the questions
+    together (from PRODUCT_BATCH of them), the same scores and decisions as each alone."""
+    index = knowledge.index
+    if not index.live_dense():
+        pytest.skip("no sentence encoder loaded: the dense path is not used")
+    texts = QUESTIONS[: PRODUCT_BATCH + 3]
+    queries = knowledge.encode_texts(texts)
+    products = index.products(queries)
+    assert all(set(p) == set(index.encoder_names) for p in products)
+    assert index.products(queries[: PRODUCT_BATCH - 1]) == [{}] * (PRODUCT_BATCH - 1)
+    retriever = Retriever(index)
+    together = retriever.score_batch(texts, queries)
+    for text, query, batched in zip(texts, queries, together, strict=True):
+        alone = retriever.score_read(text, query)
+        np.testing.assert_allclose(batched.combined, alone.combined, atol=1e-6)
+        assert np.argmax(batched.combined) == np.argmax(alone.combined), text
