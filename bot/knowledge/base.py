@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import heap
 from bot.core.offload import run_cpu
 from bot.i18n.resolver import ON_LOOP_CHARS
 from bot.knowledge.embedding import Embedder, QueryVectors, encode_batch
@@ -238,6 +239,7 @@ class KnowledgeBase:
             self._files = (result.entries, result.content_hash)
             self._snapshot = self._build(*self._files)
             log.info("faq reloaded: %d entries", len(result.entries))
+            heap.settle_again("faq reload")
             return ReloadResult(True, ())
 
     # --- the overlay (alternates staff added in the console) --------------------------
@@ -255,6 +257,7 @@ class KnowledgeBase:
             self._overlay = wanted
             self._snapshot = self._build(*self._files)
             log.info("faq overlay applied: %d entries with staff alternates", len(wanted))
+            heap.settle_again("faq overlay")
             return True
 
 
@@ -265,4 +268,5 @@ def build_for_scoring(config: ChildConfig) -> KnowledgeBase:
     )
     for dense in knowledge.index.dense:
         getattr(dense.encoder, "available", True)  # waits for the model to load
+    heap.settle("scoring process")
     return knowledge

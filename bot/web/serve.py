@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.app import build_dispatcher
 from bot.config import Settings
+from bot.core import heap
 from bot.core.dispatcher import Dispatcher
 from bot.i18n.resolver import DetectingLocaleResolver
 from bot.knowledge.scoring_process import child_config
@@ -47,6 +48,7 @@ async def serve(
 ) -> None:
     """The web chat, /healthz, the channels' webhooks and the background loops (`keep`
     chooses among them), until SIGINT or SIGTERM."""
+    settle_later = dispatcher is None  # a forked worker's parent settled before forking
     if dispatcher is None:
         dispatcher = build_dispatcher(settings)
         preload(dispatcher)
@@ -65,6 +67,7 @@ async def serve(
         await component.start()
         log.info("started %s", component.name)
     log.info("Linzhu is listening on http://%s:%d (pid %d)", host, port, os.getpid())
+    settling = asyncio.create_task(settle_when_loaded(dispatcher)) if settle_later else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -72,6 +75,8 @@ async def serve(
     try:
         await stop.wait()
     finally:
+        if settling is not None:
+            settling.cancel()
         await shut_down(runner, components, grace)
         if knowledge is not None:
             knowledge.stop_scoring()
@@ -141,6 +146,19 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+async def settle_when_loaded(dispatcher: Dispatcher) -> None:
+    """Freeze the start-up heap (bot/core/heap.py) once the encoders, which load in the
+    background, are in it."""
+    await asyncio.to_thread(wait_for_models, dispatcher)
+    heap.settle("serve")
+
+
+def wait_for_models(dispatcher: Dispatcher) -> None:
+    knowledge = dispatcher.services.knowledge
+    for dense in knowledge.index.dense if knowledge is not None else ():
+        getattr(dense.encoder, "available", True)  # waits for the model to load
+
+
 def preload(dispatcher: Dispatcher) -> None:
     """What would otherwise load on some resident's first message of its kind."""
     resolver = dispatcher.services.locale_resolver
@@ -166,10 +184,8 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
     prepare_multiprocess(settings.run_dir)  # before any metric exists in any process
     dispatcher = build_dispatcher(settings)
     preload(dispatcher)
-    knowledge = dispatcher.services.knowledge
-    if knowledge is not None:
-        for dense in knowledge.index.dense:  # no loader thread may be running at fork
-            getattr(dense.encoder, "available", True)
+    wait_for_models(dispatcher)  # no loader thread may be running at fork
+    heap.settle("before forking the workers")
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
     if others:
         log.warning("threads alive before forking the workers: %s", ", ".join(others))
