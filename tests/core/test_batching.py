@@ -33,3 +33,26 @@ async def test_a_failed_call_fails_every_item_of_its_batch() -> None:
     for future in futures:
         with pytest.raises(RuntimeError, match="model failed"):
             await future
+
+
+async def test_with_in_flight_what_arrives_meanwhile_goes_together_when_a_call_returns() -> None:
+    calls: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def run(key: None, items: list[int]) -> list[int]:
+        calls.append(items)
+        if len(calls) == 1:
+            await release.wait()  # the worker is busy with the first batch
+        return items
+
+    batcher: MicroBatcher[None, int, int] = MicroBatcher(
+        run, window=0.001, max_batch=3, in_flight=1
+    )
+    first = batcher.submit(None, 0)
+    await asyncio.sleep(0.01)  # the first batch left alone, after its window
+    later = [batcher.submit(None, n) for n in range(1, 6)]
+    await asyncio.sleep(0.01)  # windows pass: nothing more is sent while one batch runs
+    assert calls == [[0]]
+    release.set()
+    assert await asyncio.gather(first, *later) == [0, 1, 2, 3, 4, 5]
+    assert calls == [[0], [1, 2, 3], [4, 5]]  # then in full batches, one at a time
