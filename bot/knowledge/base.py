@@ -17,22 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core import heap
+from bot.core.batching import MicroBatcher
 from bot.core.offload import run_cpu
 from bot.i18n.resolver import ON_LOOP_CHARS
-from bot.knowledge.embedding import Embedder, QueryVectors, encode_batch
+from bot.knowledge.embedding import MAX_BATCH, WINDOW_SECONDS, Embedder, QueryVectors, encode_batch
 from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.overlay import Overlay, digest, merge, normalise
 from bot.knowledge.retrieval import Decision, Retriever
-from bot.knowledge.scoring_process import ChildConfig, ScoringProcess
+from bot.knowledge.scoring_process import ChildConfig, Scored, ScoringProcess
 
 log = logging.getLogger(__name__)
 REMEMBERED_SCORES = 256
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # by identity: a micro-batch's key (one version each)
 class Snapshot:
     entries: dict[str, FaqEntry]
     index: FaqIndex
@@ -78,6 +79,11 @@ class KnowledgeBase:
             OrderedDict()
         )
         self.scoring: ScoringProcess | None = None  # see start_scoring
+        # Without the scoring process: questions encoded and scored together in the CPU
+        # pool, one batch at a time (the next takes all that arrived meanwhile).
+        self._local: MicroBatcher[Snapshot, str, Scored] = MicroBatcher(
+            self._score_locally, window=WINDOW_SECONDS, max_batch=MAX_BATCH, in_flight=1
+        )
 
     @classmethod
     def from_settings(
@@ -133,48 +139,48 @@ class KnowledgeBase:
 
     async def prepare(self, text: str) -> None:
         """Encode and score a question ahead, for `adecide` to find: the dispatcher calls
-        this before the message waits for its user and the database. The scoring process
-        does it when there is one (bot/knowledge/scoring_process.py); else the CPU pool."""
+        this before the message waits for its user and the database. Questions arriving
+        together are encoded and scored together: in the scoring process when there is one
+        (bot/knowledge/scoring_process.py), else in the CPU pool."""
         snapshot = self._snapshot
         kept = self._scored.get(text)
         if not text.strip() or (kept is not None and kept[0] is snapshot):
             return
-        scored = await self._score_in_process(snapshot, text)
-        if scored is not None:
-            query, found = scored
-        else:
-            query = await self.embed(text)
-            _read, found = await run_cpu(snapshot.retriever.score, text, query)
-        self._scored[text] = (snapshot, query, found)
-        while len(self._scored) > REMEMBERED_SCORES:
-            self._scored.popitem(last=False)
-
-    async def _score_in_process(
-        self, snapshot: Snapshot, text: str
-    ) -> tuple[QueryVectors | None, EntryScores] | None:
-        scoring = self.scoring
-        if scoring is None or not scoring.usable() or not snapshot.index.dense:
-            return None
         # A long text's reading is detected off the loop, a chat-length one on it (and
         # remembered for the locale resolver, which asks next).
         if len(text) > ON_LOOP_CHARS:
             read = await run_cpu(Retriever.reading, text)
         else:
             read = Retriever.reading(text)
-        scored = await scoring.score(snapshot.content_hash, self._overlay, read)
-        if scored is None or self._snapshot is not snapshot:
-            return None
-        query, found = scored
-        if read != text:
-            return None, found  # the vectors are the Cyrillic reading's, not the message's
-        self.embedder.remember(query)  # for the emergency guard, which asks next
-        return query, found
+        scored = await self._score_in_child(snapshot, read)
+        if scored is None:
+            scored = await self._local.submit(snapshot, read)
+        vectors, found = scored
+        query = vectors if read == text and snapshot.index.dense else None
+        if query is not None:  # (not a Cyrillic reading's vectors: not the message's)
+            self.embedder.remember(query)  # for the emergency guard, which asks next
+        self._scored[text] = (snapshot, query, found)
+        while len(self._scored) > REMEMBERED_SCORES:
+            self._scored.popitem(last=False)
 
-    def score_batch(self, texts: list[str]) -> list[tuple[QueryVectors, EntryScores]]:
+    @property
+    def local_batches(self) -> int:
+        """Batches scored in this process's CPU pool (for tests and benchmarks)."""
+        return self._local.batches
+
+    async def _score_in_child(self, snapshot: Snapshot, read: str) -> Scored | None:
+        scoring = self.scoring
+        if scoring is None or not scoring.usable() or not snapshot.index.dense:
+            return None
+        scored = await scoring.score(snapshot.content_hash, self._overlay, read)
+        return scored if self._snapshot is snapshot else None
+
+    async def _score_locally(self, snapshot: Snapshot, texts: list[str]) -> list[Scored]:
+        return await run_cpu(_score_texts, snapshot, texts)
+
+    def score_batch(self, texts: list[str]) -> list[Scored]:
         """Texts (already read) encoded together and scored: the scoring process's work."""
-        queries = self.encode_texts(texts)
-        found = self._snapshot.retriever.score_batch(texts, queries)
-        return list(zip(queries, found, strict=True))
+        return _score_texts(self._snapshot, texts)
 
     def encode_texts(self, texts: list[str]) -> list[QueryVectors]:
         """Texts' vectors by the live encoders (synchronous: the scoring process's work)."""
@@ -259,6 +265,12 @@ class KnowledgeBase:
             log.info("faq overlay applied: %d entries with staff alternates", len(wanted))
             heap.settle_again("faq overlay")
             return True
+
+
+def _score_texts(snapshot: Snapshot, texts: list[str]) -> list[Scored]:
+    """Texts (already read) encoded together, then scored together (CPU work)."""
+    queries = encode_batch(lambda: [d.encoder for d in snapshot.index.live_dense()], texts)
+    return list(zip(queries, snapshot.retriever.score_batch(texts, queries), strict=True))
 
 
 def build_for_scoring(config: ChildConfig) -> KnowledgeBase:

@@ -8,6 +8,7 @@ and every decision on a sample is the same.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -159,3 +160,24 @@ def test_a_batch_shares_one_product_and_scores_as_one_by_one(knowledge: Knowledg
         alone = retriever.score_read(text, query)
         np.testing.assert_allclose(batched.combined, alone.combined, atol=1e-6)
         assert np.argmax(batched.combined) == np.argmax(alone.combined), text
+
+
+async def test_questions_arriving_together_are_scored_in_one_batch_without_the_child(
+    knowledge: KnowledgeBase,
+) -> None:
+    """No scoring process (several workers on two cores): questions prepared at once are
+    encoded and scored as one batch in the CPU pool, and decide as each would alone."""
+    assert knowledge.scoring is None
+    texts = [f"{question} #{n}" for n, question in enumerate(QUESTIONS[:10])]
+    before = knowledge.local_batches
+    await asyncio.gather(*(knowledge.prepare(text) for text in texts))
+    assert knowledge.local_batches == before + 1
+    for text in texts:
+        direct = knowledge.decide(text, None, knowledge.embedder.embed_now(text))
+        ahead = await knowledge.adecide(text)
+        # (the batch's product may differ from one product in the last bits of a float)
+        assert (ahead.outcome, ahead.faq_id, [c.faq_id for c in ahead.candidates]) == (
+            direct.outcome,
+            direct.faq_id,
+            [c.faq_id for c in direct.candidates],
+        ), text
