@@ -90,6 +90,7 @@ class Dispatcher:
         if incoming.text and len(incoming.text) > MAX_TEXT:
             incoming = replace(incoming, text=incoming.text[:MAX_TEXT])
         await self._prepare(incoming)
+        incoming = await self._prepare_media(incoming)
         key = str(incoming.user)
         async with self.locks.hold(key), self._in_flight:
             try:
@@ -118,6 +119,19 @@ class Dispatcher:
         for result in results:
             if isinstance(result, Exception):  # the handler will meet it again, and answer
                 log.warning("preparing a message failed: %r", result)
+
+    async def _prepare_media(self, incoming: Incoming) -> Incoming:
+        """A file is fetched (when a handler will keep it) before the message queues: a
+        download may take seconds, and a place among the messages in progress is what
+        every other message waits for."""
+        if incoming.media is None:
+            return incoming
+        for prepare in self.routes.media_preparers:
+            try:
+                incoming = await prepare(incoming, self.services)
+            except Exception:  # an optimisation only: the handler fetches it itself
+                log.exception("preparing a file failed")
+        return incoming
 
     async def _handle_locked(self, incoming: Incoming) -> Outcome:
         opened = await self.conversations.open(

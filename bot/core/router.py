@@ -24,6 +24,10 @@ ReplyHook = Callable[[list[Reply], Context[Any]], list[Reply]]
 # CPU work on a free text that needs neither the user nor their state (its sentence
 # vectors, say), started before the message queues for its user: (text, services).
 Preparer = Callable[[str, Any], Awaitable[None]]
+# Waiting on the network for a message with a file (downloading it), started before the
+# message takes one of the few places for messages in progress: (incoming, services) → the
+# incoming to handle (its media's `fetched` filled in, or unchanged).
+MediaPreparer = Callable[[Incoming, Any], Awaitable[Incoming]]
 # What the resident sees when a handler raised; must not fail itself.
 ErrorReply = Callable[[Context[Any]], list[Reply]]
 ANY_STEP = "*"
@@ -59,6 +63,7 @@ class Router:
         self.free_input: set[tuple[str, str]] = set()
         self.hooks: list[ReplyHook] = []
         self.preparers: list[Preparer] = []
+        self.media_preparers: list[MediaPreparer] = []
         self.singles: dict[str, Any] = {}
         self.children: list[Router] = []
 
@@ -129,6 +134,12 @@ class Router:
         self.preparers.append(preparer)
         return preparer
 
+    def prepare_media(self, preparer: MediaPreparer) -> MediaPreparer:
+        """Runs on every message with a file before it waits for its user and a place among
+        the messages in progress, so a slow download holds up no one else."""
+        self.media_preparers.append(preparer)
+        return preparer
+
     def text(self, handler: Handler) -> Handler:
         """Free text outside any flow (the FAQ)."""
         return self._single("text", handler)
@@ -175,6 +186,7 @@ class Router:
             table.private_keys.update(router.private_keys)
             table.hooks.extend(router.hooks)
             table.preparers.extend(router.preparers)
+            table.media_preparers.extend(router.media_preparers)
             for slot, single in router.singles.items():
                 _put(table.singles, slot, single, f"{slot} ({router.name})")
         return table
@@ -197,6 +209,7 @@ class RouteTable:
     private_keys: set[str] = field(default_factory=set)
     hooks: list[ReplyHook] = field(default_factory=list)
     preparers: list[Preparer] = field(default_factory=list)
+    media_preparers: list[MediaPreparer] = field(default_factory=list)
     singles: dict[str, Any] = field(default_factory=dict)
 
     def for_payload(self, payload: str) -> tuple[PayloadRoute, Payload]:

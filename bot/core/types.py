@@ -24,12 +24,22 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """A file's bytes, fetched before its message queued (see Router.prepare_media), or the
+    MediaTooLarge / MediaUnavailable (bot/core/channel.py) the fetch raised."""
+
+    data: bytes = field(default=b"", repr=False)
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MediaRef:
     """A file a resident sent (a photo, a document), as the channel can fetch it later.
 
     `file_id` is the platform's handle (Telegram file_id, WeChat MediaId); the bytes are
     fetched at the edge by the channel's `MediaFetcher` (bot/core/channel.py), only when a
-    handler keeps the file. `size` is what the platform announced, if anything.
+    handler keeps the file: before the message queues when that is known then (`fetched`),
+    else by the handler. `size` is what the platform announced, if anything.
     """
 
     kind: str  # "photo" or "document"
@@ -37,6 +47,7 @@ class MediaRef:
     filename: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    fetched: Fetched | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

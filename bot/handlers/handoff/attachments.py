@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from bot.core.channel import MediaTooLarge, MediaUnavailable
-from bot.core.types import Incoming, MediaRef, Reply
+from bot.core.types import Fetched, Incoming, MediaRef, Reply
 from bot.handlers.handoff import staff_group
 from bot.i18n import _
-from bot.services import Ctx
+from bot.services import Ctx, Services
 from bot.store.handoff.attachments import safe_filename, sniff
 from bot.store.handoff.tables import FROM_RESIDENT, HandoffConversation
 
@@ -44,6 +44,17 @@ def not_received() -> Reply:
     return Reply(_("I could not receive this file. Please send it again."))
 
 
+async def fetch(svc: Services, channel: str, media: MediaRef) -> Fetched:
+    """The file's bytes through its channel, within the size limit, or why not."""
+    fetcher = svc.channels.fetcher(channel)
+    if fetcher is None:
+        return Fetched(error=MediaUnavailable(f"no fetcher for {channel}"))
+    try:
+        return Fetched(await fetcher.fetch(media, svc.settings.handoff_attachment_max_bytes))
+    except (MediaTooLarge, MediaUnavailable) as exc:
+        return Fetched(error=exc)
+
+
 async def take_attachment(
     incoming: Incoming, ctx: Ctx, live: HandoffConversation, media: MediaRef, name: str | None
 ) -> list[Reply]:
@@ -53,17 +64,12 @@ async def take_attachment(
     caption = (incoming.text or "").strip()
     limit = svc.settings.handoff_attachment_max_bytes
     refusal: Reply | None = None
-    data = b""
-    fetcher = svc.channels.fetcher(incoming.user.channel)
-    if fetcher is None:
+    fetched = media.fetched or await fetch(ctx.services, incoming.user.channel, media)
+    data = fetched.data
+    if isinstance(fetched.error, MediaTooLarge):
+        refusal = too_big(limit)
+    elif fetched.error is not None:
         refusal = not_received()
-    else:
-        try:
-            data = await fetcher.fetch(media, limit)
-        except MediaTooLarge:
-            refusal = too_big(limit)
-        except MediaUnavailable:
-            refusal = not_received()
     content_type = sniff(data) if refusal is None else None
     if refusal is None and content_type is None:
         refusal = not_accepted()

@@ -7,6 +7,7 @@ live conversation is put into the transcript and flagged for staff (emergency/gu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +15,13 @@ from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.payloads import StartBooking
 from bot.handlers.handoff import staff_group
-from bot.handlers.handoff.attachments import take_attachment
+from bot.handlers.handoff.attachments import fetch, take_attachment
 from bot.handlers.handoff.payloads import EndHandoff, LeaveMessage, RateHandoff, StartHandoff
 from bot.handlers.handoff.texts import closed_reply, end_button
 from bot.handlers.start import expired_payload
 from bot.i18n import _
 from bot.i18n.format import format_relative_datetime
-from bot.services import Ctx
+from bot.services import Ctx, Services
 from bot.store.handoff.tables import FROM_RESIDENT
 
 router = Router("handoff")
@@ -121,6 +122,22 @@ async def leave_message(incoming: Incoming, ctx: Ctx, tap: LeaveMessage) -> list
             "are back ({when})."
         ).format(when=_when(back, ctx.locale, now))
     return [Reply.of(text, [end_button()])]
+
+
+@router.prepare_media
+async def fetch_for_staff(incoming: Incoming, svc: Services) -> Incoming:
+    """A file for staff in a live conversation is downloaded before the message takes its
+    place among those in progress (staff_are_answering keeps it); any other file is not
+    downloaded at all. Should the conversation end meanwhile, the bytes are simply unused;
+    should one start, staff_are_answering downloads the file itself."""
+    media = incoming.media
+    if media is None or media.fetched is not None or not incoming.private_chat:
+        return incoming
+    user = await svc.users.get(incoming.user)
+    if user is None or user.id is None or await svc.handoff.live_for(user.id) is None:
+        return incoming
+    fetched = await fetch(svc, incoming.user.channel, media)
+    return replace(incoming, media=replace(media, fetched=fetched))
 
 
 @router.guard
