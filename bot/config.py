@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="`serve` encodes and scores FAQ questions in a helper process beside each "
         "web process, on another core; auto: when the machine has more cores than web workers",
     )
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description="The event loop of `serve`: uvloop (its loop work in C; auto: when "
+        "installed) or asyncio's own",
+    )
     faq_watch_seconds: float = Field(
         default=2.0, ge=0, description="How often `serve` checks faq/ for edits; 0 = never"
     )

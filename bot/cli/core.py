@@ -76,6 +76,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
+    from bot.web.loop import run as run_loop
     from bot.web.serve import serve, serve_workers
 
     settings = get_settings()
@@ -89,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from bot.ops.multiproc import keep_existing
 
         keep_existing()
-        asyncio.run(serve(settings, host, port))
+        run_loop(serve(settings, host, port), settings.event_loop)
         return 0
     if not settings.database_url.startswith("postgresql"):
         print(

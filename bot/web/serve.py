@@ -30,6 +30,7 @@ from bot.i18n.resolver import DetectingLocaleResolver
 from bot.knowledge.scoring_process import child_config
 from bot.runtime import Component, build_components, install_senders
 from bot.web.app import create_web_app
+from bot.web.loop import run as run_loop
 
 log = logging.getLogger("linzhu")
 RESTART_PAUSE = 1.0  # seconds between restarts of a child that keeps dying
@@ -66,7 +67,13 @@ async def serve(
     for component in components:
         await component.start()
         log.info("started %s", component.name)
-    log.info("Linzhu is listening on http://%s:%d (pid %d)", host, port, os.getpid())
+    log.info(
+        "Linzhu is listening on http://%s:%d (pid %d, event loop: %s)",
+        host,
+        port,
+        os.getpid(),
+        type(asyncio.get_running_loop()).__module__.split(".")[0],
+    )
     settling = asyncio.create_task(settle_when_loaded(dispatcher)) if settle_later else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -194,11 +201,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
         # Connections must not cross a fork; the engine opened none yet, this makes sure.
         dispatcher.services.db.engine.sync_engine.dispose(close=False)
         if role == "reminders":
-            asyncio.run(run_reminders(dispatcher))
+            run_loop(run_reminders(dispatcher), settings.event_loop)
         else:
             index = int(role.split("-")[1])
             keep = web_worker_keeps(index, settings)
-            asyncio.run(
+            run_loop(
                 serve(
                     settings,
                     host,
@@ -207,7 +214,8 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
                     keep=keep,
                     reuse_port=True,
                     web_processes=workers,
-                )
+                ),
+                settings.event_loop,
             )
 
     roles = [f"web-{i}" for i in range(workers)]

@@ -141,6 +141,7 @@ async def test_sigterm_under_load_loses_nothing_and_answers_once(
     # Within the grace period (and the interpreter's own exit).
     assert took < GRACE + 1, f"exited {took:.1f} s after SIGTERM\n{log[-3000:]}"
     assert "stopping: no new connections" in log and "stopped" in log
+    assert "event loop: uvloop" in log  # the default loop, where installed (bot/web/loop.py)
     assert in_flight_before > 0 and len(answered) > in_flight_before, "no load at SIGTERM"
     assert len(refused) == CLIENTS  # each client stopped at a refused connection
 
