@@ -162,7 +162,9 @@ class HealthProbe:
 
 
 def run_echo_server(port: int, reuse_port: bool) -> None:
-    """A bare aiohttp app answering POST /api/chat with a reply-shaped JSON echo."""
+    """A bare aiohttp app answering POST /api/chat with a reply-shaped JSON echo, on the
+    event loop Linzhu's `serve` uses (EVENT_LOOP, uvloop where installed), so the ratio
+    compares the application and not the loops."""
 
     async def echo(request: web.Request) -> web.Response:
         body = await request.json()
@@ -177,8 +179,19 @@ def run_echo_server(port: int, reuse_port: bool) -> None:
     app.router.add_post("/api/chat", echo)
     app.router.add_post("/wechat", echo)
     app.router.add_get("/healthz", healthz)
+    sys.path.insert(0, str(ROOT))
+    from bot.web.loop import loop_factory
+
+    setting = os.environ.get("EVENT_LOOP", "auto")
+    factory = loop_factory(setting if setting in ("uvloop", "asyncio") else "auto")
     web.run_app(
-        app, host="127.0.0.1", port=port, print=None, access_log=None, reuse_port=reuse_port
+        app,
+        host="127.0.0.1",
+        port=port,
+        print=None,
+        access_log=None,
+        reuse_port=reuse_port,
+        loop=factory() if factory else None,
     )
 
 
