@@ -17,6 +17,10 @@ from typing import ParamSpec, TypeVar
 P = ParamSpec("P")
 T = TypeVar("T")
 
+# Work on a text up to this many characters runs on the loop (well under a millisecond); on
+# a longer one, in the pool (4,000 characters would hold the loop for tens of milliseconds).
+ON_LOOP_CHARS = 160
+
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -32,3 +36,10 @@ async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`fn(*args, **kwargs)` in the CPU pool, awaited without blocking the loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(cpu_pool(), lambda: fn(*args, **kwargs))
+
+
+async def run_for_text(fn: Callable[[str], T], text: str) -> T:
+    """`fn(text)` right here for a chat-length text, in the CPU pool for a longer one."""
+    if len(text) > ON_LOOP_CHARS:
+        return await run_cpu(fn, text)
+    return fn(text)

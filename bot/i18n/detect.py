@@ -139,6 +139,10 @@ class LanguageDetector:
             _DETECTED[text] = found
         return found
 
+    def remembered(self, text: str) -> Detection | None:
+        """`detect`'s result if this text was detected lately (no work otherwise)."""
+        return _DETECTED.get(text)
+
     def _detect(self, text: str) -> Detection:
         cleaned = _NUMERIC_RE.sub(" ", _URL_RE.sub(" ", text))
         counts = _script_counts(cleaned)

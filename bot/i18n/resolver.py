@@ -11,50 +11,36 @@ dispatcher asks for that ahead (`prepare`), before the message queues for its us
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from bot.core.context import UserRecord
 from bot.core.locale import LocaleChoice
-from bot.core.offload import run_cpu
+from bot.core.offload import ON_LOOP_CHARS, run_for_text
 from bot.core.types import Incoming
 from bot.i18n.detect import Detection, LanguageDetector, platform_locale
 from bot.i18n.policy import decide_reply_locale
 
 NO_SIGNAL = Detection(locale=None, confidence=0.0, certain=False, unsupported=None)
 DETECT_CHARS = 600
-ON_LOOP_CHARS = 160
-REMEMBERED = 256
 
 
 class DetectingLocaleResolver:
     def __init__(self, default: str, detector: LanguageDetector | None = None) -> None:
         self.default = default
         self.detector = detector or LanguageDetector()  # models load here, once
-        self._recent: OrderedDict[str, Detection] = OrderedDict()
 
     def preload(self) -> None:
         """Everything the detector may need, loaded now (see LanguageDetector.preload)."""
         self.detector.preload()
 
     async def prepare(self, text: str) -> None:
-        """Detect a long text's language in the CPU pool now; short ones cost too little."""
-        if len(text) > ON_LOOP_CHARS and text not in self._recent:
+        """Detect a long text's language in the CPU pool now (the detector remembers it for
+        `resolve`); a short one costs too little."""
+        if len(text) > ON_LOOP_CHARS:
             await self._detect(text)
 
     async def _detect(self, text: str) -> Detection:
-        found = self._recent.get(text)
-        if found is not None:
-            return found
         sample = text[:DETECT_CHARS]
-        if len(sample) > ON_LOOP_CHARS:
-            found = await run_cpu(self.detector.detect, sample)
-        else:
-            found = self.detector.detect(sample)
-        if len(text) > ON_LOOP_CHARS:
-            self._recent[text] = found
-            while len(self._recent) > REMEMBERED:
-                self._recent.popitem(last=False)
-        return found
+        found = self.detector.remembered(sample)
+        return found if found is not None else await run_for_text(self.detector.detect, sample)
 
     async def resolve(
         self, incoming: Incoming, user: UserRecord, *, free_input: bool = False

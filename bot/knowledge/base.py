@@ -18,8 +18,7 @@ from pathlib import Path
 
 from bot.core import heap
 from bot.core.batching import MicroBatcher
-from bot.core.offload import run_cpu
-from bot.i18n.resolver import ON_LOOP_CHARS
+from bot.core.offload import run_cpu, run_for_text
 from bot.knowledge.embedding import MAX_BATCH, WINDOW_SECONDS, Embedder, QueryVectors, encode_batch
 from bot.knowledge.encoders import Encoder, load_encoders
 from bot.knowledge.index import EntryScores, FaqIndex
@@ -73,7 +72,7 @@ class KnowledgeBase:
         self._snapshot = self._build(*self._files)
         self._stamp = self.files_stamp()
         # One encoding per message, shared by every reader of it (the emergency guard, FAQ).
-        self.embedder = Embedder(lambda: [d.encoder for d in self.index.live_dense()])
+        self.embedder = Embedder(lambda: self.index.live_encoders())
         # Questions scored ahead (`prepare`), until their message asks (`adecide`).
         self._scored: OrderedDict[str, tuple[Snapshot, QueryVectors | None, EntryScores]] = (
             OrderedDict()
@@ -146,12 +145,8 @@ class KnowledgeBase:
         kept = self._scored.get(text)
         if not text.strip() or (kept is not None and kept[0] is snapshot):
             return
-        # A long text's reading is detected off the loop, a chat-length one on it (and
-        # remembered for the locale resolver, which asks next).
-        if len(text) > ON_LOOP_CHARS:
-            read = await run_cpu(Retriever.reading, text)
-        else:
-            read = Retriever.reading(text)
+        # (its detection is remembered for the locale resolver, which asks next)
+        read = await run_for_text(Retriever.reading, text)
         scored = await self._score_in_child(snapshot, read)
         if scored is None:
             scored = await self._local.submit(snapshot, read)
@@ -184,7 +179,13 @@ class KnowledgeBase:
 
     def encode_texts(self, texts: list[str]) -> list[QueryVectors]:
         """Texts' vectors by the live encoders (synchronous: the scoring process's work)."""
-        return encode_batch(lambda: [d.encoder for d in self.index.live_dense()], texts)
+        return encode_batch(self.index.live_encoders, texts)
+
+    def wait_for_models(self) -> None:
+        """Block until every encoder's model has loaded (or failed to): they load in the
+        background, and start-up sometimes needs them in (before forking, before freezing
+        the heap, before a scoring process answers)."""
+        self.index.live_dense()
 
     def start_scoring(self, config: ChildConfig) -> None:
         """Encode and score in a process of its own from now on (`serve` calls this)."""
@@ -269,7 +270,7 @@ class KnowledgeBase:
 
 def _score_texts(snapshot: Snapshot, texts: list[str]) -> list[Scored]:
     """Texts (already read) encoded together, then scored together (CPU work)."""
-    queries = encode_batch(lambda: [d.encoder for d in snapshot.index.live_dense()], texts)
+    queries = encode_batch(snapshot.index.live_encoders, texts)
     return list(zip(queries, snapshot.retriever.score_batch(texts, queries), strict=True))
 
 
@@ -278,7 +279,6 @@ def build_for_scoring(config: ChildConfig) -> KnowledgeBase:
     knowledge = KnowledgeBase.from_settings(
         config.faq_dir, config.encoder_setting, config.cache_dir
     )
-    for dense in knowledge.index.dense:
-        getattr(dense.encoder, "available", True)  # waits for the model to load
+    knowledge.wait_for_models()
     heap.settle("scoring process")
     return knowledge

@@ -185,6 +185,10 @@ class FaqIndex:
         """The dense signals whose model loaded (one that failed is dropped, not fatal)."""
         return [d for d in self.dense if getattr(d.encoder, "available", True)]
 
+    def live_encoders(self) -> list[Encoder]:
+        """The encoders whose model loaded (asking waits for one still loading)."""
+        return [d.encoder for d in self.live_dense()]
+
     def _shortlist(
         self,
         dense: list[_Dense],

@@ -114,7 +114,7 @@ class Retriever:
     def score_read(self, text: str, query: QueryVectors | None = None) -> EntryScores:
         """`score` of a text already read (`reading`): the scoring process's part."""
         if query is None and self.index.dense:  # the command line and benches: encode here
-            query = encode_batch(lambda: [d.encoder for d in self.index.live_dense()], [text])[0]
+            query = encode_batch(self.index.live_encoders, [text])[0]
         return rerank(self.index, text, self.index.scores(text, query), query)
 
     def score_batch(self, texts: list[str], queries: list[QueryVectors]) -> list[EntryScores]:

@@ -13,7 +13,8 @@ faq/ and applies the overlay first, and a batch it still cannot match comes back
 the parent scores it itself (in its thread pool, as without the process). So does every
 question while the child starts, and after it died (it is started again).
 
-Questions arriving within a few milliseconds share one batch: one trip, one model call.
+Questions are sent in batches, one batch at a time (core/batching.py): what arrives while
+the child works goes together when it returns, one trip and one model call.
 """
 
 from __future__ import annotations
@@ -30,12 +31,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.core.batching import MicroBatcher
-from bot.knowledge.embedding import QueryVectors
+from bot.knowledge.embedding import MAX_BATCH, WINDOW_SECONDS, QueryVectors
 from bot.knowledge.index import EntryScores
 
 log = logging.getLogger(__name__)
-WINDOW_SECONDS = 0.003
-MAX_BATCH = 32
 RESTART_PAUSE = 30.0  # seconds before a child that died is started again
 
 Scored = tuple[QueryVectors, EntryScores]

@@ -161,9 +161,8 @@ async def settle_when_loaded(dispatcher: Dispatcher) -> None:
 
 
 def wait_for_models(dispatcher: Dispatcher) -> None:
-    knowledge = dispatcher.services.knowledge
-    for dense in knowledge.index.dense if knowledge is not None else ():
-        getattr(dense.encoder, "available", True)  # waits for the model to load
+    if dispatcher.services.knowledge is not None:
+        dispatcher.services.knowledge.wait_for_models()
 
 
 def preload(dispatcher: Dispatcher) -> None:

@@ -137,7 +137,7 @@ class EmergencyDetector:
     @classmethod
     def for_knowledge(cls, knowledge: HasIndex, cache_dir: Path | None) -> EmergencyDetector:
         """With the FAQ's encoders, and its phrasings as the ordinary messages."""
-        encoders = [d.encoder for d in knowledge.index.live_dense()]
+        encoders = knowledge.index.live_encoders()
         return cls.build(encoders, cache_dir, ordinary_vectors(knowledge.index))
 
     @property
