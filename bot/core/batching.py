@@ -4,10 +4,11 @@ One model call (or one trip to another process) for a batch costs far less per i
 one each, so the cost per item falls as load rises. A batch holds items of one key only (a
 version of the data they are computed against), at most `max_batch` of them.
 
-With `in_flight`, at most that many batches run at once: what arrives meanwhile waits and
-goes as one batch when a call returns. Batches then grow with the load instead of queueing
-behind each other one or two items each (a worker busy for 10 ms sees questions arrive
-every few milliseconds at peak), which is what makes the cost per item fall.
+One batch runs at a time: what arrives meanwhile waits and goes as one batch when the call
+returns. Batches then grow with the load instead of queueing behind each other one or two
+items each (a worker busy for 10 ms sees questions arrive every few milliseconds at peak),
+which is what makes the cost per item fall. (Only a change of key sends a batch while
+another runs: the data changed, which is rare, and its items are never held back.)
 """
 
 from __future__ import annotations
@@ -30,12 +31,10 @@ class MicroBatcher(Generic[K, T, R]):
         *,
         window: float,
         max_batch: int,
-        in_flight: int | None = None,
     ) -> None:
         self.run = run
         self.window = window
         self.max_batch = max_batch
-        self.in_flight = in_flight
         self.batches = 0  # for tests and benchmarks: calls made
         self._key: K | None = None
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
@@ -45,7 +44,7 @@ class MicroBatcher(Generic[K, T, R]):
     def submit(self, key: K, item: T) -> asyncio.Future[R]:
         loop = asyncio.get_running_loop()
         if self._pending and self._key != key:
-            self._send()  # one batch, one key (the data changed: rare, so never held back)
+            self._send()  # one batch, one key (see the module's docstring)
         future: asyncio.Future[R] = loop.create_future()
         self._key = key
         self._pending.append((item, future))
@@ -56,12 +55,11 @@ class MicroBatcher(Generic[K, T, R]):
         return future
 
     def flush(self) -> None:
-        """Send what is pending, unless `in_flight` batches run already: then it goes when
-        one of them returns."""
+        """Send what is pending, unless a batch runs already: then it goes when that returns."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        while self._pending and (self.in_flight is None or len(self._running) < self.in_flight):
+        if self._pending and not self._running:
             self._send()
 
     def _send(self) -> None:

@@ -78,10 +78,9 @@ class KnowledgeBase:
             OrderedDict()
         )
         self.scoring: ScoringProcess | None = None  # see start_scoring
-        # Without the scoring process: questions encoded and scored together in the CPU
-        # pool, one batch at a time (the next takes all that arrived meanwhile).
+        # Without the scoring process: questions encoded and scored together in the CPU pool.
         self._local: MicroBatcher[Snapshot, str, Scored] = MicroBatcher(
-            self._score_locally, window=WINDOW_SECONDS, max_batch=MAX_BATCH, in_flight=1
+            self._score_locally, window=WINDOW_SECONDS, max_batch=MAX_BATCH
         )
 
     @classmethod

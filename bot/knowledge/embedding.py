@@ -79,9 +79,8 @@ class Embedder:
         self._encoders = encoders  # the live encoders, asked at each batch
         self.remembered = remembered
         self._recent: OrderedDict[str, asyncio.Future[QueryVectors]] = OrderedDict()
-        # One model call at a time: the next takes everything that arrived meanwhile.
         self._batcher: MicroBatcher[None, str, QueryVectors] = MicroBatcher(
-            self._encode, window=window, max_batch=max_batch, in_flight=1
+            self._encode, window=window, max_batch=max_batch
         )
         self.remote: RemoteEncoder | None = None  # the scoring process, once started
         self.encoded = 0  # texts encoded

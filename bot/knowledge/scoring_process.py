@@ -59,7 +59,7 @@ class ScoringProcess:
         self._ready = False
         self._failed_at = 0.0
         self._batcher: MicroBatcher[tuple[str, Any], str, Scored | None] = MicroBatcher(
-            self._score_batch, window=WINDOW_SECONDS, max_batch=MAX_BATCH, in_flight=1
+            self._score_batch, window=WINDOW_SECONDS, max_batch=MAX_BATCH
         )
         self.encodings = 0  # for tests and benchmarks: batches encoded
 

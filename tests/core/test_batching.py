@@ -35,7 +35,7 @@ async def test_a_failed_call_fails_every_item_of_its_batch() -> None:
             await future
 
 
-async def test_with_in_flight_what_arrives_meanwhile_goes_together_when_a_call_returns() -> None:
+async def test_what_arrives_during_a_call_goes_together_when_it_returns() -> None:
     calls: list[list[int]] = []
     release = asyncio.Event()
 
@@ -45,9 +45,7 @@ async def test_with_in_flight_what_arrives_meanwhile_goes_together_when_a_call_r
             await release.wait()  # the worker is busy with the first batch
         return items
 
-    batcher: MicroBatcher[None, int, int] = MicroBatcher(
-        run, window=0.001, max_batch=3, in_flight=1
-    )
+    batcher: MicroBatcher[None, int, int] = MicroBatcher(run, window=0.001, max_batch=3)
     first = batcher.submit(None, 0)
     await asyncio.sleep(0.01)  # the first batch left alone, after its window
     later = [batcher.submit(None, n) for n in range(1, 6)]

@@ -64,7 +64,7 @@ async def take_attachment(
     caption = (incoming.text or "").strip()
     limit = svc.settings.handoff_attachment_max_bytes
     refusal: Reply | None = None
-    fetched = media.fetched or await fetch(ctx.services, incoming.user.channel, media)
+    fetched = media.fetched or await fetch(svc, incoming.user.channel, media)
     data = fetched.data
     if isinstance(fetched.error, MediaTooLarge):
         refusal = too_big(limit)
