@@ -109,6 +109,16 @@ class Settings(BaseSettings):
         default=None,
         description="the address residents open (https://… makes the session cookie Secure)",
     )
+    security_contact: str | None = Field(
+        default=None,
+        description=(
+            "where to report a vulnerability: mailto: or https: addresses, comma-separated "
+            "(served as /.well-known/security.txt; unset, that page is 404)"
+        ),
+    )
+    security_policy_url: str | None = Field(
+        default=None, description="an https:// page with the centre's disclosure policy"
+    )
     trusted_proxies: str = Field(
         default="127.0.0.1,::1",
         description="reverse proxies whose X-Forwarded-For names the client (comma-separated)",
@@ -352,6 +362,21 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s):// URL")
         return value.rstrip("/") if value else None
 
+    @field_validator("security_contact")
+    @classmethod
+    def _security_contact(cls, value: str | None) -> str | None:
+        for item in filter(None, (part.strip() for part in (value or "").split(","))):
+            if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^/\s]+\S*", item):
+                raise ValueError(f"{item!r}: give mailto:someone@example.org or an https:// URL")
+        return value.strip() if value and value.strip() else None
+
+    @field_validator("security_policy_url")
+    @classmethod
+    def _security_policy(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"https://[^/\s]+\S*", value.strip()):
+            raise ValueError("must be an https:// URL")
+        return value.strip() if value and value.strip() else None
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies(cls, value: str) -> str:
@@ -361,6 +386,11 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"{item!r} is not an IP address or network") from exc
         return value
+
+    @property
+    def security_contacts(self) -> tuple[str, ...]:
+        """The SECURITY_CONTACT addresses, in the order given."""
+        return tuple(p.strip() for p in (self.security_contact or "").split(",") if p.strip())
 
     @property
     def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:

@@ -14,6 +14,7 @@ from bot.core.observe import new_request_id, request_id
 from bot.i18n import N_
 from bot.ops.health import Readiness
 from bot.services import Services
+from bot.web import security_txt
 from bot.web.security import install_security_headers, quiet_malformed_requests
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Applic
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    security_txt.add_routes(app, settings)
     for component in components:
         component.add_routes(app)
     return app
