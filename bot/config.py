@@ -331,6 +331,18 @@ class Settings(BaseSettings):
         ge=0,
         description="a closed conversation with staff (its transcript) is kept this long; 0 = keep",
     )
+    retention_registration_days: int = Field(
+        default=90,
+        ge=0,
+        description="answers to an event's sign-up questions are erased this long after the "
+        "event ended (the registration stays); 0 = keep",
+    )
+    retention_feedback_days: int = Field(
+        default=365,
+        ge=0,
+        description="a comment on an answer is erased this long after it was given (the vote "
+        "stays); 0 = keep",
+    )
     retention_in_dispatcher: bool = Field(
         default=True, description="run the retention clean-up daily in the reminder dispatcher"
     )

@@ -17,6 +17,8 @@ DESCRIBE = {
     "activity_log": "activity log entries older than {days} days",
     "inactive_residents": "residents not heard from for {days} days (with all their data)",
     "transcripts": "conversations with staff closed more than {days} days ago (transcripts)",
+    "registration_answers": "registrations' sign-up answers, events ended over {days} days ago",
+    "feedback_comments": "feedback comments older than {days} days (the votes stay)",
 }
 
 

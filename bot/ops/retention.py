@@ -35,6 +35,8 @@ def policy_from(settings: Settings) -> RetentionPolicy:
         activity_days=settings.retention_activity_days,
         inactive_days=settings.retention_inactive_days,
         transcripts_days=settings.retention_transcripts_days,
+        registration_days=settings.retention_registration_days,
+        feedback_days=settings.retention_feedback_days,
     )
 
 

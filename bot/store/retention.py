@@ -10,7 +10,11 @@ Each kind of personal data has its own period (settings RETENTION_*_DAYS; 0 keep
   registrations, messages, state: the database's cascades), unless a booking of theirs is
   still ahead; a web chat resident's browser sessions, page history and undelivered
   messages go too;
-- a closed conversation with staff (its transcript) is deleted that long after it closed.
+- a closed conversation with staff (its transcript) is deleted that long after it closed;
+- a registration's answers to the event's sign-up questions are erased that long after the
+  event ended (the registration row stays, for staff's attendance counts and check-ins);
+- a feedback comment is erased that long after it was given (the 👍/👎 stays, for the
+  statistics).
 `run(dry_run=True)` counts what would go and changes nothing.
 """
 
@@ -26,9 +30,10 @@ from sqlmodel import col
 from bot.core.types import utcnow
 from bot.store.consultations.tables import BOOKED, Booking, Slot
 from bot.store.db import Database
+from bot.store.events.tables import Event, Registration
 from bot.store.handoff.tables import CLOSED, HandoffConversation
 from bot.store.inbox import WebInboxMessage
-from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
 from bot.store.webhistory import WebHistoryEntry
 from bot.store.websessions import WebSession
 
@@ -39,6 +44,8 @@ KINDS = (
     "activity_log",
     "inactive_residents",
     "transcripts",
+    "registration_answers",
+    "feedback_comments",
 )
 
 
@@ -52,6 +59,8 @@ class RetentionPolicy:
     activity_days: int = 365
     inactive_days: int = 730
     transcripts_days: int = 365
+    registration_days: int = 90
+    feedback_days: int = 365
 
     def days(self, kind: str) -> int:
         return {
@@ -61,6 +70,8 @@ class RetentionPolicy:
             "activity_log": self.activity_days,
             "inactive_residents": self.inactive_days,
             "transcripts": self.transcripts_days,
+            "registration_answers": self.registration_days,
+            "feedback_comments": self.feedback_days,
         }[kind]
 
 
@@ -159,3 +170,25 @@ class RetentionStore:
             col(HandoffConversation.closed_at) < cutoff,
         )
         return await self._delete(HandoffConversation, where, dry_run)
+
+    async def _registration_answers(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        """What residents answered to a past event's sign-up questions; the registration row
+        stays (staff's attendance counts, check-in history), its answers an empty dict."""
+        # Every event has an end (events.ends_at is NOT NULL). `!= {}` skips rows already
+        # empty: JSONB equality on PostgreSQL, the stored text "{}" on SQLite.
+        past = select(col(Event.id)).where(col(Event.ends_at) < cutoff)
+        where = and_(col(Registration.event_id).in_(past), col(Registration.answers) != {})
+        if dry_run:
+            return await self._count(Registration, where)
+        async with self.db.transaction() as session:
+            result = await session.execute(update(Registration).where(where).values(answers={}))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _feedback_comments(self, cutoff: datetime, now: datetime, dry_run: bool) -> int:
+        """A comment on an answer; the vote stays for the statistics."""
+        where = and_(col(Feedback.created_at) < cutoff, col(Feedback.comment).is_not(None))
+        if dry_run:
+            return await self._count(Feedback, where)
+        async with self.db.transaction() as session:
+            result = await session.execute(update(Feedback).where(where).values(comment=None))
+            return int(result.rowcount)  # type: ignore[attr-defined]

@@ -18,10 +18,11 @@ from bot.core.types import utcnow
 from bot.ops.retention import RetentionLoop, run_if_due
 from bot.store.consultations.tables import Booking, Consultant, Slot
 from bot.store.db import Database
+from bot.store.events.tables import Event, Registration
 from bot.store.handoff.tables import CLOSED, HandoffConversation, HandoffMessage
 from bot.store.outbox import OutboxMessage
 from bot.store.retention import RetentionPolicy, RetentionStore
-from bot.store.tables import ActivityLog, ConversationState, UnansweredQuestion, User
+from bot.store.tables import ActivityLog, ConversationState, Feedback, UnansweredQuestion, User
 from bot.store.webhistory import WebHistoryEntry
 from bot.store.websessions import WebSession
 
@@ -32,6 +33,8 @@ POLICY = RetentionPolicy(
     activity_days=365,
     inactive_days=730,
     transcripts_days=365,
+    registration_days=90,
+    feedback_days=365,
 )
 EXPECTED = {
     "conversation_state": 1,
@@ -40,6 +43,8 @@ EXPECTED = {
     "activity_log": 1,
     "inactive_residents": 1,
     "transcripts": 1,
+    "registration_answers": 1,
+    "feedback_comments": 1,
 }
 
 
@@ -99,8 +104,31 @@ async def seed(db: Database) -> dict[str, int]:
         await session.flush()
         session.add(OutboxMessage(user_id=gone.id, channel="web", kind="note", payload={},
                                   due_at=ago(799), dedupe_key="gone:1"))  # fmt: skip
+        # Events that ended long ago, recently, and one that began long ago but ended
+        # recently (the end counts); a resident answered the sign-up questions of each.
+        signed = []
+        for start, end in ((100, 99.9), (10, 9.9), (100, 80)):
+            event = Event(title={"en": "E"}, category="family", starts_at=ago(start),
+                          ends_at=ago(end))  # fmt: skip
+            session.add(event)
+            await session.flush()
+            assert event.id
+            signed.append(Registration(event_id=event.id, user_id=kept.id, status="registered",
+                                       answers={"children": "2", "phone": "+8613800000000"},
+                                       checked_in_at=ago(start)))  # fmt: skip
+        # Someone who answered nothing: nothing to erase, so not counted.
+        signed.append(Registration(event_id=signed[0].event_id, user_id=ahead.id,
+                                   status="registered"))  # fmt: skip
+        session.add_all(signed)
+        # Comments on answers: one past its period, one within it, and an old bare vote.
+        for topic, days, comment in (("a", 400, "I live at No. 3"), ("b", 10, "recent"),
+                                     ("c", 400, None)):  # fmt: skip
+            session.add(Feedback(user_id=kept.id, topic=topic, helpful=False, comment=comment,
+                                 created_at=ago(days)))  # fmt: skip
+        await session.flush()
         return {"gone": gone.id, "kept": kept.id, "ahead": ahead.id, "old": old.id or 0,
-                "recent": recent.id or 0}  # fmt: skip
+                "recent": recent.id or 0, "old_reg": signed[0].id or 0,
+                "recent_reg": signed[1].id or 0, "long_reg": signed[2].id or 0}  # fmt: skip
 
 
 async def count(db: Database, table: type, *where: object) -> int:
@@ -134,13 +162,57 @@ async def test_each_kind_goes_after_its_period_and_nothing_younger(db: Database)
     assert old is not None and recent is not None
     assert (old.note, old.contact, old.status) == (None, None, "attended")  # the row stays
     assert recent.note == "recent note"
+    async with db.session() as session:
+        regs = {n: await session.get(Registration, ids[n])
+                for n in ("old_reg", "recent_reg", "long_reg")}  # fmt: skip
+        comments = dict(
+            (await session.execute(select(col(Feedback.topic), col(Feedback.comment))))
+            .tuples()
+            .all()
+        )
+    old_reg, recent_reg, long_reg = regs["old_reg"], regs["recent_reg"], regs["long_reg"]
+    assert old_reg is not None and recent_reg is not None and long_reg is not None
+    # The old event's answers are gone; the registration stays, checked in, for the counts.
+    assert old_reg.answers == {}
+    assert (old_reg.status, old_reg.checked_in_at is not None) == ("registered", True)
+    assert recent_reg.answers["children"] == "2"
+    assert long_reg.answers["children"] == "2"  # it ended 80 days ago, though begun 100 ago
+    assert await count(db, Registration) == 4
+    assert comments == {"a": None, "b": "recent", "c": None}  # every vote stays
 
 
 async def test_zero_keeps_a_kind(db: Database) -> None:
     await seed(db)
-    policy = RetentionPolicy(0, 0, 0, 0, 0, 0)
+    policy = RetentionPolicy(0, 0, 0, 0, 0, 0, 0, 0)
     assert await RetentionStore(db).run(policy) == {}
     assert await count(db, UnansweredQuestion) == 2
+    assert await count(db, Registration, col(Registration.answers) != {}) == 3
+    assert await count(db, Feedback, col(Feedback.comment).is_not(None)) == 2
+
+
+async def test_the_new_kinds_alone_and_their_dry_run(db: Database) -> None:
+    """Sign-up answers and feedback comments each follow their own setting: 0 keeps one
+    while the other goes, and a dry run counts without erasing."""
+    ids = await seed(db)
+    store = RetentionStore(db)
+    only_answers = RetentionPolicy(0, 0, 0, 0, 0, 0, registration_days=90, feedback_days=0)
+    assert await store.run(only_answers, dry_run=True) == {"registration_answers": 1}
+    async with db.session() as session:
+        reg = await session.get(Registration, ids["old_reg"])
+    assert reg is not None and reg.answers["phone"] == "+8613800000000"  # still there
+    assert await store.run(only_answers) == {"registration_answers": 1}
+    assert await count(db, Feedback, col(Feedback.comment).is_not(None)) == 2  # kept (0)
+    # At 5 days the events that ended 9.9 and 80 days ago are past it too.
+    assert await store.run(RetentionPolicy(0, 0, 0, 0, 0, 0, 5, 0)) == {"registration_answers": 2}
+    assert await count(db, Registration, col(Registration.answers) != {}) == 0
+    assert await count(db, Registration) == 4
+
+    only_comments = RetentionPolicy(0, 0, 0, 0, 0, 0, registration_days=0, feedback_days=365)
+    assert await store.run(only_comments, dry_run=True) == {"feedback_comments": 1}
+    assert await count(db, Feedback, col(Feedback.comment).is_not(None)) == 2
+    assert await store.run(only_comments) == {"feedback_comments": 1}
+    assert await count(db, Feedback, col(Feedback.comment).is_not(None)) == 1
+    assert await count(db, Feedback) == 3
 
 
 async def test_the_daily_run_happens_once_however_many_dispatchers_try(db: Database) -> None:
@@ -179,5 +251,9 @@ async def test_the_command_prints_what_it_would_delete(
     assert "would delete      1 unanswered_questions: unanswered questions older than 180" in text
     assert "Dry run: nothing was changed." in text
     assert await count(db, User) == 3
-    assert "deleted      1 booking_notes" in await run_cli("retention", "run")
+    assert "would delete      1 registration_answers: registrations' sign-up answers" in text
+    assert "would delete      1 feedback_comments: feedback comments older than 365" in text
+    done = await run_cli("retention", "run")
+    assert "deleted      1 booking_notes" in done
+    assert "deleted      1 feedback_comments" in done
     assert await count(db, User) == 2

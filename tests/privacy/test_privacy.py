@@ -1,13 +1,17 @@
 """/privacy shows what is stored and deletes it: bookings and registrations cancelled
 through their stores (the slot freed, the waitlist moved up), the rest erased."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.core.dispatcher import Dispatcher
-from bot.core.types import UserRef
+from bot.core.types import UserRef, utcnow
+from bot.store.events.tables import Event, Registration
 from bot.store.tables import ConversationState, Feedback, UnansweredQuestion
 from tests.consultations.helpers import future, make_slots
-from tests.events.helpers import make_event, soon
+from tests.events.helpers import make_event, make_users, soon
 from tests.harness import Conversation
 
 
@@ -54,3 +58,45 @@ async def test_privacy_shows_and_erases(conversation: Conversation, dispatcher: 
     assert await count(dispatcher, ConversationState, user.id) == 0
     erased = await svc.users.get(conversation.user)
     assert erased is not None and erased.locale is None and erased.locale_source is None
+
+
+async def test_privacy_erases_sign_up_answers_and_feedback_comments(
+    conversation: Conversation, dispatcher: Dispatcher
+) -> None:
+    """What the resident answered to events' sign-up questions (an upcoming event's, and a
+    past one's, which can no longer be cancelled) and their comments on answers go with
+    /privacy's delete; the registration rows stay without them, another resident's stay."""
+    svc = dispatcher.services
+    db = svc.db
+    await conversation.say("/privacy")
+    user = await svc.users.get(conversation.user)
+    assert user is not None and user.id is not None
+    [other_id] = await make_users(db, 1, prefix="other")
+    questions = [{"id": "phone", "text": {"en": "Your phone?"}}]
+    upcoming = await make_event(db, starts=soon(48), questions=questions)
+    await svc.events.register(user.id, upcoming, {"phone": "+8613800000001"})
+    await svc.events.register(other_id, upcoming, {"phone": "+8613800000002"})
+    async with db.transaction() as session:
+        ago = utcnow() - timedelta(days=9)
+        past = Event(title={"en": "Past"}, category="family", starts_at=ago,
+                     ends_at=ago + timedelta(hours=2), questions=questions)  # fmt: skip
+        session.add(past)
+        await session.flush()
+        assert past.id is not None
+        session.add(Registration(event_id=past.id, user_id=user.id, status="registered",
+                                 answers={"phone": "+8613800000001"}))  # fmt: skip
+    for user_id, comment in ((user.id, "call me on +8613800000001"), (other_id, "thanks")):
+        await svc.questions.record_feedback(
+            user_id=user_id, topic="school", helpful=False, locale="en", comment=comment
+        )
+
+    await conversation.tap("privacy:delete:yes")
+
+    async with db.session() as session:
+        query = select(col(Registration.user_id), col(Registration.answers))
+        rows = (await session.execute(query)).all()
+        comments = (await session.execute(select(col(Feedback.comment)))).scalars().all()
+    mine = [answers for user_id, answers in rows if user_id == user.id]
+    assert mine == [{}, {}]  # both rows stay (staff's counts), without the answers
+    assert [a for u, a in rows if u == other_id] == [{"phone": "+8613800000002"}]
+    assert comments == ["thanks"]
