@@ -160,6 +160,12 @@ class RetentionStore:
             await session.execute(
                 delete(WebHistoryEntry).where(col(WebHistoryEntry.external_id).in_(web_ids))
             )
+            # Their votes stay, anonymous (the foreign key sets NULL), but not their words:
+            # once anonymous, a comment could no longer be erased at the resident's request.
+            gone = select(col(User.id)).where(where)
+            await session.execute(
+                update(Feedback).where(col(Feedback.user_id).in_(gone)).values(comment=None)
+            )
             result = await session.execute(delete(User).where(where))
             return int(result.rowcount)  # type: ignore[attr-defined]
 

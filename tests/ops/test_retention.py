@@ -257,3 +257,24 @@ async def test_the_command_prints_what_it_would_delete(
     assert "deleted      1 booking_notes" in done
     assert "deleted      1 feedback_comments" in done
     assert await count(db, User) == 2
+
+
+async def test_a_deleted_residents_comments_do_not_stay_behind(db: Database) -> None:
+    """Deleting an inactive resident keeps their votes (anonymous) but not their words: an
+    anonymous comment could not be erased at their request any more, and with comments kept
+    for good (RETENTION_FEEDBACK_DAYS=0) it would outlive them."""
+    ids = await seed(db)
+    async with db.transaction() as session:
+        session.add(Feedback(user_id=ids["gone"], topic="z", helpful=True, comment="my flat 3B"))
+        session.add(Feedback(user_id=ids["kept"], topic="y", helpful=True, comment="staying"))
+    only_inactive = RetentionPolicy(0, 0, 0, 0, 730, 0, 0, 0)
+    assert await RetentionStore(db).run(only_inactive) == {"inactive_residents": 1}
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(col(Feedback.topic), col(Feedback.user_id), col(Feedback.comment))
+            )
+        ).all()
+    by_topic = {topic: (user_id, comment) for topic, user_id, comment in rows}
+    assert by_topic["z"] == (None, None)  # the vote stays, anonymous and without the words
+    assert by_topic["y"] == (ids["kept"], "staying")
