@@ -56,4 +56,16 @@ MESSAGE = "message"  # value: seconds to reply [channel, locale, outcome]
 FAQ_SCORE = "faq_score"  # value: the top-1 score of a FAQ decision []
 EMERGENCY = "emergency"  # an emergency answer given [kind]
 SEND = "send"  # an outbox send [channel, result: sent, failed, retry, rate_limited]
+# A reply sent through a platform's API [channel, kind: bot (to a message), staff (a staff
+# member's message in a conversation); result as for SEND]. WeChat's passive replies travel
+# in the webhook's own response, with no result to count: they are not among these.
+REPLY_SEND = "reply_send"
+
+
+def send_outcome(status: str, retry_after: float | None) -> str:
+    """The result label of a send: its status, or rate_limited when the platform said
+    how long to wait (a 429)."""
+    return "rate_limited" if retry_after is not None else status
+
+
 DEADLINE_MISS = "deadline_miss"  # a passive reply not ready in time [channel]

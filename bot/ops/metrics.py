@@ -61,6 +61,11 @@ SENDS = Counter(
     "Outbox sends by channel and result (sent, failed, retry, rate_limited = a 429)",
     ["channel", "result"],
 )
+REPLY_SENDS = Counter(
+    "linzhu_reply_sends",
+    "Replies sent through a platform's API, by channel, kind (bot, staff) and result",
+    ["channel", "kind", "result"],
+)
 DEADLINE_MISSES = Counter(
     "linzhu_wechat_deadline_misses",
     "WeChat messages whose passive reply was not ready in time (sent by customer service)",
@@ -82,6 +87,8 @@ def on_signal(name: str, value: float, labels: Mapping[str, str]) -> None:
         EMERGENCIES.labels(labels["kind"]).inc()
     elif name == observe.SEND:
         SENDS.labels(labels["channel"], labels["result"]).inc()
+    elif name == observe.REPLY_SEND:
+        REPLY_SENDS.labels(labels["channel"], labels["kind"], labels["result"]).inc()
     elif name == observe.DEADLINE_MISS:
         DEADLINE_MISSES.inc()
 

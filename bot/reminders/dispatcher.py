@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from bot.core.channel import Channels
-from bot.core.observe import SEND, signals
+from bot.core.observe import SEND, send_outcome, signals
 from bot.core.sender import SendResult
 from bot.core.types import UserRef, utcnow
 from bot.i18n import use_locale
@@ -215,8 +215,9 @@ class ReminderDispatcher:
 
     async def _record(self, row: OutboxMessage, result: SendResult) -> None:
         assert row.id is not None
-        kind = "rate_limited" if result.retry_after is not None else result.status
-        signals.emit(SEND, channel=row.channel, result=kind)
+        signals.emit(
+            SEND, channel=row.channel, result=send_outcome(result.status, result.retry_after)
+        )
         if result.status == "sent":
             self.stats.sent += 1
             self._unmarked = row.id  # marked just before the next send, or at the batch's end

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.handlers.handoff.delivery import notify_closed, send_staff_reply
+from bot.ops import metrics
 from bot.store.db import Database
 from bot.store.handoff.tables import FROM_RESIDENT, SENT
 from bot.store.staff.accounts import StaffAccounts
@@ -49,12 +50,16 @@ async def test_telegram_resident_and_staff(
         flagged = await svc.handoff.get(conversation.id)
         assert flagged is not None and flagged.alert
 
+        metrics.install()
+        staff_sends = metrics.REPLY_SENDS.labels("telegram", "staff", "sent")
+        counted = staff_sends._value.get()
         staff = await StaffAccounts(db).add("desk9", "long enough secret", "desk")
         first = await send_staff_reply(svc, conversation, staff.id, "안녕하세요, 상담원입니다.")
         second = await send_staff_reply(svc, conversation, staff.id, "여권 원본은 주지 마세요.")
         assert first.delivery == SENT and second.delivery == SENT
         texts = fake.texts(UID)
         assert texts[-2:] == ["안녕하세요, 상담원입니다.", "여권 원본은 주지 마세요."]
+        assert staff_sends._value.get() == counted + 2  # in linzhu_reply_sends_total
 
         assert await svc.handoff.close(conversation.id)
         assert await notify_closed(svc, conversation) == SENT

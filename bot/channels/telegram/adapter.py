@@ -34,6 +34,7 @@ from bot.channels.telegram.updates import CHANNEL, Blocked, Ignored, Inbound, cl
 from bot.config import Settings
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
+from bot.core.observe import REPLY_SEND, send_outcome, signals
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -250,6 +251,12 @@ class TelegramChannel:
             outcome = await self.dispatcher.handle(item.incoming)
         result = await self.sender.deliver(
             item.chat_id, outcome.replies, edit_message_id=item.tapped_message_id
+        )
+        signals.emit(
+            REPLY_SEND,
+            channel=CHANNEL,
+            kind="bot",
+            result=send_outcome(result.status, result.retry_after),
         )
         if result.status != "sent":
             log.warning(

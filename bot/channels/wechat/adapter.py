@@ -28,7 +28,7 @@ from bot.channels.wechat.sender import WINDOW, WeChatSender
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.locks import KeyedLocks
-from bot.core.observe import DEADLINE_MISS, signals
+from bot.core.observe import DEADLINE_MISS, REPLY_SEND, send_outcome, signals
 from bot.core.types import Incoming, MediaRef, UserRef
 from bot.i18n import use_locale
 
@@ -187,6 +187,8 @@ class WeChatChannel:
     async def _deliver(self, user: UserRef, texts: list[str]) -> None:
         async with self._cs_order.hold(str(user)):
             result = await self.sender.deliver(user, texts)
+        outcome = send_outcome(result.status, result.retry_after)
+        signals.emit(REPLY_SEND, channel=user.channel, kind="bot", result=outcome)
         if result.status != "sent":
             log.warning("reply to %s not delivered: %s", user, result.reason)
 

@@ -10,6 +10,7 @@ undeliverable at once, with the reason staff read.
 from __future__ import annotations
 
 from bot.core.locks import KeyedLocks
+from bot.core.observe import REPLY_SEND, send_outcome, signals
 from bot.core.types import Reply, UserRef, utcnow
 from bot.handlers.handoff.texts import closed_reply
 from bot.i18n import _, use_locale
@@ -93,6 +94,8 @@ async def _deliver(
         return UNDELIVERABLE, WECHAT_WINDOW_CLOSED
     with use_locale(conversation.locale):
         result = await services.channels.send(UserRef(user.channel, user.external_id), replies)
+    outcome = send_outcome(result.status, result.retry_after)
+    signals.emit(REPLY_SEND, channel=user.channel, kind="staff", result=outcome)
     if result.status == "sent":
         return SENT, None
     reason = result.reason or ""

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core.types import UserRef
 from bot.handlers.start import main_menu
 from bot.i18n import NATIVE_NAMES, _, use_locale
+from bot.ops import metrics
 from bot.store.db import Database
 from fakes.telegram import FakeTelegram, Sent, buttons
 from tests.channels.telegram.support import (
@@ -297,3 +298,26 @@ async def test_three_hundred_chats_nothing_lost(
     assert all(f"/x{uid}" in fake.texts(uid)[0] for uid in users)
     assert fake.too_many == 0
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_reply_sends_are_counted_by_result(
+    settings: Settings, db: Database, fake: FakeTelegram
+) -> None:
+    """linzhu_reply_sends_total: a reply delivered counts as sent, one to a resident who
+    blocked the bot as failed (the outbox's sends are counted apart)."""
+    metrics.install()
+
+    def counted(result: str) -> float:
+        return float(metrics.REPLY_SENDS.labels("telegram", "bot", result)._value.get())
+
+    sent, failed = counted("sent"), counted("failed")
+    async with running_channel(telegram_settings(settings, fake), db) as (channel, _client):
+        fake.push(fake.message_update(601, "/start"))
+        await fake.wait_until(lambda: len(fake.chat_log[601]) == 1)
+        await fake.wait_until(lambda: channel.lanes.busy == 0)
+        fake.blocked.add(602)
+        fake.push(fake.message_update(602, "/start"))
+        await fake.wait_until(lambda: any(c.status == 403 for c in fake.calls))
+        await fake.wait_until(lambda: channel.lanes.busy == 0)
+    assert counted("sent") == sent + 1
+    assert counted("failed") == failed + 1

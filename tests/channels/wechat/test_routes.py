@@ -168,6 +168,7 @@ async def test_slow_handler_answers_success_then_customer_service(
 
     metrics.install()
     missed = metrics.DEADLINE_MISSES._value.get()
+    sent = metrics.REPLY_SENDS.labels("wechat", "bot", "sent")._value.get()
     async with wechat_stack(settings, db, wechat_reply_budget_seconds=0.3) as stack:
         stack.dispatcher.routes.commands["slow"] = slow
         started = time.monotonic()
@@ -179,6 +180,8 @@ async def test_slow_handler_answers_success_then_customer_service(
         release.set()
         await stack.settle()
         assert stack.fake.texts_to("o-slow") == ["finally", "and more"]
+        # customer service sent both in one delivery; the passive "success" is not counted
+        assert metrics.REPLY_SENDS.labels("wechat", "bot", "sent")._value.get() == sent + 1
 
 
 async def test_three_retries_of_a_slow_message_get_one_answer(
