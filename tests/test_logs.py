@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
+import hypothesis
 import pytest
 from pydantic import SecretStr
 from telegram.error import NetworkError
@@ -19,7 +21,7 @@ from bot.channels.telegram.ratelimit import Limits, RateLimiter
 from bot.channels.telegram.sender import TelegramSender
 from bot.config import Settings
 from bot.core.types import Button, Reply, UserRef
-from bot.logs import MASK, RedactSecrets, TracebackThrottle, secrets_of, setup_logging
+from bot.logs import MASK, PATTERNS, RedactSecrets, TracebackThrottle, secrets_of, setup_logging
 from bot.store.db import Database
 from bot.store.users import UserStore
 from fakes.telegram import TOKEN, FakeTelegram
@@ -183,3 +185,29 @@ def test_one_traceback_per_cause_per_minute() -> None:
     throttle._shown.clear()  # a minute later
     third = fail()
     assert throttle.filter(third) and third.exc_info is not None
+
+
+_UNANCHORED_USERINFO = re.compile(r"(\w+://[^:/@\s]*:)[^@/\s]+@")
+
+
+@hypothesis.settings(max_examples=2000, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.lists(
+        hypothesis.strategies.sampled_from(
+            ["a", "1", "_", ":", "/", "@", " ", ".", "://", "postgres://", "u:pw@", "é", "汉"]
+        ),
+        max_size=25,
+    ).map("".join)
+)
+def test_the_userinfo_pattern_masks_what_the_unanchored_one_did(text: str) -> None:
+    """The scheme://user:password@ pattern starts at the start of a word (so a long word is
+    not rescanned from each of its characters); it masks the same spans as before."""
+    anchored = next(p for p, _ in PATTERNS if "://" in p.pattern)
+    assert anchored.sub("X", text) == _UNANCHORED_USERINFO.sub("X", text)
+
+
+def test_a_long_word_in_a_log_line_is_left_as_it_is() -> None:
+    word = "1" * 4000
+    assert RedactSecrets().redact(f"payload {word} refused") == f"payload {word} refused"
+    url = "postgresql://linzhu:hunter2secret@db/linzhu"
+    assert RedactSecrets().redact(url) == f"postgresql://linzhu:{MASK}@db/linzhu"
