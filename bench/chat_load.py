@@ -20,10 +20,11 @@ the server for the same cores. Each run:
    one kind at a time), unless `--no-cpu`.
 
 The message mix (printed) cycles through commands, buttons, FAQ questions in the nine
-locales and long messages. Every FAQ text is unique (a number is appended), so no cache
-of recent texts flatters the figures. The simulated users are named through a trusted
-integration's API token (WEBCHAT_API_TOKEN from the environment, or one made up for the
-run and given to the server too), which the web chat's per-session rate limits exempt.
+locales and long messages. Every FAQ text and every long message is unique (a number is
+added), so no cache of recent texts flatters the figures. The simulated users are named
+through a trusted integration's API token (WEBCHAT_API_TOKEN from the environment, or one
+made up for the run and given to the server too), which the web chat's per-session rate
+limits exempt.
 """
 
 from __future__ import annotations
@@ -133,6 +134,13 @@ _unique = itertools.count(1)
 API_TOKEN = os.environ.get("WEBCHAT_API_TOKEN") or secrets.token_urlsafe(24)
 
 
+def long_text(kind: str) -> str:
+    """A long message of its kind's length, made unique by a number at its start."""
+    base = LONG_ZH if kind == "long-zh" else LONG_EN
+    prefix = f"({next(_unique)}) "
+    return prefix + base[: len(base) - len(prefix)]
+
+
 def message(user: int, step: int) -> tuple[str, dict[str, str]]:
     """The kind and JSON body of user `user`'s message number `step`."""
     kind, what = SCRIPT[step % len(SCRIPT)]
@@ -146,9 +154,8 @@ def message(user: int, step: int) -> tuple[str, dict[str, str]]:
         offset, which = what  # type: ignore[misc]
         lang = LOCALES[(user + offset) % len(LOCALES)]
         return kind, {"text": f"{QUESTIONS[lang][which]} ({next(_unique)})"}
-    if (step // len(SCRIPT)) % 2 == 0:
-        return "long-zh", {"text": LONG_ZH}
-    return "long-en", {"text": LONG_EN}
+    kind = "long-zh" if (step // len(SCRIPT)) % 2 == 0 else "long-en"
+    return kind, {"text": long_text(kind)}
 
 
 def describe_mix() -> str:
@@ -273,7 +280,8 @@ async def long_burst(urls: list[str], count: int) -> tuple[Result, HealthProbe]:
 
         async def one(n: int) -> None:
             start = time.perf_counter()
-            ok = await post(session, urls[n % len(urls)], f"burst-{n}", {"text": LONG_ZH})
+            body = {"text": long_text("long-zh")}
+            ok = await post(session, urls[n % len(urls)], f"burst-{n}", body)
             result.add("long-zh", time.perf_counter() - start, ok)
 
         started = time.monotonic()
@@ -296,7 +304,7 @@ def sample(kind: str, i: int) -> dict[str, str]:
     if kind == "faq":
         lang = LOCALES[i % len(LOCALES)]
         return {"text": f"{QUESTIONS[lang][i % 2]} ({next(_unique)})"}
-    return {"text": LONG_ZH if kind == "long-zh" else LONG_EN}
+    return {"text": long_text(kind)}
 
 
 async def cpu_per_kind(urls: list[str], pids: list[int]) -> dict[str, float]:

@@ -26,7 +26,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat_load import LONG_ZH  # noqa: E402
+from bench.chat_load import long_text  # noqa: E402
 from bench.loadkit import (  # noqa: E402
     BenchDatabase,
     HealthProbe,
@@ -94,7 +94,7 @@ async def long_burst(urls: list[str], count: int) -> tuple[list[float], int, Hea
 
     async def one(n: int, session: aiohttp.ClientSession) -> None:
         nonlocal passive
-        body, query = encrypt(text_xml(f"burst-{n}", LONG_ZH))
+        body, query = encrypt(text_xml(f"burst-{n}", long_text("long-zh")))
         start = time.perf_counter()
         async with session.post(urls[n % len(urls)] + "/wechat", params=query, data=body) as resp:
             answer = await resp.text()
