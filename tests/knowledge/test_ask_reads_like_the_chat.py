@@ -1,0 +1,28 @@
+"""`linzhu ask` (and bench/faq_eval.py through it) reads a long message the way the chat
+does: its beginning and its end (query.reading_window), not all of it."""
+
+from __future__ import annotations
+
+from bot.cli.ask import Asker
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.query import WINDOW_CHARS, reading_window
+
+ASK = (
+    "My son turns six in May and we want him to start grade one at a public primary school "
+    "near Gubei in September. We have his passport, our residence permits and the lease, "
+    "but nobody told us what else the school asks for when we apply. Which documents does "
+    "the school need to enrol him, and do they need translations or notarised copies? "
+)
+# A middle that talks at length about something else (outside the window)
+MIDDLE = "Our residence permit renewal at the exit-entry bureau took weeks again. " * 60
+
+
+def test_a_long_message_is_read_through_the_chats_window(knowledge: KnowledgeBase) -> None:
+    asker = Asker(knowledge, "en", None)  # type: ignore[arg-type]
+    text = ASK + MIDDLE + ASK
+    assert len(text) > 3 * WINDOW_CHARS
+    asked = asker.ask(text)
+    chat = knowledge.decide(reading_window(text))
+    assert asked.decision.faq_id == chat.faq_id == knowledge.decide(ASK).faq_id
+    assert asked.decision.faq_id is not None and asked.decision.faq_id.startswith("school.")
+    assert asked.text == text  # the whole message is still what the result shows
