@@ -1,7 +1,8 @@
 """`linzhu staff add|list|passwd|disable|enable|link`: accounts of the staff console (/staff/).
 
 Passwords are read from standard input when it is not a terminal (one line, for scripts),
-else asked twice without echo; they never appear on the command line or in a log.
+else asked twice without echo; they never appear on the command line or in a log. Each
+change commits in one transaction with its audit row (`_change`), or not at all.
 """
 
 from __future__ import annotations
@@ -66,16 +67,25 @@ def read_password() -> str:
     return first
 
 
-def _run(work: Callable[[StaffAccounts, Database], Awaitable[T]]) -> T:
+def _run(work: Callable[[StaffAccounts, Database], Awaitable[T]], *, atomic: bool = False) -> T:
     async def run() -> T:
         settings = get_settings()
         db = Database(settings.database_url, pool_size=2, schema=settings.database_schema)
         try:
-            return await work(StaffAccounts(db), db)
+            if not atomic:
+                return await work(StaffAccounts(db), db)
+            async with db.unit_of_work():
+                return await work(StaffAccounts(db), db)
         finally:
             await db.dispose()
 
     return asyncio.run(run())
+
+
+def _change(work: Callable[[StaffAccounts, Database], Awaitable[T]]) -> T:
+    """Run a change and its audit row in one transaction: both commit, or (on an error,
+    an AccountError among them) neither."""
+    return _run(work, atomic=True)
 
 
 def _fail(exc: AccountError) -> int:
@@ -109,7 +119,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             )
             return account
 
-        account = _run(work)
+        account = _change(work)
     except AccountError as exc:
         return _fail(exc)
     print(f"Added {_describe(account)}. Log in at /staff/login.")
@@ -141,7 +151,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             await AuditLog(db).record(CLI, "staff.passwd", account.username)
             return account
 
-        account = _run(work)
+        account = _change(work)
     except AccountError as exc:
         return _fail(exc)
     print(f"New password set for {account.username}; their sessions were ended.")
@@ -159,7 +169,7 @@ def cmd_disable(args: argparse.Namespace) -> int:
         return account
 
     try:
-        account = _run(work)
+        account = _change(work)
     except AccountError as exc:
         return _fail(exc)
     print(f"{account.username} is {'enabled' if account.active else 'disabled'}.")
@@ -175,7 +185,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         return account
 
     try:
-        account = _run(work)
+        account = _change(work)
     except AccountError as exc:
         return _fail(exc)
     print(f"Linked {_describe(account)}.")

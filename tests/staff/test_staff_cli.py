@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from bot.cli.main import main
 from bot.config import get_settings
@@ -91,3 +92,35 @@ async def test_link_a_consultant_account(
     assert code == 0
     (account,) = await StaffAccounts(db).list()
     assert account.role == "consultant" and account.consultant_id is not None
+
+
+def test_a_change_commits_with_its_audit_row_or_not_at_all(
+    cli_env: None, db: Database, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import bot.store.staff.audit as audit_module
+    from bot.store.staff.tables import AuditEntry
+
+    # The account is created, then the link fails: the account is not kept either.
+    code = linzhu(
+        monkeypatch, "staff", "add", "wang", "--role", "consultant", "--consultant", "Nobody",
+        stdin="wang's secret\n",
+    )  # fmt: skip
+    assert code == 2 and "no such consultant" in capsys.readouterr().err
+    # The audit row's insert fails in the database: the account is not kept.
+    with monkeypatch.context() as patch:
+        patch.setattr(audit_module, "AuditEntry", lambda **f: AuditEntry(**{**f, "username": None}))
+        with pytest.raises(IntegrityError):
+            linzhu(monkeypatch, "staff", "add", "desk1", "--role", "desk", stdin="x" * 12)
+    assert asyncio.run(_usernames(db)) == []
+    assert linzhu(monkeypatch, "staff", "add", "desk1", "--role", "desk", stdin="x" * 12) == 0
+    assert asyncio.run(_usernames(db)) == ["desk1"]
+    assert asyncio.run(_actions(db)) == ["staff.add"]
+
+
+async def _usernames(db: Database) -> list[str]:
+    other = Database(db.url, schema=db.schema)
+    try:
+        return [a.username for a in await StaffAccounts(other).list()]
+    finally:
+        await other.dispose()

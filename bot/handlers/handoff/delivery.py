@@ -33,10 +33,26 @@ async def send_staff_reply(
     services: Services, conversation: HandoffConversation, author_id: int | None, text: str
 ) -> HandoffMessage:
     """Put the reply in the transcript and deliver it (after any still waiting)."""
+    message = await add_staff_reply(services, conversation, author_id, text)
+    return await deliver_reply(services, conversation, message)
+
+
+async def add_staff_reply(
+    services: Services, conversation: HandoffConversation, author_id: int | None, text: str
+) -> HandoffMessage:
+    """The reply in the transcript, waiting to be delivered (a database write only: it may
+    be part of a larger transaction, which must commit before `deliver_reply`)."""
     assert conversation.id is not None
-    message = await services.handoff.add_message(
+    return await services.handoff.add_message(
         conversation.id, FROM_STAFF, text, author_id=author_id
     )
+
+
+async def deliver_reply(
+    services: Services, conversation: HandoffConversation, message: HandoffMessage
+) -> HandoffMessage:
+    """Deliver the replies waiting (this one among them, in order); the message as it is now."""
+    assert conversation.id is not None
     await deliver_pending(services, conversation)
     fresh = [m for m in await services.handoff.messages(conversation.id) if m.id == message.id]
     return fresh[0] if fresh else message

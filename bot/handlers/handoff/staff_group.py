@@ -119,6 +119,7 @@ async def staff_group_message(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
         return [Reply(_("That conversation is closed; the resident did not get this."))]
     message = await send_staff_reply(svc, conversation, None, incoming.text or "")
     who = f"telegram group: {incoming.display_name or '?'} ({incoming.user})"
+    # In this message's unit of work (the dispatcher's): the row commits with the reply's.
     await AuditLog(svc.db).record(
         Actor(None, who[:64]),
         "handoff.reply",

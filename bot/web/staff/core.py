@@ -4,13 +4,17 @@ member's context, rendering, redirects with a message, and the audit log.
 Every page is registered with `page(method, path, roles=…)`; the wrapper it gets checks the
 session, the CSRF token of a state-changing request and the role before the handler runs,
 so a page cannot forget any of them. Only `public=True` pages (the login form) skip them.
+
+A change and its audit row commit together (`Staff.audited`): a page makes its change inside
+the block, fills in what it changed, and redirects after the block.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -63,6 +67,17 @@ def build_console(services: Services) -> Console:
         lockout=Lockout(s.staff_login_max_failures, s.staff_login_max_failures_per_address, window),
     )
     return Console(services, StaffAccounts(services.db), sessions, AuditLog(services.db))
+
+
+@dataclass
+class Audit:
+    """The audit row an `audited` block writes when it ends: the block fills in the target
+    (a new record's id, say) and what it was before and is after."""
+
+    action: str
+    target: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
 
 
 @dataclass
@@ -126,12 +141,38 @@ class Staff:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
+        """An audit row, in a transaction of its own (outside an `audited` block): for what
+        changes nothing in the database (a file exported, a message sent); a change is
+        recorded with `audited`, which commits the row with it."""
         actor = Actor(
             self.account.id,
             self.account.username,
             security.client_address(self.request, self.services.settings),
         )
         await self.console.audit.record(actor, action, target, before=before, after=after)
+
+    @asynccontextmanager
+    async def audited(
+        self,
+        action: str,
+        target: str = "",
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> AsyncIterator[Audit]:
+        """A change and its audit row in one transaction: the store calls in the block join
+        it (the unit of work, bot/store/db.py), the row is written in it when the block ends,
+        and both commit or neither does.
+
+        An exception in the block rolls the change back and writes no row: a failed action's
+        error redirect (`back(..., error=True)`) may be raised inside, but the success
+        redirect comes after the block, once it has committed. Nothing that talks to the
+        network goes inside either: the block holds the database (on SQLite the process's
+        one writer's turn) until it ends; a message to a resident is sent after it."""
+        entry = Audit(action, target, before, after)
+        async with self.services.db.unit_of_work():
+            yield entry
+            await self.audit(entry.action, entry.target, before=entry.before, after=entry.after)
 
 
 def message_of(request: web.Request) -> dict[str, str] | None:
@@ -248,4 +289,14 @@ def forbidden(
     return response
 
 
-__all__ = ["ADMIN", "ADMIN_ONLY", "ANYONE", "CONSULTANT", "DESK", "DESK_UP", "Staff", "page"]
+__all__ = [
+    "ADMIN",
+    "ADMIN_ONLY",
+    "ANYONE",
+    "CONSULTANT",
+    "DESK",
+    "DESK_UP",
+    "Audit",
+    "Staff",
+    "page",
+]

@@ -30,18 +30,18 @@ async def accounts(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def add_account(request: web.Request, staff: Staff) -> web.StreamResponse:
     form = await staff.form()
     consultant = int_or_none(form.get("consultant"))
-    try:
-        made = await staff.console.accounts.add(
-            form.get("username", ""),
-            form.get("password", ""),
-            form.get("role", ""),
-            consultant_id=consultant,
-        )
-    except AccountError as exc:
-        staff.back("/staff/accounts", exc.code, error=True)
-    await staff.audit(
-        "staff.add", made.username, after={"role": made.role, "consultant_id": made.consultant_id}
-    )
+    async with staff.audited("staff.add") as audit:
+        try:
+            made = await staff.console.accounts.add(
+                form.get("username", ""),
+                form.get("password", ""),
+                form.get("role", ""),
+                consultant_id=consultant,
+            )
+        except AccountError as exc:
+            staff.back("/staff/accounts", exc.code, error=True)
+        audit.target = made.username
+        audit.after = {"role": made.role, "consultant_id": made.consultant_id}
     staff.back("/staff/accounts", "account_added")
 
 
@@ -55,34 +55,29 @@ async def edit_account(request: web.Request, staff: Staff) -> web.StreamResponse
     active = bool(form.get("active"))
     if account_id == staff.account.id and (not active or form.get("role") != "admin"):
         staff.back("/staff/accounts", "not_yourself", error=True)
-    try:
-        after = await staff.console.accounts.update(
-            account_id,
-            role=form.get("role", ""),
-            consultant_id=int_or_none(form.get("consultant")),
-            active=active,
-        )
-        if form.get("password"):
-            after = await staff.console.accounts.set_password(after.username, form["password"])
-    except AccountError as exc:
-        staff.back("/staff/accounts", exc.code, error=True)
-    if not after.active or form.get("password") or after.role != before.role:
-        await staff.console.sessions.end_all(account_id)
-    await staff.audit(
-        "staff.edit",
-        after.username,
-        before={
-            "role": before.role,
-            "consultant_id": before.consultant_id,
-            "active": before.active,
-        },
-        after={
+    was = {"role": before.role, "consultant_id": before.consultant_id, "active": before.active}
+    # The role, the password and the sessions ended change together (or, on an error, none).
+    async with staff.audited("staff.edit", before.username, before=was) as audit:
+        try:
+            after = await staff.console.accounts.update(
+                account_id,
+                role=form.get("role", ""),
+                consultant_id=int_or_none(form.get("consultant")),
+                active=active,
+            )
+            if form.get("password"):
+                after = await staff.console.accounts.set_password(after.username, form["password"])
+        except AccountError as exc:
+            staff.back("/staff/accounts", exc.code, error=True)
+        if not after.active or form.get("password") or after.role != before.role:
+            await staff.console.sessions.end_all(account_id)
+        audit.target = after.username
+        audit.after = {
             "role": after.role,
             "consultant_id": after.consultant_id,
             "active": after.active,
             "password_reset": bool(form.get("password")),
-        },
-    )
+        }
     staff.back("/staff/accounts", "saved")
 
 

@@ -111,9 +111,12 @@ async def login(request: web.Request, console: Console) -> web.StreamResponse:
         return _login_page(
             request, console, error=error, username=username, status=401, next_page=next_page
         )
-    await console.sessions.succeeded(username)
-    token, _session = await console.sessions.start(account.id, address)
-    await console.audit.record(Actor(account.id, account.username, address), "login")
+    # The new session and its audit row commit together: no session without its "login"
+    # row. (A failed attempt writes no audit row: its lock-out row is its record.)
+    async with console.services.db.unit_of_work():
+        await console.sessions.succeeded(username)
+        token, _session = await console.sessions.start(account.id, address)
+        await console.audit.record(Actor(account.id, account.username, address), "login")
     response = web.HTTPSeeOther(_safe_next(next_page))
     security.set_cookie(response, request, settings, security.SESSION_COOKIE, token)
     security.clear_cookie(response, security.LOGIN_CSRF_COOKIE)
@@ -122,8 +125,8 @@ async def login(request: web.Request, console: Console) -> web.StreamResponse:
 
 @page("POST", "/staff/logout")
 async def logout(request: web.Request, staff: Staff) -> web.StreamResponse:
-    await staff.console.sessions.end(staff.session.key)
-    await staff.audit("logout")
+    async with staff.audited("logout"):
+        await staff.console.sessions.end(staff.session.key)
     response = web.HTTPSeeOther("/staff/login")
     security.clear_cookie(response, security.SESSION_COOKIE)
     raise response
@@ -177,13 +180,13 @@ async def change_password(request: web.Request, staff: Staff) -> web.StreamRespo
         staff.back("/staff/account", "password_wrong", error=True)
     if form.get("new", "") != form.get("again", ""):
         staff.back("/staff/account", "password_mismatch", error=True)
-    try:
-        check_password(form.get("new", ""))
-        await accounts.set_password(staff.account.username, form.get("new", ""))
-    except AccountError as exc:
-        staff.back("/staff/account", exc.code, error=True)
-    await staff.console.sessions.end_all(staff.account.id)
-    await staff.audit("account.password", staff.account.username)
+    async with staff.audited("account.password", staff.account.username):
+        try:
+            check_password(form.get("new", ""))
+            await accounts.set_password(staff.account.username, form.get("new", ""))
+        except AccountError as exc:
+            staff.back("/staff/account", exc.code, error=True)
+        await staff.console.sessions.end_all(staff.account.id)
     # Every session ended, this one too: log in again with the new password.
     response = web.HTTPSeeOther("/staff/login")
     security.clear_cookie(response, security.SESSION_COOKIE)
@@ -204,13 +207,13 @@ async def totp(request: web.Request, staff: Staff) -> web.StreamResponse:
             response = _account(staff, secret or pyotp.random_base32(), error)
             response.set_status(400)
             return response
-        await accounts.set_totp(staff.account.id, secret)
-        await staff.audit("account.totp_on", staff.account.username)
+        async with staff.audited("account.totp_on", staff.account.username):
+            await accounts.set_totp(staff.account.id, secret)
         staff.back("/staff/account", "totp_on")
     if action == "off":
         if await accounts.verify(staff.account.username, form.get("current", "")) is None:
             staff.back("/staff/account", "password_wrong", error=True)
-        await accounts.set_totp(staff.account.id, None)
-        await staff.audit("account.totp_off", staff.account.username)
+        async with staff.audited("account.totp_off", staff.account.username):
+            await accounts.set_totp(staff.account.id, None)
         staff.back("/staff/account", "totp_off")
     staff.back("/staff/account")

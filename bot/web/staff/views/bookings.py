@@ -105,29 +105,26 @@ def may_see_slot(staff: Staff, consultant_id: int) -> bool:
 async def note(request: web.Request, staff: Staff) -> web.StreamResponse:
     found = await visible_booking(staff, int(request.match_info["id"]))
     text = (await staff.form()).get("staff_note", "")
-    after = await staff.services.bookings.set_staff_note(found.id, text)
-    await staff.audit(
-        "booking.note",
-        f"booking:{found.id}",
-        before={"staff_note": found.staff_note},
-        after={"staff_note": after.staff_note},
-    )
+    async with staff.audited(
+        "booking.note", f"booking:{found.id}", before={"staff_note": found.staff_note}
+    ) as audit:
+        after = await staff.services.bookings.set_staff_note(found.id, text)
+        audit.after = {"staff_note": after.staff_note}
     staff.back(f"/staff/bookings/{found.id}", "saved")
 
 
 @page("POST", "/staff/bookings/{id:\\d+}/cancel")
 async def cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
     found = await visible_booking(staff, int(request.match_info["id"]))
-    try:
-        after = await staff.services.bookings.cancel_by_staff(found.id)
-    except BookingError as exc:
-        staff.back(f"/staff/bookings/{found.id}", f"booking_{exc.code}", error=True)
-    await staff.audit(
-        "booking.cancel",
-        f"booking:{found.id}",
-        before={"status": found.status},
-        after={"status": after.status},
-    )
+    # The resident's notice is queued in the outbox in this transaction (sent later).
+    async with staff.audited(
+        "booking.cancel", f"booking:{found.id}", before={"status": found.status}
+    ) as audit:
+        try:
+            after = await staff.services.bookings.cancel_by_staff(found.id)
+        except BookingError as exc:
+            staff.back(f"/staff/bookings/{found.id}", f"booking_{exc.code}", error=True)
+        audit.after = {"status": after.status}
     staff.back(f"/staff/bookings/{found.id}", "booking_cancelled_told")
 
 
@@ -138,24 +135,22 @@ async def reschedule(request: web.Request, staff: Staff) -> web.StreamResponse:
     slot = await staff.services.bookings.slot(slot_id) if slot_id else None
     if slot is None or not may_see_slot(staff, slot.consultant_id):
         staff.back(f"/staff/bookings/{found.id}", "bad_request", error=True)
-    try:
-        after = await staff.services.bookings.reschedule_by_staff(found.id, slot.id)
-    except BookingError as exc:
-        staff.back(f"/staff/bookings/{found.id}", f"booking_{exc.code}", error=True)
-    await staff.audit(
-        "booking.reschedule",
-        f"booking:{found.id}",
-        before={
-            "slot": found.slot.id,
-            "starts_at": found.slot.starts_at,
-            "consultant": found.slot.consultant,
-        },
-        after={
+    before = {
+        "slot": found.slot.id,
+        "starts_at": found.slot.starts_at,
+        "consultant": found.slot.consultant,
+    }
+    # The resident's notice is queued in the outbox in this transaction (sent later).
+    async with staff.audited("booking.reschedule", f"booking:{found.id}", before=before) as audit:
+        try:
+            after = await staff.services.bookings.reschedule_by_staff(found.id, slot.id)
+        except BookingError as exc:
+            staff.back(f"/staff/bookings/{found.id}", f"booking_{exc.code}", error=True)
+        audit.after = {
             "slot": after.slot.id,
             "starts_at": after.slot.starts_at,
             "consultant": after.slot.consultant,
-        },
-    )
+        }
     staff.back(f"/staff/bookings/{found.id}", "booking_moved_told")
 
 
@@ -197,17 +192,15 @@ async def new_booking(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def add_walkin(request: web.Request, staff: Staff) -> web.StreamResponse:
     form = await staff.form()
     locale = form.get("locale") if form.get("locale") in LOCALES else None
-    try:
-        user: User = await staff.services.users.create_walkin(
-            form.get("name", ""), form.get("contact"), locale
-        )
-    except ValueError:
-        staff.back("/staff/bookings/new", "name_needed", error=True)
-    await staff.audit(
-        "resident.walkin",
-        f"user:{user.id}",
-        after={"name": user.display_name, "contact": user.contact, "locale": locale},
-    )
+    async with staff.audited("resident.walkin") as audit:
+        try:
+            user: User = await staff.services.users.create_walkin(
+                form.get("name", ""), form.get("contact"), locale
+            )
+        except ValueError:
+            staff.back("/staff/bookings/new", "name_needed", error=True)
+        audit.target = f"user:{user.id}"
+        audit.after = {"name": user.display_name, "contact": user.contact, "locale": locale}
     next_page = form.get("then") == "resident"
     target = f"/staff/residents/{user.id}" if next_page else "/staff/bookings/new"
     staff.back(target, "walkin_added", resident=user.id if not next_page else None)
@@ -230,30 +223,28 @@ async def book(request: web.Request, staff: Staff) -> web.StreamResponse:
         or not may_see_slot(staff, slot.consultant_id)
     ):
         staff.back(back, "bad_request", error=True, resident=resident_id)
-    try:
-        result = await staff.services.bookings.book_slot(
-            resident_id,
-            slot.id,
-            topic=topic,
-            language=language,
-            note=form.get("note") or None,
-            interpreter=language not in slot.languages,
-            on_behalf=True,
-        )
-    except BookingError as exc:
-        staff.back(back, f"booking_{exc.code}", error=True, resident=resident_id)
-    b = result.booking
-    await staff.audit(
-        "booking.add",
-        f"booking:{b.id}",
-        after={
+    async with staff.audited("booking.add") as audit:
+        try:
+            result = await staff.services.bookings.book_slot(
+                resident_id,
+                slot.id,
+                topic=topic,
+                language=language,
+                note=form.get("note") or None,
+                interpreter=language not in slot.languages,
+                on_behalf=True,
+            )
+        except BookingError as exc:
+            staff.back(back, f"booking_{exc.code}", error=True, resident=resident_id)
+        b = result.booking
+        audit.target = f"booking:{b.id}"
+        audit.after = {
             "resident": resident_id,
             "slot": b.slot.id,
             "starts_at": b.slot.starts_at,
             "topic": b.topic,
             "language": b.language,
-        },
-    )
+        }
     staff.back(f"/staff/bookings/{b.id}", "booked")
 
 

@@ -4,6 +4,11 @@ Events), one conversation with its transcript, and claim, transfer, close and re
 The desk and administrators see every conversation; a consultant sees those they hold.
 Replies go out through the resident's channel (bot/handlers/handoff/delivery.py); the audit
 log records who answered (never the text, which /privacy deletes with the transcript).
+
+Those messages are sent directly, not queued in the database, so they go out only after the
+change (a reply in the transcript, the conversation closed) and its audit row have committed:
+never from inside the transaction, which holds the database while it lasts and could still
+roll back after the resident has the message.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from urllib.parse import quote
 
 from aiohttp import web
@@ -18,15 +24,16 @@ from aiohttp import web
 from bot.core.types import utcnow
 from bot.handlers.handoff.delivery import (
     WECHAT_WINDOW_CLOSED,
+    add_staff_reply,
+    deliver_pending,
+    deliver_reply,
     notify_closed,
-    resend,
-    send_staff_reply,
     send_template_notice,
 )
 from bot.handlers.handoff.phrases import staff_phrases
 from bot.knowledge.placeholders import fill
 from bot.store.handoff.attachments import INLINE_IMAGES
-from bot.store.handoff.tables import CLOSED, HandoffConversation
+from bot.store.handoff.tables import CLOSED, SENT, HandoffConversation
 from bot.web.staff.core import ANYONE, Staff, page
 from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
@@ -39,6 +46,7 @@ from bot.web.staff.views.conversation_data import (
     staff_locale,
 )
 
+log = logging.getLogger(__name__)
 POLL_SECONDS = 0.4  # how often a live page's stream looks for changes
 STREAM_SECONDS = 300.0  # a stream ends after this; the browser reconnects by itself
 REFERENCE_LOCALES = ("en", "zh_Hans")  # what staff read beside an inserted text
@@ -220,9 +228,9 @@ async def insert(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def claim(request: web.Request, staff: Staff) -> web.StreamResponse:
     c = await _open_conversation(staff, request, for_claim=True)
     assert c.id is not None
-    if not await staff.services.handoff.claim(c.id, staff.account.id):
-        staff.back(f"/staff/conversations/{c.id}", "claimed_by_other", error=True)
-    await staff.audit("handoff.claim", f"conversation:{c.id}", after={"user": c.user_id})
+    async with staff.audited("handoff.claim", f"conversation:{c.id}", after={"user": c.user_id}):
+        if not await staff.services.handoff.claim(c.id, staff.account.id):
+            staff.back(f"/staff/conversations/{c.id}", "claimed_by_other", error=True)
     staff.back(f"/staff/conversations/{c.id}", "claimed")
 
 
@@ -235,13 +243,13 @@ async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
     if target is None or not target.active:
         staff.back(f"/staff/conversations/{c.id}", "bad_request", error=True)
     assert target is not None
-    await staff.services.handoff.transfer(c.id, target.id)
-    await staff.audit(
+    async with staff.audited(
         "handoff.transfer",
         f"conversation:{c.id}",
         before={"claimed_by": c.claimed_by},
         after={"claimed_by": target.id},
-    )
+    ):
+        await staff.services.handoff.transfer(c.id, target.id)
     back = "/staff/conversations" if staff.is_consultant else f"/staff/conversations/{c.id}"
     staff.back(back, "transferred")
 
@@ -250,10 +258,13 @@ async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def close(request: web.Request, staff: Staff) -> web.StreamResponse:
     c = await _open_conversation(staff, request)
     assert c.id is not None
-    if not await staff.services.handoff.close(c.id):
-        staff.back(f"/staff/conversations/{c.id}", "conversation_closed_already", error=True)
+    async with staff.audited("handoff.close", f"conversation:{c.id}", after={"user": c.user_id}):
+        if not await staff.services.handoff.close(c.id):
+            staff.back(f"/staff/conversations/{c.id}", "conversation_closed_already", error=True)
+    # Closed and recorded: now the resident is told (a message sent directly, see above).
     status = await notify_closed(staff.services, c)
-    await staff.audit("handoff.close", f"conversation:{c.id}", after={"notice": status})
+    if status != SENT:  # (the audit row, committed before the send, cannot say)
+        log.info("conversation %s closed; the resident's notice was not sent: %s", c.id, status)
     staff.back(f"/staff/conversations/{c.id}", "conversation_closed")
 
 
@@ -268,14 +279,14 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
         if wants_json:
             return json_response({"ok": False, "error": t("Type a reply first.")})
         staff.back(f"/staff/conversations/{c.id}", "reply_empty", error=True)
-    if c.claimed_by is None:  # answering claims it
-        await staff.services.handoff.claim(c.id, staff.account.id)
-    message = await send_staff_reply(staff.services, c, staff.account.id, text)
-    await staff.audit(
-        "handoff.reply",
-        f"conversation:{c.id}",
-        after={"message": message.id, "delivery": message.delivery, "user": c.user_id},
-    )
+    async with staff.audited("handoff.reply", f"conversation:{c.id}") as audit:
+        if c.claimed_by is None:  # answering claims it
+            await staff.services.handoff.claim(c.id, staff.account.id)
+        message = await add_staff_reply(staff.services, c, staff.account.id, text)
+        audit.after = {"message": message.id, "user": c.user_id}
+    # In the transcript and recorded: now it is sent (see above). How it went is kept on the
+    # message (its delivery, shown in the transcript), not in the audit row.
+    message = await deliver_reply(staff.services, c, message)
     names = {staff.account.id: staff.account.username}
     shown = message_json(message, names)
     if wants_json:
@@ -291,8 +302,10 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def retry(request: web.Request, staff: Staff) -> web.StreamResponse:
     """Send the replies that did not arrive again, in order."""
     c = await _open_conversation(staff, request)
-    await resend(staff.services, c)
-    await staff.audit("handoff.resend", f"conversation:{c.id}")
+    assert c.id is not None
+    async with staff.audited("handoff.resend", f"conversation:{c.id}"):
+        await staff.services.handoff.requeue(c.id)
+    await deliver_pending(staff.services, c)  # after the commit (see above)
     staff.back(f"/staff/conversations/{c.id}")
 
 
@@ -300,6 +313,8 @@ async def retry(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def notice(request: web.Request, staff: Staff) -> web.StreamResponse:
     """WeChat's window is closed: send the template notice (when one is configured)."""
     c = await _open_conversation(staff, request)
+    # Nothing changes in the database: the audit row records a message sent directly, and
+    # how it went, so it is written after the send, in a transaction of its own.
     status = await send_template_notice(staff.services, c)
     await staff.audit("handoff.notice", f"conversation:{c.id}", after={"delivery": status})
     code = "notice_sent" if status == "sent" else "notice_not_sent"

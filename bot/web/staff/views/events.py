@@ -81,10 +81,11 @@ async def create_event(request: web.Request, staff: Staff) -> web.StreamResponse
     spec, problems = spec_from_form(form)
     if spec is None:
         staff.back("/staff/events/new", "not_saved", error=True, detail="; ".join(problems))
-    (made,) = await _admin(staff).save([spec])
-    if form.get("publish"):
-        made = await _admin(staff).publish(made.id)
-    await staff.audit("event.add", f"event:{made.id}", after=_audit(made))
+    async with staff.audited("event.add") as audit:
+        (made,) = await _admin(staff).save([spec])
+        if form.get("publish"):
+            made = await _admin(staff).publish(made.id)
+        audit.target, audit.after = f"event:{made.id}", _audit(made)
     staff.back(f"/staff/events/{made.id}", "saved")
 
 
@@ -107,35 +108,37 @@ async def edit_event(request: web.Request, staff: Staff) -> web.StreamResponse:
     spec, problems = spec_from_form(await staff.form())
     if spec is None:
         staff.back(f"/staff/events/{event_id}", "not_saved", error=True, detail="; ".join(problems))
-    try:
-        before, after = await _admin(staff).update(event_id, spec)
-    except EventError as exc:
-        staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
-    await staff.audit("event.edit", f"event:{event_id}", before=_audit(before), after=_audit(after))
+    # Residents told of a new time are told through the outbox, in this transaction.
+    async with staff.audited("event.edit", f"event:{event_id}") as audit:
+        try:
+            before, after = await _admin(staff).update(event_id, spec)
+        except EventError as exc:
+            staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
+        audit.before, audit.after = _audit(before), _audit(after)
     staff.back(f"/staff/events/{event_id}", "saved")
 
 
 @page("POST", "/staff/events/{id:\\d+}/publish", DESK_UP)
 async def publish(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id = int(request.match_info["id"])
-    try:
-        await _admin(staff).publish(event_id)
-    except EventError as exc:
-        staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
-    await staff.audit("event.publish", f"event:{event_id}", after={"status": "published"})
+    async with staff.audited("event.publish", f"event:{event_id}", after={"status": "published"}):
+        try:
+            await _admin(staff).publish(event_id)
+        except EventError as exc:
+            staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
     staff.back(f"/staff/events/{event_id}", "published")
 
 
 @page("POST", "/staff/events/{id:\\d+}/cancel", DESK_UP)
 async def cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id = int(request.match_info["id"])
-    try:
-        told = await _admin(staff).cancel_event(event_id)
-    except EventError:
-        raise web.HTTPNotFound() from None
-    await staff.audit(
-        "event.cancel", f"event:{event_id}", after={"status": "cancelled", "told": told}
-    )
+    # Everyone registered is told through the outbox, in this transaction.
+    async with staff.audited("event.cancel", f"event:{event_id}") as audit:
+        try:
+            told = await _admin(staff).cancel_event(event_id)
+        except EventError:
+            raise web.HTTPNotFound() from None
+        audit.after = {"status": "cancelled", "told": told}
     staff.back(f"/staff/events/{event_id}", "event_cancelled_told", detail=str(told))
 
 
@@ -143,34 +146,29 @@ async def cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def add_seats(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id = int(request.match_info["id"])
     seats = int_or_none((await staff.form()).get("seats")) or 0
-    try:
-        found = await staff.services.events.get(event_id)
-        was = found.capacity if found is not None else None
-        after = await _admin(staff).add_seats(event_id, seats)
-    except EventError as exc:
-        staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
-    await staff.audit(
-        "event.seats",
-        f"event:{event_id}",
-        before={"capacity": was},
-        after={"capacity": after.capacity},
-    )
+    # The waitlisted who get a seat are told through the outbox, in this transaction.
+    async with staff.audited("event.seats", f"event:{event_id}") as audit:
+        try:
+            found = await staff.services.events.get(event_id)
+            was = found.capacity if found is not None else None
+            after = await _admin(staff).add_seats(event_id, seats)
+        except EventError as exc:
+            staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
+        audit.before, audit.after = {"capacity": was}, {"capacity": after.capacity}
     staff.back(f"/staff/events/{event_id}", "seats_added")
 
 
 @page("POST", "/staff/events/{id:\\d+}/registrations/{rid:\\d+}/promote", DESK_UP)
 async def promote(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id, rid = int(request.match_info["id"]), int(request.match_info["rid"])
-    try:
-        after = await _admin(staff).promote(event_id, rid)
-    except EventError as exc:
-        staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
-    await staff.audit(
-        "event.promote",
-        f"registration:{rid}",
-        before={"status": "waitlisted"},
-        after={"status": "registered", "capacity": after.capacity},
-    )
+    async with staff.audited(
+        "event.promote", f"registration:{rid}", before={"status": "waitlisted"}
+    ) as audit:
+        try:
+            after = await _admin(staff).promote(event_id, rid)
+        except EventError as exc:
+            staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
+        audit.after = {"status": "registered", "capacity": after.capacity}
     staff.back(f"/staff/events/{event_id}", "promoted")
 
 
@@ -179,11 +177,11 @@ async def check_in(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id, rid = int(request.match_info["id"]), int(request.match_info["rid"])
     form = await staff.form()
     present = form.get("present", "1") == "1"
-    try:
-        await _admin(staff).check_in(event_id, rid, present)
-    except EventError:
-        staff.back(f"/staff/events/{event_id}/checkin", "event_not_found", error=True)
-    await staff.audit("event.checkin", f"registration:{rid}", after={"present": present})
+    async with staff.audited("event.checkin", f"registration:{rid}", after={"present": present}):
+        try:
+            await _admin(staff).check_in(event_id, rid, present)
+        except EventError:
+            staff.back(f"/staff/events/{event_id}/checkin", "event_not_found", error=True)
     target = f"/staff/events/{event_id}/checkin"
     staff.back(target, "checked_in" if present else "check_in_undone", q=form.get("q"))
 
@@ -252,13 +250,15 @@ async def notify(request: web.Request, staff: Staff) -> web.StreamResponse:
     texts = _texts(form, "text")
     if not texts:
         staff.back(f"/staff/events/{event_id}", "text_needed", error=True)
-    try:
-        sent = await _admin(staff).notify(
-            event_id, texts, include_waitlist=bool(form.get("waitlist"))
-        )
-    except EventError as exc:
-        staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
-    await staff.audit("event.notify", f"event:{event_id}", after={"texts": texts, "sent": sent})
+    # The announcement is queued in the outbox in this transaction (sent later).
+    async with staff.audited("event.notify", f"event:{event_id}") as audit:
+        try:
+            sent = await _admin(staff).notify(
+                event_id, texts, include_waitlist=bool(form.get("waitlist"))
+            )
+        except EventError as exc:
+            staff.back(f"/staff/events/{event_id}", f"event_{exc.code}", error=True)
+        audit.after = {"texts": texts, "sent": sent}
     staff.back(f"/staff/events/{event_id}", "notified", detail=str(sent))
 
 

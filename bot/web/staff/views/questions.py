@@ -69,25 +69,27 @@ async def handle(request: web.Request, staff: Staff) -> web.StreamResponse:
         if knowledge is None or knowledge.entry(faq_id) is None:
             staff.back("/staff/questions", "topic_unknown", error=True)
         locale = question.locale if question.locale in LOCALES else "en"
-        await store.add(
-            faq_id,
-            locale,
-            question.text,
-            added_by=staff.account.username,
-            question_id=question_id,
-        )
-        await apply_overlay(knowledge, store)  # live for retrieval in this worker now
-        await staff.audit(
+        async with staff.audited(
             "faq.alternate",
             faq_id,
             after={"locale": locale, "text": question.text, "question": question_id},
-        )
+        ):
+            await store.add(
+                faq_id,
+                locale,
+                question.text,
+                added_by=staff.account.username,
+                question_id=question_id,
+            )
+        # Live for retrieval in this worker now, once committed (the index is rebuilt off
+        # the loop: not while holding the transaction).
+        await apply_overlay(knowledge, store)
         staff.back("/staff/questions", "alternate_added")
     if action in (NOT_COVERED, DISMISSED):
-        await store.resolve(question_id, action)
-        await staff.audit(
+        async with staff.audited(
             f"question.{action}", f"question:{question_id}", after={"text": question.text}
-        )
+        ):
+            await store.resolve(question_id, action)
         staff.back("/staff/questions", "question_" + action)
     staff.back("/staff/questions", "bad_request", error=True)
 
@@ -95,12 +97,11 @@ async def handle(request: web.Request, staff: Staff) -> web.StreamResponse:
 @page("POST", "/staff/faq-overlay/{id:\\d+}/remove", DESK_UP)
 async def remove(request: web.Request, staff: Staff) -> web.StreamResponse:
     store = _overlay(staff)
-    row = await store.remove(int(request.match_info["id"]))
-    if row is None:
-        raise web.HTTPNotFound()
+    async with staff.audited("faq.alternate_removed") as audit:
+        row = await store.remove(int(request.match_info["id"]))
+        if row is None:
+            raise web.HTTPNotFound()
+        audit.target, audit.before = row.faq_id, {"locale": row.locale, "text": row.text}
     if staff.services.knowledge is not None:
         await apply_overlay(staff.services.knowledge, store)
-    await staff.audit(
-        "faq.alternate_removed", row.faq_id, before={"locale": row.locale, "text": row.text}
-    )
     staff.back("/staff/questions", "alternate_removed")

@@ -65,16 +65,16 @@ async def edit_resident(request: web.Request, staff: Staff) -> web.StreamRespons
     user = await _resident(staff, request)
     assert user.id is not None
     form = await staff.form()
-    after = await staff.services.users.set_profile(
-        user.id, display_name=form.get("name"), contact=form.get("contact")
-    )
-    assert after is not None
-    await staff.audit(
+    async with staff.audited(
         "resident.edit",
         f"user:{user.id}",
         before={"name": user.display_name, "contact": user.contact},
-        after={"name": after.display_name, "contact": after.contact},
-    )
+    ) as audit:
+        after = await staff.services.users.set_profile(
+            user.id, display_name=form.get("name"), contact=form.get("contact")
+        )
+        assert after is not None
+        audit.after = {"name": after.display_name, "contact": after.contact}
     staff.back(f"/staff/residents/{user.id}", "saved")
 
 
@@ -83,6 +83,7 @@ async def export(request: web.Request, staff: Staff) -> web.StreamResponse:
     user = await _resident(staff, request)
     assert user.id is not None
     data = await PrivacyStore(staff.services.db).export(user.id)
+    # A read: the audit row is the only write, made before the data is handed out.
     await staff.audit("resident.export", f"user:{user.id}")
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return file_response(f"resident-{user.id}.json", body, "application/json")
@@ -93,10 +94,10 @@ async def delete(request: web.Request, staff: Staff) -> web.StreamResponse:
     user = await _resident(staff, request)
     assert user.id is not None
     svc = staff.services
-    await PrivacyStore(svc.db).erase_everything(user, svc.bookings, svc.events)
-    await staff.audit(
+    async with staff.audited(
         "resident.erase",
         f"user:{user.id}",
         before={"channel": user.channel, "name": user.display_name},
-    )
+    ):
+        await PrivacyStore(svc.db).erase_everything(user, svc.bookings, svc.events)
     staff.back(f"/staff/residents/{user.id}", "erased")

@@ -103,21 +103,21 @@ async def add_slots(request: web.Request, staff: Staff) -> web.StreamResponse:
             timedelta(minutes=length) if length else None,
             SHANGHAI,
         )
-        slots = await staff.services.schedule.add_slots(
-            ref, times, topics=lists["topics"] or None, mode=form.get("mode", "in_person")
-        )
-    except (PatternError, ScheduleError) as exc:
+    except PatternError as exc:
         _fail(staff, exc, week)
-    await staff.audit(
-        "slots.add",
-        f"consultant:{ref}",
-        after={
+    async with staff.audited("slots.add", f"consultant:{ref}") as audit:
+        try:
+            slots = await staff.services.schedule.add_slots(
+                ref, times, topics=lists["topics"] or None, mode=form.get("mode", "in_person")
+            )
+        except ScheduleError as exc:
+            _fail(staff, exc, week)
+        audit.after = {
             "slots": len(slots),
             "first": slots[0].starts_at if slots else None,
             "last": slots[-1].starts_at if slots else None,
             "skipped": [str(d) for d, _n in skipped],
-        },
-    )
+        }
     staff.back("/staff/schedule", "slots_added", detail=str(len(slots)), week=week)
 
 
@@ -129,15 +129,17 @@ async def block(request: web.Request, staff: Staff) -> web.StreamResponse:
     end = dates.local_input(form.get("end"))
     if start is None or end is None:
         staff.back("/staff/schedule", "bad_request", error=True)
-    try:
-        removed, booked = await staff.services.schedule.block_time(ref, start, end)
-    except ScheduleError as exc:
-        _fail(staff, exc)
-    await staff.audit(
-        "slots.block",
-        f"consultant:{ref}",
-        after={"start": start, "end": end, "withdrawn": removed, "booked_left": len(booked)},
-    )
+    async with staff.audited("slots.block", f"consultant:{ref}") as audit:
+        try:
+            removed, booked = await staff.services.schedule.block_time(ref, start, end)
+        except ScheduleError as exc:
+            _fail(staff, exc)
+        audit.after = {
+            "start": start,
+            "end": end,
+            "withdrawn": removed,
+            "booked_left": len(booked),
+        }
     code = "blocked_with_bookings" if booked else "blocked"
     staff.back("/staff/schedule", code, detail=str(removed), week=start.date().isoformat())
 
@@ -148,15 +150,15 @@ async def withdraw(request: web.Request, staff: Staff) -> web.StreamResponse:
     slot = await staff.services.bookings.slot(slot_id)
     if slot is None or (staff.own_consultant not in (None, slot.consultant_id)):
         raise web.HTTPNotFound()
-    try:
-        await staff.services.schedule.withdraw_slot(slot_id)
-    except ScheduleError as exc:
-        _fail(staff, exc)
-    await staff.audit(
+    async with staff.audited(
         "slot.withdraw",
         f"slot:{slot_id}",
         before={"starts_at": slot.starts_at, "consultant": slot.consultant},
-    )
+    ):
+        try:
+            await staff.services.schedule.withdraw_slot(slot_id)
+        except ScheduleError as exc:
+            _fail(staff, exc)
     staff.back("/staff/schedule", "slot_withdrawn", week=slot.starts_at.date().isoformat())
 
 
@@ -203,15 +205,16 @@ async def _save_consultant(
 @page("POST", "/staff/consultants", DESK_UP)
 async def add_consultant(request: web.Request, staff: Staff) -> web.StreamResponse:
     fields = await _consultant_form(staff)
-    try:
-        made = await staff.services.schedule.add_consultant(
-            fields.name, fields.languages, fields.topics
-        )
-        assert made.id is not None
-        await _save_consultant(staff, made.id, fields, active=True)
-    except ScheduleError as exc:
-        _fail(staff, exc)
-    await staff.audit("consultant.add", f"consultant:{made.id}", after=fields.audit())
+    async with staff.audited("consultant.add", after=fields.audit()) as audit:
+        try:
+            made = await staff.services.schedule.add_consultant(
+                fields.name, fields.languages, fields.topics
+            )
+            assert made.id is not None
+            await _save_consultant(staff, made.id, fields, active=True)
+        except ScheduleError as exc:
+            _fail(staff, exc)
+        audit.target = f"consultant:{made.id}"
     staff.back("/staff/schedule", "consultant_added")
 
 
@@ -223,16 +226,13 @@ async def edit_consultant(request: web.Request, staff: Staff) -> web.StreamRespo
     fields = await _consultant_form(staff)
     form = await staff.form()
     active = bool(form.get("active")) if not staff.is_consultant else True
-    try:
-        before = await _save_consultant(staff, consultant_id, fields, active)
-    except ScheduleError as exc:
-        _fail(staff, exc)
-    await staff.audit(
-        "consultant.edit",
-        f"consultant:{consultant_id}",
-        before=before,
-        after={**fields.audit(), "active": active},
-    )
+    async with staff.audited(
+        "consultant.edit", f"consultant:{consultant_id}", after={**fields.audit(), "active": active}
+    ) as audit:
+        try:
+            audit.before = await _save_consultant(staff, consultant_id, fields, active)
+        except ScheduleError as exc:
+            _fail(staff, exc)
     staff.back("/staff/schedule", "consultant_saved")
 
 

@@ -54,14 +54,14 @@ async def attendance(request: web.Request, staff: Staff) -> web.StreamResponse:
         back = "/staff/today"
     if status is None:
         staff.back(back, "bad_request", error=True)
-    try:
-        await staff.services.schedule.mark_attendance(booking.id, status)
-    except ScheduleError:
-        staff.back(back, "booking_cancelled_already", error=True)
-    await staff.audit(
+    async with staff.audited(
         "booking.attendance",
         f"booking:{booking.id}",
         before={"status": booking.status},
         after={"status": status},
-    )
+    ):
+        try:
+            await staff.services.schedule.mark_attendance(booking.id, status)
+        except ScheduleError:
+            staff.back(back, "booking_cancelled_already", error=True)
     raise web.HTTPSeeOther(back)
