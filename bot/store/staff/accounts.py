@@ -2,11 +2,19 @@
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second recommended
 profile); a hash made with older parameters is replaced at the next successful login.
+
+A hash or a check takes tens to hundreds of milliseconds of CPU and 64 MiB by design, so it
+runs on a thread of its own, one at a time, never on the event loop and never inside a
+write transaction: a burst of login attempts (anyone can make them) queues there, while
+residents' messages and the database's one writer go on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyotp
@@ -24,8 +32,33 @@ from bot.store.staff.tables import CONSOLE_LOCALES, CONSULTANT, ROLES, StaffAcco
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+_password_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linzhu-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time
+    (made on first use, in the password thread: not at import)."""
+    return _hasher.hash("not a password of anyone")
+
+
+def _matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash or _dummy_hash(), password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def hash_password(password: str) -> str:
+    """The argon2id hash of a password, made on the password thread."""
+    return await asyncio.get_running_loop().run_in_executor(_password_pool, _hasher.hash, password)
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed (None: no account, checked against a dummy hash
+    at the same cost), on the password thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_pool, _matches, password_hash, password)
 
 
 class AccountError(Exception):
@@ -80,6 +113,7 @@ class StaffAccounts:
         if role not in ROLES:
             raise AccountError("role_invalid")
         check_password(password)
+        password_hash = await hash_password(password)
         async with self.db.transaction() as session:
             taken = await session.execute(
                 select(StaffAccount.id).where(col(StaffAccount.username) == username)
@@ -90,7 +124,7 @@ class StaffAccounts:
                 raise AccountError("consultant_unknown")
             row = StaffAccount(
                 username=username,
-                password_hash=_hasher.hash(password),
+                password_hash=password_hash,
                 role=role,
                 consultant_id=consultant_id if role == CONSULTANT else None,
             )
@@ -120,18 +154,29 @@ class StaffAccounts:
             return None if row is None else Account.of(row)
 
     async def verify(self, username: str, password: str) -> Account | None:
-        """The active account whose password this is, else None (same cost either way)."""
-        async with self.db.transaction() as session:
+        """The active account whose password this is, else None (same cost either way).
+        The row is read, the password checked with no transaction open, and an outdated
+        hash replaced in a short transaction of its own (if the password did not change
+        meanwhile)."""
+        async with self.db.session() as session:
             row = await self._row(session, username)
-            try:
-                _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
-            except (VerificationError, InvalidHashError):
-                return None
-            if row is None or not row.active:
-                return None
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(password)
-            return Account.of(row)
+        known = row.password_hash if row is not None else None
+        if not await password_matches(known, password):
+            return None
+        if row is None or not row.active:
+            return None
+        if _hasher.check_needs_rehash(row.password_hash):
+            fresh = await hash_password(password)
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(StaffAccount)
+                    .where(
+                        col(StaffAccount.id) == row.id,
+                        col(StaffAccount.password_hash) == row.password_hash,
+                    )
+                    .values(password_hash=fresh)
+                )
+        return Account.of(row)
 
     def totp_ok(self, secret: str | None, code: str) -> bool:
         """A 6-digit code valid now or one 30-second step either side (clock drift)."""
@@ -149,11 +194,12 @@ class StaffAccounts:
 
     async def set_password(self, username: str, password: str) -> Account:
         check_password(password)
+        password_hash = await hash_password(password)
         async with self.db.transaction() as session:
             row = await self._row(session, username)
             if row is None:
                 raise AccountError("not_found")
-            row.password_hash = _hasher.hash(password)
+            row.password_hash = password_hash
             row.password_changed_at = utcnow()
             return Account.of(row)
 
