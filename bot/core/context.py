@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -42,6 +43,9 @@ class Context(Generic[S]):
     # What became of the message, for the metrics (bot/core/observe.py): "answered",
     # "did_you_mean", "not_covered", "emergency"; unset means a command, button or flow step.
     outcome: str | None = field(default=None, init=False)
+    # Work that talks to the network about what this message changed (a staff reply sent to
+    # a resident): run once the message's unit of work has committed, never inside it.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list, init=False)
 
     @property
     def user_id(self) -> int:

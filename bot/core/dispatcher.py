@@ -6,7 +6,10 @@ knows about a platform, a database or a language: the store and the locale resol
 as protocols (bot/core/ports.py), every word a resident reads comes from the routes.
 
 A message is one unit of work of the store: the user, their state, the handler's writes
-and the saved state commit together, or not at all when the handler raises. CPU work on a
+and the saved state commit together, or not at all when the handler raises. What a
+handler must send over the network about its changes (Context.after_commit) runs after
+the commit and outside the user's lock: never while the transaction (on SQLite, the
+process's one writer) is held, and never for a change that was rolled back. CPU work on a
 free text that needs no state (language detection, sentence vectors) is prepared before
 the message queues for its user and the database, off the event loop.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -92,12 +96,19 @@ class Dispatcher:
         await self._prepare(incoming)
         incoming = await self._prepare_media(incoming)
         key = str(incoming.user)
+        after_commit: list[Callable[[], Awaitable[None]]] = []
         async with self.locks.hold(key), self._in_flight:
             try:
                 async with self.conversations.unit_of_work(key):
-                    return await self._handle_locked(incoming)
+                    outcome = await self._handle_locked(incoming, after_commit)
             except _HandlerFailed as failed:
-                return failed.outcome
+                return failed.outcome  # rolled back: nothing of it is sent
+        for work in after_commit:
+            try:
+                await work()
+            except Exception:  # committed already: the reply still goes out
+                log.exception("after-commit work failed for %s", incoming.user)
+        return outcome
 
     async def _prepare(self, incoming: Incoming) -> None:
         """Free text only: a command, a button or a numbered choice needs none of this."""
@@ -133,7 +144,9 @@ class Dispatcher:
                 log.exception("preparing a file failed")
         return incoming
 
-    async def _handle_locked(self, incoming: Incoming) -> Outcome:
+    async def _handle_locked(
+        self, incoming: Incoming, after_commit: list[Callable[[], Awaitable[None]]]
+    ) -> Outcome:
         opened = await self.conversations.open(
             incoming.user, platform_language=incoming.language_hint, now=incoming.received_at
         )
@@ -143,6 +156,7 @@ class Dispatcher:
         token = current_locale.set(choice.locale)
         try:
             ctx = Context(self.services, user, state, choice.locale, choice)
+            ctx.after_commit = after_commit
             before = state.snapshot()
             try:
                 replies = await self._urgent(incoming, ctx)

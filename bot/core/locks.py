@@ -27,3 +27,7 @@ class KeyedLocks:
 
     def __len__(self) -> int:
         return len(self._locks)
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether someone holds `key` or waits for it."""
+        return key in self._locks

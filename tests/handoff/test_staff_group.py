@@ -53,3 +53,26 @@ async def test_a_reply_in_the_staff_group_reaches_the_resident(
         assert "120" in fake.texts(RESIDENT)[2]
         [row] = await channel.services.handoff.inbox()
         assert row.conversation.alert
+
+
+async def test_a_reply_that_does_not_arrive_is_reported_in_the_group(
+    settings: Settings, db: Database, fake: FakeTelegram
+) -> None:
+    """The reply is kept in the transcript with the staff member's message and sent once that
+    has committed; when the resident cannot get it, the group is told."""
+    configured = telegram_settings(settings, fake, handoff_staff_group=GROUP)
+    async with running_channel(configured, db) as (channel, _client):
+        channel.services.staffed = always()
+        fake.push(fake.message_update(RESIDENT, "/human", language_code="en"))
+        await fake.wait_until(lambda: len(fake.chat_log[GROUP]) >= 1)
+        post = fake.chat_log[GROUP][0]
+        fake.blocked.add(RESIDENT)  # the resident has blocked the bot since
+        fake.push(fake.message_update(STAFF, "Are you still there?", chat_id=GROUP, reply_to=post))
+        await fake.wait_until(lambda: len(fake.chat_log[GROUP]) >= 2)
+        note = fake.chat_log[GROUP][1].text or ""
+        assert note.startswith("#c1: Not delivered to the resident")
+        [row] = await channel.services.handoff.inbox()
+        assert row.conversation.id is not None
+        messages = await channel.services.handoff.messages(row.conversation.id)
+        staff_said = [m for m in messages if m.text == "Are you still there?"]
+        assert len(staff_said) == 1 and staff_said[0].delivery != "sent"

@@ -142,3 +142,56 @@ async def test_a_dropped_connection_is_replaced_without_a_failed_message(
     replies = await chat.say("/help")
     assert replies and "/start" in replies[0].text
     assert await db.ping()
+
+
+@dataclass(frozen=True)
+class WriteThenSend(Payload, prefix="wts"):
+    fail: bool = False
+
+
+async def test_after_commit_work_runs_once_the_message_committed(dispatcher: Dispatcher) -> None:
+    """Context.after_commit: what a handler sends about its changes runs after the message's
+    transaction committed (another connection sees the write), with no writer held and the
+    user's lock released; a message that failed sends nothing."""
+    db = dispatcher.services.db
+    seen: list[tuple[int, bool, bool]] = []
+    router = Router("sends")
+    router.include(start.router)
+    user = UserRef("web", "after-commit")
+
+    async def committed_rows() -> int:
+        # A connection of its own: it sees committed rows only.
+        settings = {"search_path": db.schema} if db.schema else {}
+        args = {"server_settings": settings} if db.is_postgres else {}
+        engine = create_async_engine(db.url, connect_args=args)
+        try:
+            async with engine.connect() as conn:
+                found = await conn.execute(
+                    text("SELECT count(*) FROM unanswered_questions WHERE text = 'sent?'")
+                )
+                return int(found.scalar_one())
+        finally:
+            await engine.dispose()
+
+    @router.payload(WriteThenSend)
+    async def write_then_send(incoming: Incoming, ctx: Ctx, tap: WriteThenSend) -> list[Reply]:
+        await ctx.services.questions.record_unanswered(
+            user_id=ctx.user_id, channel="web", text="sent?", locale="en", candidates=[]
+        )
+
+        async def send() -> None:
+            writer_busy = (not db.is_postgres) and db._lock().locked()
+            seen.append((await committed_rows(), writer_busy, str(user) in d.locks))
+
+        ctx.after_commit.append(send)
+        if tap.fail:
+            raise RuntimeError("bug after the write")
+        return [Reply("done")]
+
+    d = with_routes(dispatcher, router.freeze())
+    outcome = await d.handle(Incoming(user, payload=WriteThenSend(fail=True).encode()))
+    assert "something went wrong" in outcome.replies[0].text
+    assert seen == []  # rolled back: nothing sent about it
+    outcome = await d.handle(Incoming(user, payload=WriteThenSend().encode()))
+    assert [r.text for r in outcome.replies] == ["done"]
+    assert seen == [(1, False, False)]

@@ -4,7 +4,9 @@ staff member who replies to such a post answers the resident — for centres tha
 Telegram rather than in the console.
 
 Posts go out after the resident's message is handled (a task), so the group's rate limit
-never holds up the resident's answer or the database.
+never holds up the resident's answer or the database. A staff reply is written to the
+transcript in the staff member's message and sent to the resident once that has committed;
+one that does not arrive is reported in the group.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 from bot.core.channel import brand_name
 from bot.core.router import Router
 from bot.core.types import Incoming, Reply, UserRef
-from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED, send_staff_reply
+from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED, add_staff_reply, deliver_reply
 from bot.i18n import _, use_locale
 from bot.i18n.locales import NATIVE_NAMES
 from bot.services import Ctx, Services
@@ -117,18 +119,30 @@ async def staff_group_message(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
     conversation = await svc.handoff.get(int(found.group(1)))
     if conversation is None or conversation.open_key is None:
         return [Reply(_("That conversation is closed; the resident did not get this."))]
-    message = await send_staff_reply(svc, conversation, None, incoming.text or "")
+    message = await add_staff_reply(svc, conversation, None, incoming.text or "")
     who = f"telegram group: {incoming.display_name or '?'} ({incoming.user})"
     # In this message's unit of work (the dispatcher's): the row commits with the reply's.
+    # Its delivery is recorded on the message (the transcript), once it is known.
     await AuditLog(svc.db).record(
         Actor(None, who[:64]),
         "handoff.reply",
         f"conversation:{conversation.id}",
-        after={"message": message.id, "delivery": message.delivery, "user": conversation.user_id},
+        after={"message": message.id, "user": conversation.user_id},
     )
-    if message.delivery == SENT:
-        return []
-    reason = message.delivery_note or message.delivery or ""
-    if reason == WECHAT_WINDOW_CLOSED:
-        reason = _("the WeChat 48-hour window is closed")
-    return [Reply(_("Not delivered to the resident: {reason}").format(reason=reason))]
+    locale = ctx.locale
+
+    async def deliver() -> None:
+        """Sent once the reply is in the transcript for good (not while this message holds
+        the database); a reply that did not arrive is reported in the group."""
+        delivered = await deliver_reply(svc, conversation, message)
+        if delivered.delivery == SENT:
+            return
+        reason = delivered.delivery_note or delivered.delivery or ""
+        with use_locale(locale):
+            if reason == WECHAT_WINDOW_CLOSED:
+                reason = _("the WeChat 48-hour window is closed")
+            note = _("Not delivered to the resident: {reason}").format(reason=reason)
+            post(svc, f"#c{conversation.id}: {note}")
+
+    ctx.after_commit.append(deliver)
+    return []
