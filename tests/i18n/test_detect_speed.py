@@ -39,3 +39,17 @@ def test_addresses_in_chinese_text_are_still_set_aside() -> None:
     long_run = "请发邮件到service@example.org或者看" * 200  # 5,800 characters, no space
     assert _URL_RE.sub(" ", long_run) == UNANCHORED.sub(" ", long_run) == " "
     assert LanguageDetector().detect("我的邮箱是 a.b@example.com 请联系我").locale == "zh_Hans"
+
+
+def test_a_long_message_is_detected_from_its_beginning_and_end() -> None:
+    """Detection reads the first and last characters of a long message (its cost grew with
+    the length); the memo still keys on the whole text."""
+    french = "Bonjour, nous venons d'arriver à Shanghai avec nos deux enfants et je cherche "
+    english = "This middle part is a long quoted email in English from the landlord. " * 60
+    question = " Pouvez-vous m'aider à trouver une école publique près de Gubei, s'il vous plaît ?"
+    text = french * 8 + english + question * 5
+    assert len(text) > 4000 and text.count("English") > 50
+    detector = LanguageDetector()
+    found = detector.detect(text)
+    assert found.locale == "fr"
+    assert detector.remembered(text) is found
