@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.types import UserRef, utcnow
 from bot.store.consultations.schedule import ScheduleStore
@@ -26,6 +27,16 @@ async def make_users(db: Database, count: int, channel: str = "web") -> list[int
             assert user.id is not None
             ids.append(user.id)
     return ids
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(days_ahead: int, hh: int, mm: int = 0) -> datetime:
+    """A time of day in Shanghai `days_ahead` days from today there, in UTC: slots that must
+    fall on the same day (or on different days) whatever the hour the tests run."""
+    day = datetime.now(SHANGHAI).date() + timedelta(days=days_ahead)
+    return datetime.combine(day, time(hh, mm), SHANGHAI).astimezone(UTC)
 
 
 def hour(base: datetime, hours: float) -> datetime:

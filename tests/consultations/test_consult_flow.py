@@ -11,7 +11,7 @@ from bot.consultations.text import long_day, time_label
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import Button, UserRef
 from bot.store.consultations.bookings import BookingStore
-from tests.consultations.helpers import future, make_slots
+from tests.consultations.helpers import future, make_slots, shanghai
 from tests.harness import Conversation, tr
 
 
@@ -29,8 +29,10 @@ async def tap(chat: Conversation, prefix: str, index: int = 0) -> str:
 
 async def seed(dispatcher: Dispatcher) -> list:
     db = dispatcher.services.db
-    slots = await make_slots(db, [future(30), future(30.5), future(54)], name="Demo A")
-    slots += await make_slots(db, [future(78)], name="Demo B", languages=("ja",), mode="video")
+    # Two slots on one day in Shanghai and one on the next: the flows pick "the other day".
+    day_slots = [shanghai(2, 10), shanghai(2, 10, 30), shanghai(3, 10)]
+    slots = await make_slots(db, day_slots, name="Demo A")
+    slots += await make_slots(db, [shanghai(4, 10)], name="Demo B", languages=("ja",), mode="video")
     return slots
 
 
