@@ -19,6 +19,9 @@ from sqlalchemy import update
 from bot.channels.wechat.adapter import WeChatChannel
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef, utcnow
+from bot.handlers.handoff.delivery import add_staff_reply
+from bot.store.handoff.conversations import STALE_CLAIM
+from bot.store.handoff.tables import HandoffMessage
 from bot.store.staff.tables import AuditEntry
 from bot.store.tables import User
 from tests.handoff.helpers import always
@@ -211,3 +214,50 @@ async def test_an_open_live_stream_does_not_hold_the_server_shutdown(
         assert time.monotonic() - started < 5
         rest = await asyncio.wait_for(stream.content.read(), 5)  # the stream ended
         assert b"event: change" not in rest
+
+
+async def test_a_reply_another_worker_sends_then_abandons(
+    server: TestServer,
+    dispatcher: Dispatcher,
+    accounts: Accounts,
+    staff_client: aiohttp.ClientSession,
+) -> None:
+    """A reply claimed by another worker shows as being sent; one that worker left behind
+    when it died (its claim gone stale) gets *Send again*, which sends it."""
+    svc = dispatcher.services
+    svc.staffed = always()
+    await Conversation(dispatcher).say("/human")
+    [row] = await svc.handoff.inbox()
+    conversation = row.conversation
+    cid = conversation.id
+    assert cid is not None
+    reply = await add_staff_reply(svc, conversation, None, "Hello from the desk")
+    assert await svc.handoff.claim_next(cid) is not None  # another worker, sending it now
+    await login(staff_client, "desk")
+    async with staff_client.get(f"/staff/conversations/{cid}") as r:
+        page = await r.text()
+    assert '<span class="badge sending">Sending</span>' in page
+    assert 'data-sending="Sending"' in page  # the live transcript's label
+    assert 'id="resend"' not in page
+    async with staff_client.get(f"/staff/conversations/{cid}/messages.json") as r:
+        [shown] = [m for m in (await r.json())["messages"] if m["id"] == reply.id]
+    assert shown["delivery"] == "sending"
+
+    # That worker died mid-send, long ago.
+    long_ago = utcnow() - STALE_CLAIM - timedelta(minutes=1)
+    async with svc.db.transaction() as session:
+        await session.execute(
+            update(HandoffMessage)
+            .where(HandoffMessage.id == reply.id)  # type: ignore[arg-type]
+            .values(claimed_at=long_ago, created_at=long_ago)
+        )
+    async with staff_client.get(f"/staff/conversations/{cid}") as r:
+        page = await r.text()
+    assert 'id="resend"' in page
+    async with staff_client.post(
+        f"/staff/conversations/{cid}/retry", data={"csrf_token": csrf_of(page)}
+    ) as r:
+        page = await r.text()
+    assert '<span class="badge sent">Delivered</span>' in page
+    texts = [r["text"] for m in await svc.inbox.take("tester") for r in m.replies]
+    assert texts[-1] == "Hello from the desk"

@@ -5,9 +5,18 @@ shares the rate budget with every other message, the web chat's files them in th
 inbox, WeChat's sends customer-service messages — in the resident's language. WeChat only
 delivers within 48 hours of the resident's last message: past that, the reply is marked
 undeliverable at once, with the reason staff read.
+
+Across workers the database keeps the order and sends each reply once: a process claims
+the conversation's oldest pending reply (`HandoffStore.claim_next`: pending → sending, only
+while no other reply of the conversation is being sent), sends it outside any transaction,
+records the outcome, and claims the next, until there is nothing to claim. A process that
+finds another one sending for the conversation leaves the rest to it.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
 
 from bot.core.locks import KeyedLocks
 from bot.core.observe import REPLY_SEND, send_outcome, signals
@@ -18,6 +27,8 @@ from bot.services import Services
 from bot.store.handoff.tables import (
     FAILED,
     FROM_STAFF,
+    PENDING,
+    SENDING,
     SENT,
     UNDELIVERABLE,
     HandoffConversation,
@@ -26,7 +37,18 @@ from bot.store.handoff.tables import (
 
 # The delivery note staff read, translated by the console.
 WECHAT_WINDOW_CLOSED = "wechat_window_closed"
+# Within one process, callers for the same conversation take turns here. Not for
+# correctness (the claims in the database give that, across processes too): a second reply
+# typed while the first is on its way waits for that sending loop, which sends it as well,
+# and so learns its outcome without polling, and spends no database round trips on claims
+# that would only find the conversation busy. Also keeps the closing notice after replies.
+# Keyed by the database object as well (one per process in production), so that two
+# `Database`s in one process, as the tests make them, behave like two processes.
 _locks = KeyedLocks()
+# How long a caller waits for the outcome of its reply when another worker is sending the
+# conversation's replies (it reports the reply as still sending after that).
+RESULT_WAIT = 15.0
+_POLL = 0.25
 
 
 async def send_staff_reply(
@@ -51,20 +73,63 @@ async def add_staff_reply(
 async def deliver_reply(
     services: Services, conversation: HandoffConversation, message: HandoffMessage
 ) -> HandoffMessage:
-    """Deliver the replies waiting (this one among them, in order); the message as it is now."""
-    assert conversation.id is not None
+    """Deliver the replies waiting (this one among them, in order); the message as it is
+    now. When another worker is sending the conversation's replies, that worker sends this
+    one too: its outcome is awaited for up to RESULT_WAIT seconds."""
+    assert conversation.id is not None and message.id is not None
+    message_id = message.id
     await deliver_pending(services, conversation)
-    fresh = [m for m in await services.handoff.messages(conversation.id) if m.id == message.id]
-    return fresh[0] if fresh else message
+    current = message
+
+    async def settled() -> bool:
+        nonlocal current
+        current = await services.handoff.message(message_id) or current
+        return current.delivery not in (PENDING, SENDING)
+
+    await _poll(settled)
+    return current
 
 
 async def deliver_pending(services: Services, conversation: HandoffConversation) -> None:
+    """Send the conversation's pending replies, oldest first, each handed to the channel
+    once whichever worker sends it (see the module's docstring). Call it outside any
+    transaction, after the replies committed: it sends over the network."""
     assert conversation.id is not None
-    async with _locks.hold(conversation.id):
-        for message in await services.handoff.pending(conversation.id):
-            assert message.id is not None
+    async with _locks.hold((services.db, conversation.id)):
+        await _send_pending(services, conversation)
+
+
+async def _send_pending(services: Services, conversation: HandoffConversation) -> None:
+    """Claim → send → record → claim again, until nothing can be claimed.
+
+    No reply is left pending. Whoever adds a reply calls this after the reply commits, so
+    its claim comes after the reply. Either that claim takes a reply (and this loop goes on
+    claiming until none is left), or it finds none pending (nothing to do), or it finds
+    another process sending. In that last case the other process has not recorded its
+    outcome yet when we look, and after recording it always claims again: that claim comes
+    after ours, so after the new reply committed, and sees it. A reply added just as the
+    other loop ends is therefore taken either by that loop's last claim or, when that claim
+    came first and found nothing, by ours (which then finds nobody sending). On PostgreSQL
+    a reply's id follows the commit order within its conversation (add_message), so a claim
+    that sees a reply sees every older one.
+
+    A claim left by a process that died mid-send is taken again after STALE_CLAIM
+    (bot/store/handoff/conversations.py): that reply is sent at least once, not exactly
+    once. A loop whose claim went stale meanwhile and was taken over stops there: the
+    process that took it goes on."""
+    assert conversation.id is not None
+    while (message := await services.handoff.claim_next(conversation.id)) is not None:
+        try:
             status, note = await _deliver(services, conversation, [Reply(message.text)])
-            await services.handoff.set_delivery(message.id, status, note)
+        except BaseException as exc:
+            # Whether it reached the resident is unknown: staff see it as not delivered
+            # (they may send it again) rather than the conversation waiting out the claim.
+            await services.handoff.record_delivery(
+                message, FAILED, f"interrupted: {type(exc).__name__}"
+            )
+            raise
+        if not await services.handoff.record_delivery(message, status, note):
+            return
 
 
 async def resend(services: Services, conversation: HandoffConversation) -> None:
@@ -92,11 +157,29 @@ async def send_template_notice(services: Services, conversation: HandoffConversa
 async def notify_closed(services: Services, conversation: HandoffConversation) -> str:
     """Tell the resident the conversation ended (with the 👍/👎); the delivery status."""
     assert conversation.id is not None
-    async with _locks.hold(conversation.id):
+    async with _locks.hold((services.db, conversation.id)):
+        # After the replies: ours are sent now, another worker's are awaited (a while).
+        await _send_pending(services, conversation)
+        conversation_id = conversation.id
+
+        async def settled() -> bool:
+            return not await services.handoff.in_flight(conversation_id)
+
+        await _poll(settled)
         with use_locale(conversation.locale):
             reply = closed_reply(conversation.id)
         status, _note = await _deliver(services, conversation, [reply])
         return status
+
+
+async def _poll(done: Callable[[], Awaitable[bool]]) -> None:
+    """Until `done()` (at once, nearly always), or RESULT_WAIT: what another worker does
+    shows in the database only."""
+    deadline = asyncio.get_running_loop().time() + RESULT_WAIT
+    while not await done():
+        if asyncio.get_running_loop().time() >= deadline:
+            return
+        await asyncio.sleep(_POLL)
 
 
 async def _deliver(

@@ -22,7 +22,7 @@ from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED, add_staff_reply,
 from bot.i18n import _, use_locale
 from bot.i18n.locales import NATIVE_NAMES
 from bot.services import Ctx, Services
-from bot.store.handoff.tables import SENT, HandoffConversation
+from bot.store.handoff.tables import PENDING, SENDING, SENT, HandoffConversation
 from bot.store.staff.audit import Actor, AuditLog
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,9 @@ async def staff_group_message(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
         """Sent once the reply is in the transcript for good (not while this message holds
         the database); a reply that did not arrive is reported in the group."""
         delivered = await deliver_reply(svc, conversation, message)
-        if delivered.delivery == SENT:
+        # Still pending or sending after the wait: another worker has it; how it went shows
+        # in the console's transcript.
+        if delivered.delivery in (SENT, PENDING, SENDING):
             return
         reason = delivered.delivery_note or delivered.delivery or ""
         with use_locale(locale):

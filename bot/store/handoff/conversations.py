@@ -3,21 +3,26 @@
 Every rule is one statement in the database, so it holds across workers: a resident has at
 most one live conversation (a unique key), and a claim is an UPDATE that only succeeds
 while nobody holds the conversation — two staff claiming at once, exactly one wins.
+
+Staff replies are delivered the same way (bot/handlers/handoff/delivery.py): a process takes
+a reply for sending with `claim_next`, an UPDATE from pending to sending that only succeeds
+while the row is still pending and no other reply of the conversation is being sent, so
+each reply is handed to the channel once, oldest first, whichever worker sends it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.core.types import utcnow
-from bot.store.db import Database
+from bot.store.db import ADVISORY_LOCK, Database, lock_id
 from bot.store.handoff.tables import (
     CLAIMED,
     CLOSED,
@@ -27,6 +32,7 @@ from bot.store.handoff.tables import (
     FROM_STAFF,
     OPEN,
     PENDING,
+    SENDING,
     UNDELIVERABLE,
     HandoffAttachment,
     HandoffConversation,
@@ -35,6 +41,14 @@ from bot.store.handoff.tables import (
 from bot.store.tables import User
 
 MAX_TEXT = 4000
+# A reply claimed for sending longer ago than this was left by a process that died (or was
+# killed) mid-send: its claim counts as abandoned and the reply is taken again, so that
+# reply is sent at least once, not exactly once (the resident may get it twice if the dead
+# process had in fact handed it over). Well above the longest send a live process makes:
+# Telegram waits out up to five 429s (seconds to tens of seconds each) and two network
+# retries, WeChat's API calls time out after 10 s. A crash holds the conversation's
+# deliveries up for this long at most, until the next reply or *Send again*.
+STALE_CLAIM = timedelta(minutes=5)
 _CONVERSATIONS = HandoffConversation.__table__  # type: ignore[attr-defined]
 _LIVE_ID = sa_select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.open_key == bindparam("user"))
 
@@ -129,12 +143,16 @@ class HandoffStore:
         if emergency:
             values["alert"] = True
         async with self.db.transaction() as session:
-            session.add(message)
+            # The conversation's row first: on PostgreSQL its row lock then queues the
+            # conversation's writers before the message takes its id, so ids follow commit
+            # order within a conversation, and delivery (oldest id first) never sees a reply
+            # before an older one commits. (SQLite: one writer at a time anyway.)
             await session.execute(
                 update(HandoffConversation)
                 .where(col(HandoffConversation.id) == conversation_id)
                 .values(**values)
             )
+            session.add(message)
             await session.flush()
         return message
 
@@ -206,13 +224,107 @@ class HandoffStore:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def set_delivery(self, message_id: int, delivery: str, note: str | None = None) -> None:
+    async def claim_next(
+        self, conversation_id: int, now: datetime | None = None
+    ) -> HandoffMessage | None:
+        """Take the conversation's oldest pending reply for sending (pending → sending, with
+        `claimed_at`), so that no other process sends it; None when there is none, or when
+        another reply of the conversation is being sent (that process's loop sends the rest,
+        in order). A claim older than STALE_CLAIM counts as abandoned: it neither holds the
+        conversation up nor keeps its reply from being taken again.
+
+        One short write transaction, never held across the send. On PostgreSQL the
+        conversation's claims queue on a transaction-level advisory lock, so the check that
+        nobody is sending and the UPDATE see every claim and result committed before (each
+        statement after the lock reads afresh, READ COMMITTED); on SQLite the single
+        writer serialises the transactions. The UPDATE also requires the row to be still
+        claimable, so two claimers never get the same row even without the lock."""
+        now = now or utcnow()
+        m = HandoffMessage
+        stale = now - STALE_CLAIM
+        abandoned = (col(m.delivery) == SENDING) & or_(
+            col(m.claimed_at).is_(None), col(m.claimed_at) <= stale
+        )
+        claimable = or_(col(m.delivery) == PENDING, abandoned)
         async with self.db.transaction() as session:
-            await session.execute(
-                update(HandoffMessage)
-                .where(col(HandoffMessage.id) == message_id)
-                .values(delivery=delivery, delivery_note=(note or None) and note[:300])
+            if self.db.is_postgres:
+                key = lock_id(f"handoff-delivery:{conversation_id}")
+                await session.execute(ADVISORY_LOCK, {"k": key})
+            busy = await session.execute(
+                select(m.id)
+                .where(
+                    col(m.conversation_id) == conversation_id,
+                    col(m.delivery) == SENDING,
+                    col(m.claimed_at) > stale,
+                )
+                .limit(1)
             )
+            if busy.first() is not None:
+                return None
+            while True:
+                found = (
+                    await session.execute(
+                        select(m)
+                        .where(col(m.conversation_id) == conversation_id, claimable)
+                        .order_by(col(m.id))
+                        .limit(1)
+                    )
+                ).scalar_one_or_none()
+                if found is None:
+                    return None
+                taken = await session.execute(
+                    update(m)
+                    .where(col(m.id) == found.id, claimable)
+                    .values(delivery=SENDING, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                session.expunge(found)  # the row as claimed, not written back by the ORM
+                if taken.rowcount:  # type: ignore[attr-defined]
+                    found.delivery, found.claimed_at = SENDING, now
+                    return found
+                # Gone meanwhile (the resident's data deleted): the next one, if any.
+
+    async def record_delivery(
+        self, message: HandoffMessage, delivery: str, note: str | None = None
+    ) -> bool:
+        """How the send of a reply claimed by `claim_next` went (sent, failed or
+        undeliverable, with the reason); the claim ends. False when the claim was no longer
+        this one (it went stale and another process took the reply again): that process
+        records the outcome, and goes on with the conversation's next replies."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(HandoffMessage)
+                .where(
+                    col(HandoffMessage.id) == message.id,
+                    col(HandoffMessage.delivery) == SENDING,
+                    col(HandoffMessage.claimed_at) == message.claimed_at,
+                )
+                .values(
+                    delivery=delivery,
+                    delivery_note=(note or None) and note[:300],
+                    claimed_at=None,
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def in_flight(self, conversation_id: int, now: datetime | None = None) -> bool:
+        """Whether replies of the conversation wait to be sent or are being sent (by any
+        process; an abandoned claim does not count)."""
+        m = HandoffMessage
+        stale = (now or utcnow()) - STALE_CLAIM
+        async with self.db.session() as session:
+            found = await session.execute(
+                select(m.id)
+                .where(
+                    col(m.conversation_id) == conversation_id,
+                    or_(
+                        col(m.delivery) == PENDING,
+                        (col(m.delivery) == SENDING) & (col(m.claimed_at) > stale),
+                    ),
+                )
+                .limit(1)
+            )
+            return found.first() is not None
 
     async def requeue(self, conversation_id: int) -> int:
         """Staff replies that did not arrive go back in line (to try again, in order)."""
@@ -227,18 +339,9 @@ class HandoffStore:
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def pending(self, conversation_id: int) -> list[HandoffMessage]:
-        """Staff replies not yet handed to the channel, oldest first."""
+    async def message(self, message_id: int) -> HandoffMessage | None:
         async with self.db.session() as session:
-            query = (
-                select(HandoffMessage)
-                .where(
-                    col(HandoffMessage.conversation_id) == conversation_id,
-                    col(HandoffMessage.delivery) == PENDING,
-                )
-                .order_by(col(HandoffMessage.id))
-            )
-            return list((await session.execute(query)).scalars())
+            return await session.get(HandoffMessage, message_id)
 
     async def messages(self, conversation_id: int, after: int = 0) -> list[HandoffMessage]:
         async with self.db.session() as session:

@@ -18,8 +18,10 @@ from bot.store.types import JSONType, UTCDateTime
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 # Transcript directions: the resident wrote, staff wrote, the bot answered (an emergency).
 FROM_RESIDENT, FROM_STAFF, FROM_BOT = "in", "out", "bot"
-# Delivery of a staff reply.
-PENDING, SENT, FAILED, UNDELIVERABLE = "pending", "sent", "failed", "undeliverable"
+# Delivery of a staff reply: pending → sending (claimed by one process, which is handing it
+# to the channel) → sent, failed or undeliverable.
+PENDING, SENDING = "pending", "sending"
+SENT, FAILED, UNDELIVERABLE = "sent", "failed", "undeliverable"
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
@@ -88,9 +90,12 @@ class HandoffMessage(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("staff_accounts.id", ondelete="SET NULL")),
     )
     created_at: datetime = _ts()
-    # Staff replies only: pending → sent, failed or undeliverable (with the reason).
+    # Staff replies only: pending → sending → sent, failed or undeliverable (with the reason).
     delivery: str | None = Field(default=None, sa_column=Column(String(16)))
     delivery_note: str | None = Field(default=None, sa_column=Column(String(300)))
+    # While `sending`: when a process claimed it (bot/store/handoff/conversations.py,
+    # claim_next); NULL otherwise. An old claim is one a process left when it died.
+    claimed_at: datetime | None = _ts(nullable=True)
     emergency: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
 
 

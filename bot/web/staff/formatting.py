@@ -35,6 +35,7 @@ STATUSES = {
     "closed": lt("Closed"),
     "sent": lt("Delivered"),
     "pending": lt("Sending"),
+    "sending": lt("Sending"),  # claimed by a worker: as pending, to staff
     "failed": lt("Not delivered"),
     "undeliverable": lt("Undeliverable"),
 }

@@ -33,7 +33,17 @@ from bot.handlers.handoff.delivery import (
 from bot.handlers.handoff.phrases import staff_phrases
 from bot.knowledge.placeholders import fill
 from bot.store.handoff.attachments import INLINE_IMAGES
-from bot.store.handoff.tables import CLOSED, SENT, HandoffConversation
+from bot.store.handoff.conversations import STALE_CLAIM
+from bot.store.handoff.tables import (
+    CLOSED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    UNDELIVERABLE,
+    HandoffConversation,
+    HandoffMessage,
+)
 from bot.web.staff.core import ANYONE, Staff, page
 from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
@@ -139,10 +149,18 @@ async def conversation_page(request: web.Request, staff: Staff) -> web.StreamRes
         phrases=[(key, texts["en"]) for key, texts in staff_phrases().items()],
         topics=topics,
         context=context_text(staff, c),
-        undelivered=any(m["delivery"] in ("failed", "undeliverable") for m in messages),
+        undelivered=any(_undelivered(m) for m in raw),
         window_closed=any(m.delivery_note == WECHAT_WINDOW_CLOSED for m in raw),
         has_template=bool(svc.settings.wechat_template_id),
     )
+
+
+def _undelivered(message: HandoffMessage) -> bool:
+    """A reply that did not arrive, or one still waiting long after it was written (the
+    worker sending it died): *Send again* is offered for both."""
+    if message.delivery in (FAILED, UNDELIVERABLE):
+        return True
+    return message.delivery in (PENDING, SENDING) and utcnow() - message.created_at > STALE_CLAIM
 
 
 def _may_act(staff: Staff, c: HandoffConversation) -> bool:
@@ -291,7 +309,9 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
     shown = message_json(message, names)
     if wants_json:
         return json_response({"ok": True, "message": shown})
-    if message.delivery != "sent":
+    if message.delivery in (PENDING, SENDING):  # another worker is sending it still
+        staff.back(f"/staff/conversations/{c.id}")
+    if message.delivery != SENT:
         staff.back(
             f"/staff/conversations/{c.id}", "reply_not_delivered", error=True, detail=shown["note"]
         )
