@@ -74,6 +74,8 @@ async def _answer(request: web.Request, handler: WebHandler) -> web.StreamRespon
 def create_web_app(dispatcher: Dispatcher, *components: Component) -> web.Application:
     services: Services = dispatcher.services
     settings = services.settings
+    # client_max_size binds whole-body reads (read, post, json). The web chat's upload reads
+    # its form part by part, within a limit of its own (bot/channels/webchat/upload.py).
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_middleware])
     app[SERVICES_KEY] = services
     install_security_headers(app, settings.frame_ancestors)

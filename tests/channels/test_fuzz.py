@@ -32,6 +32,7 @@ from bot.channels.webchat.channel import WebChatChannel
 from bot.channels.wechat import wechat_component
 from bot.channels.wechat.adapter import WeChatChannel
 from bot.config import Settings
+from bot.handlers.handoff.payloads import LeaveMessage
 from bot.knowledge.base import KnowledgeBase
 from bot.store.db import Database
 from bot.web.app import create_web_app
@@ -149,6 +150,75 @@ trusted_requests = st.builds(
     st.fixed_dictionaries(
         {"Authorization": st.sampled_from([f"Bearer {API_TOKEN}"]) | header_text},
         optional={"Accept-Language": header_text},
+    ),
+)
+
+
+def _form(parts: list[tuple[str, str | None, str | None, bytes]], boundary: str) -> bytes:
+    """A multipart body as written, whatever the names hold (quotes, CR, LF, surrogates)."""
+    body = b""
+    for name, filename, content_type, data in parts:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+        head += f'; filename="{filename}"' if filename is not None else ""
+        head += f"\r\nContent-Type: {content_type}" if content_type is not None else ""
+        body += (head + "\r\n\r\n").encode("utf-8", "surrogatepass") + data + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+def _upload_request(
+    parts: list[tuple[str, str | None, str | None, bytes]],
+    boundary: str,
+    cut: int | None,
+    content_type: str | None,
+    who: dict[str, str],
+) -> WebRequest:
+    body = _form(parts, boundary)
+    headers = {"Content-Type": content_type or f"multipart/form-data; boundary={boundary}", **who}
+    return WebRequest(body if cut is None else body[:cut], headers)
+
+
+FILES = [b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, b"%PDF-1.4\n%%EOF\n", b"\xff\xd8\xff", b""]
+wild_bytes = any_text.map(lambda t: t.encode("utf-8", "surrogatepass"))
+file_part = st.tuples(
+    st.just("file"),
+    st.none() | any_text,
+    st.none() | st.sampled_from(["image/png", "application/pdf"]) | header_text,
+    st.sampled_from(FILES) | wild_bytes,
+)
+# A well-formed form (a file, perhaps a caption or a named user) with wild names, types and
+# captions, from the browser's session or an integration; or a broken one in every way.
+upload_requests = st.one_of(
+    st.builds(
+        _upload_request,
+        st.builds(
+            lambda fields, file: [*fields, file],
+            st.lists(
+                st.tuples(st.sampled_from(["caption", "user"]), st.none(), st.none(), wild_bytes),
+                max_size=2,
+            ),
+            file_part,
+        ),
+        st.just("b0undary"),
+        st.none(),
+        st.none(),
+        st.sampled_from([{"Cookie": "SESSION"}, {"Authorization": f"Bearer {API_TOKEN}"}]),
+    ),
+    st.builds(
+        _upload_request,
+        st.lists(
+            file_part
+            | st.tuples(
+                st.sampled_from(["caption", "user"]) | any_text,
+                st.none() | any_text,
+                st.none() | header_text,
+                wild_bytes,
+            ),
+            max_size=4,
+        ),
+        st.sampled_from(["b0undary", "----WebKitFormBoundaryx7"]) | header_text,
+        st.none() | st.integers(0, 200),
+        st.none() | header_text,
+        st.sampled_from([{"Cookie": "SESSION"}, {}, {"Authorization": f"Bearer {API_TOKEN}"}]),
     ),
 )
 
@@ -357,6 +427,25 @@ async def test_web_chat_requests(app: App, request: WebRequest) -> None:
         headers["Cookie"] = app.session_cookie
     async with app.client.post("/api/chat", data=request.body, headers=headers) as resp:
         event(f"web chat {resp.status}")
+        assert resp.status < 500, await resp.text()
+        if resp.status >= 400:
+            assert "error" in await resp.json()
+    await app.check()
+
+
+@FUZZ
+@given(request=upload_requests)
+async def test_web_chat_uploads(app: App, request: WebRequest) -> None:
+    """The browser's session is in a conversation with staff (a left message opens one at
+    any hour), so well-formed files reach the handler and the store."""
+    headers = dict(request.headers)
+    if headers.get("Cookie") == "SESSION":
+        headers["Cookie"] = app.session_cookie
+        leave = json.dumps({"payload": LeaveMessage().encode()}).encode()
+        async with app.client.post("/api/chat", data=leave, headers=headers) as resp:
+            assert resp.status == 200
+    async with app.client.post("/api/chat/file", data=request.body, headers=headers) as resp:
+        event(f"upload {resp.status}")
         assert resp.status < 500, await resp.text()
         if resp.status >= 400:
             assert "error" in await resp.json()

@@ -1,6 +1,7 @@
 """The inbox in Chromium: a conversation appears without reloading (Server-Sent Events),
 staff open it, insert a phrase in the resident's language (the English beside it), send it,
-and the resident's next message appears in the open page — with no CSP violation."""
+and the resident's next message appears in the open page — with no CSP violation. And the
+web chat's upload: a resident sends a photo from the page and staff see it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from playwright.async_api import expect
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef
 from tests.handoff.helpers import always
-from tests.harness import Conversation
+from tests.handoff.test_attachments import attachments_of
+from tests.harness import Conversation, tr
 from tests.staff.conftest import Accounts, open_tab
 
 
@@ -104,3 +106,67 @@ async def test_a_photo_shows_as_a_thumbnail_within_the_csp(
     await tab.goto(f"/staff/conversations/{cid}")
     await expect(tab.page.locator("#transcript img.thumb")).to_have_js_property("naturalWidth", 8)
     assert tab.problems == []
+
+
+async def test_a_resident_sends_a_photo_from_the_web_chat(
+    browser: Any, server: TestServer, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    """The attach button exists only while staff are answering; it works from the keyboard,
+    its labels are in the resident's language, the chosen photo goes with the text box as its
+    caption, the page says it was sent, and staff see it in the console. No CSP violation."""
+    svc = dispatcher.services
+    svc.staffed = always()
+    chat = await open_tab(browser, server, "phone")
+    page = chat.page
+    await chat.goto("/")
+    await page.get_by_role("button", name="Language").first.click()
+    await page.get_by_role("button", name="Español").last.click()
+    await page.locator("html[lang='es']").wait_for(state="attached")
+    attach = page.locator("#attach")
+    await expect(attach).to_be_hidden()  # no conversation with staff: nothing to attach
+
+    await page.fill("#text", "/human")
+    await page.press("#text", "Enter")
+    await page.get_by_text(tr("es", "End the conversation with staff")).last.wait_for()
+    label = tr("es", "Send a photo or PDF to staff")
+    assert label != "Send a photo or PDF to staff"
+    button = page.get_by_role("button", name=label)
+    await expect(button).to_be_visible()
+    await expect(button).to_have_attribute("title", label)
+    accept = await page.locator("#file").get_attribute("accept") or ""
+    assert {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"} <= set(
+        accept.split(",")
+    )
+
+    await page.fill("#text", "La carta del casero")
+    await button.focus()
+    async with page.expect_file_chooser() as chosen:
+        await page.keyboard.press("Enter")
+    chooser = await chosen.value
+    await chooser.set_files({"name": "carta.png", "mimeType": "image/png", "buffer": _png()})
+    sent = page.locator(".msg.user").last
+    await expect(sent.locator(".status")).to_have_text(tr("es", "Sent"), timeout=10_000)
+    assert (await sent.inner_text()).startswith("📎 carta.png\nLa carta del casero")
+    await expect(page.locator("#text")).to_have_value("")  # the caption went with the file
+    await expect(attach).to_be_enabled()
+
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    assert cid is not None
+    [stored] = await attachments_of(svc, cid)
+    assert (stored["filename"], stored["content_type"]) == ("carta.png", "image/png")
+    staff = await open_tab(browser, server)
+    await staff.login("desk")
+    await staff.goto(f"/staff/conversations/{cid}")
+    thumb = staff.page.locator("#transcript img.thumb")
+    await expect(thumb).to_have_js_property("naturalWidth", 8)
+    await staff.page.locator("#transcript").get_by_text("carta.png").wait_for()
+    await staff.page.locator("#transcript").get_by_text("La carta del casero").wait_for()
+
+    # A reload keeps the button (the history says staff are answering); ending the
+    # conversation takes it away.
+    await page.reload()
+    await expect(button).to_be_visible(timeout=10_000)
+    await page.get_by_role("button", name=tr("es", "End the conversation with staff")).last.click()
+    await expect(attach).to_be_hidden(timeout=10_000)
+    assert chat.problems == [] and staff.problems == []

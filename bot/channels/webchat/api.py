@@ -33,10 +33,19 @@ def page_strings() -> dict[str, str]:
         "placeholder": _("Type a message…"),
         "send": _("Send"),
         "subtitle": _("Hongqiao international residents' services · Gubei Citizen Centre"),
+        # The upload offered while staff are answering (POST /api/chat/file).
+        "attach": _("Send a photo or PDF to staff"),
+        "sending": _("Sending…"),
+        "sent": _("Sent"),
+        "not_sent": _("Not sent"),
+        "upload_failed": _(
+            "The file could not be sent. Please check the connection and try again."
+        ),
     }
 
 
-def api_error(request: web.Request, status: int, message: str) -> web.Response:
-    """A JSON error in the language the browser asks for."""
+def api_error(request: web.Request, status: int, message: str, **values: object) -> web.Response:
+    """A JSON error in the language the browser asks for (`values` fill its placeholders)."""
     with use_locale(accept_language_locale(request.headers.get("Accept-Language"))):
-        return web.json_response({"error": _(message)}, status=status)
+        text = _(message).format(**values) if values else _(message)
+        return web.json_response({"error": text}, status=status)

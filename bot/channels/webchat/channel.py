@@ -2,10 +2,16 @@
 
 POST /api/chat  {"text": str} or {"payload": str}
              →  {"locale": str, "replies": [{"text", "buttons": [{"label", "payload"}],
-                 "attachments"}], "ui": {...}}
-GET /api/inbox  →  {"locale", "replies"}: reminders filed since the last poll.
+                 "attachments"}], "ui": {...}, "handoff": bool}
+POST /api/chat/file  multipart/form-data: "file" and an optional "caption" (upload.py)
+             →  the same answer as POST /api/chat.
+GET /api/inbox  →  {"locale", "replies"}: reminders filed since the last poll ("handoff"
+                 too, when there are any).
 GET /api/history → {"locale", "messages": [{"role": "user", "text"} | {"role": "bot", reply}],
-                 "ui"}: the browser session's last 50 bubbles, which the page shows on load.
+                 "ui", "handoff"}: the session's last 50 bubbles, which the page shows on load.
+
+"handoff" says whether the resident is in a live conversation with staff: the page then
+offers to send a photo or a PDF.
 
 A browser's conversation is kept server-side (bot/store/webhistory.py), for its session only:
 the resident's bubble for a tapped button is the label the server showed, looked up in that
@@ -34,6 +40,7 @@ from bot.channels.webchat.api import api_error, page_strings, reply_json
 from bot.channels.webchat.identity import Caller, Identities, Refused
 from bot.channels.webchat.inbox import WebInboxSender, fetch_inbox
 from bot.channels.webchat.limits import ChatLimits
+from bot.channels.webchat.upload import BadUpload, read_upload, shown_upload, upload_incoming
 from bot.core.channel import Capabilities
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import Incoming, UserRef
@@ -79,6 +86,7 @@ class WebChatChannel:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.index)
         app.router.add_post("/api/chat", self.chat)
+        app.router.add_post("/api/chat/file", self.chat_file)
         app.router.add_get("/api/inbox", self.inbox)
         app.router.add_get("/api/history", self.past)
         app.router.add_static("/static/", STATIC)
@@ -141,22 +149,59 @@ class WebChatChannel:
             payload=payload,
             language_hint=request.headers.get("Accept-Language"),
         )
+        opening = body.get("opening") is True and text == "/start"
+        # What Incoming cleaned (no NUL, no lone surrogate); the greeting is no bubble.
+        return await self._answer(request, caller, incoming, None if opening else incoming.text)
+
+    async def chat_file(self, request: web.Request) -> web.Response:
+        """A photo or a PDF with an optional caption, as multipart/form-data (upload.py).
+
+        Who sends it is decided as for POST /api/chat, except that a browser must already
+        have a session (the page that offers the upload made one), and before the body is
+        read: a refused caller's file is never received, nor is one past the rate limits.
+        """
+        try:
+            browser = await self.identities.existing_session(request)  # None: trusted
+        except Refused as exc:
+            return api_error(request, exc.status, exc.message)
+        if browser is not None:
+            if (wait := await self.limits.address_wait(request)) is not None:
+                return too_many(request, wait)
+            if (wait := await self.limits.session_wait(browser.external_id)) is not None:
+                return too_many(request, wait)
+        try:
+            upload = await read_upload(request, self.services.settings.handoff_attachment_max_bytes)
+        except BadUpload as exc:
+            return api_error(request, exc.status, exc.message, **exc.values)
+        try:
+            if browser is None:
+                caller = Caller(self.identities.named_user(upload.user), trusted=True)
+            elif upload.user is not None:
+                raise self.identities.refuse_named_user()
+            else:
+                caller = browser
+        except Refused as exc:
+            return api_error(request, exc.status, exc.message)
+        incoming = upload_incoming(upload, caller.external_id, request)
+        return await self._answer(request, caller, incoming, shown_upload(incoming))
+
+    async def _answer(
+        self, request: web.Request, caller: Caller, incoming: Incoming, shown: str | None
+    ) -> web.Response:
+        """Handle the message and answer with its replies, the page's labels and whether a
+        conversation with staff is live (the page then offers the upload); `shown` is the
+        resident's bubble as the page keeps it."""
         outcome = await self.dispatcher.handle(incoming)
         with use_locale(outcome.locale):
             ui = page_strings()
         replies = [reply_json(r) for r in outcome.replies]
         if not caller.trusted:  # an integration keeps its own transcript
-            opening = body.get("opening") is True and text == "/start"
-            await self._remember(  # what Incoming cleaned (no NUL, no lone surrogate)
-                caller.external_id,
-                outcome.locale,
-                incoming.text,
-                incoming.payload,
-                replies,
-                opening,
+            await self._remember(
+                caller.external_id, outcome.locale, shown, incoming.payload, replies
             )
+        live = await self.services.handoff.is_live(incoming.user)
         response = web.json_response(
-            {"locale": outcome.locale, "replies": replies, "ui": ui},
+            {"locale": outcome.locale, "replies": replies, "ui": ui, "handoff": live},
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
         self.identities.remember(request, response, caller)
@@ -166,16 +211,14 @@ class WebChatChannel:
         self,
         external_id: str,
         locale: str,
-        text: str | None,
+        shown: str | None,
         payload: str | None,
         replies: list[dict[str, Any]],
-        opening: bool,
     ) -> None:
         """Keep the exchange for the page to show after a reload; nothing once the session has
         ended (/privacy's deletion ends it, and this exchange must not outlive it)."""
         if not await self.sessions.count_for(external_id):
             return
-        shown = text if not opening else None
         if payload is not None:
             shown = await self.history.label_of(external_id, payload)
         bubbles = [Bubble("user", {"text": shown})] if shown else []
@@ -203,8 +246,9 @@ class WebChatChannel:
         messages = [{"role": e.role, **e.body} for e in entries]
         with use_locale(locale):
             ui = page_strings()
+        live = await self.services.handoff.is_live(UserRef("web", user))
         return web.json_response(
-            {"locale": locale, "messages": messages, "ui": ui},
+            {"locale": locale, "messages": messages, "ui": ui, "handoff": live},
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
 
@@ -226,12 +270,13 @@ class WebChatChannel:
         locale, replies = await fetch_inbox(
             self.services.inbox, user, self.services.settings.default_locale
         )
-        if replies and not trusted:
-            await self.history.add(user, locale, [Bubble("bot", r) for r in replies])
-        return web.json_response(
-            {"locale": locale, "replies": replies},
-            dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
-        )
+        answer: dict[str, Any] = {"locale": locale, "replies": replies}
+        if replies:
+            # A conversation with staff ends with a notice here: then the page learns it.
+            answer["handoff"] = await self.services.handoff.is_live(UserRef("web", user))
+            if not trusted:
+                await self.history.add(user, locale, [Bubble("bot", r) for r in replies])
+        return web.json_response(answer, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
 
     async def _prune_forever(self) -> None:
         while True:

@@ -110,6 +110,20 @@ class Identities:
         issued = await self.sessions.issue()
         return Caller(issued.external_id, issued=issued)
 
+    async def existing_session(self, request: web.Request) -> Caller | None:
+        """The caller of a request that names nobody before its body is read (an upload): the
+        browser's live session, never a new one, or None for a trusted integration, which
+        names its user in the body. Refused for anyone else."""
+        if self.trusted(request):
+            return None
+        self.refuse_cross_site(request)
+        if "user" in request.query:
+            raise self.refuse_named_user()
+        user = await self.session_user(request)
+        if user is None:
+            raise Refused(401, N_("No chat session: reload the page to start one."))
+        return Caller(user)
+
     def set_cookie(self, response: web.StreamResponse, token: str) -> None:
         response.set_cookie(
             COOKIE,

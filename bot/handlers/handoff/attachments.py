@@ -66,7 +66,9 @@ async def take_attachment(
     refusal: Reply | None = None
     fetched = media.fetched or await fetch(svc, incoming.user.channel, media)
     data = fetched.data
-    if isinstance(fetched.error, MediaTooLarge):
+    # A channel that hands the bytes in with the message (the web chat's upload) is held to
+    # the same limit as a fetcher, which stops at it.
+    if isinstance(fetched.error, MediaTooLarge) or len(data) > limit:
         refusal = too_big(limit)
     elif fetched.error is not None:
         refusal = not_received()

@@ -21,7 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.core.types import utcnow
+from bot.core.types import UserRef, utcnow
 from bot.store.db import ADVISORY_LOCK, Database, lock_id
 from bot.store.handoff.tables import (
     CLAIMED,
@@ -51,6 +51,12 @@ MAX_TEXT = 4000
 STALE_CLAIM = timedelta(minutes=5)
 _CONVERSATIONS = HandoffConversation.__table__  # type: ignore[attr-defined]
 _LIVE_ID = sa_select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.open_key == bindparam("user"))
+_USERS = User.__table__  # type: ignore[attr-defined]
+_LIVE_FOR_REF = (
+    sa_select(_CONVERSATIONS.c.id)
+    .join(_USERS, _USERS.c.id == _CONVERSATIONS.c.open_key)
+    .where(_USERS.c.channel == bindparam("channel"), _USERS.c.external_id == bindparam("external"))
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,12 @@ class HandoffStore:
             return None
         async with self.db.session() as session:
             return await session.get(HandoffConversation, found[0])
+
+    async def is_live(self, user: UserRef) -> bool:
+        """Whether the resident has an open or claimed conversation: one read by two unique
+        keys, for a page that shows what only a live conversation offers (a file upload)."""
+        params = {"channel": user.channel, "external": user.external_id}
+        return await self.db.read_row(_LIVE_FOR_REF, params) is not None
 
     async def open(
         self,

@@ -1,4 +1,4 @@
-// Linzhu web chat: talks to POST /api/chat. No external scripts.
+// Linzhu web chat: talks to POST /api/chat (and /api/chat/file). No external scripts.
 // Who this browser is lives in an HttpOnly session cookie the server sets: the page never
 // names a user, and script cannot read the cookie.
 (function () {
@@ -6,6 +6,9 @@
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
+  const attach = document.getElementById("attach");
+  const picker = document.getElementById("file");
+  let ui = {}; // the page's labels in the reply language, as the server last sent them
   localStorage.removeItem("linzhu-user"); // the client-made id of earlier versions
 
   // Light markup: *bold*, numbers to call ([120](tel:120)) and line breaks. Text nodes
@@ -47,12 +50,22 @@
     return el;
   }
 
-  function applyUi(ui) {
-    if (!ui) return;
+  function applyUi(labels) {
+    if (!labels) return;
+    ui = labels;
     input.placeholder = ui.placeholder;
     input.setAttribute("aria-label", ui.placeholder);
     document.getElementById("send").textContent = ui.send;
     document.querySelector("header .sub").textContent = ui.subtitle;
+    attach.setAttribute("aria-label", ui.attach);
+    attach.title = ui.attach;
+  }
+
+  // While staff are answering (the server says so with each answer) the resident may send
+  // them a photo or a PDF; otherwise there is no attach button. An answer that does not say
+  // (most inbox polls) changes nothing.
+  function applyHandoff(live) {
+    if (typeof live === "boolean") attach.hidden = !live;
   }
 
   function showReply(r) {
@@ -83,6 +96,7 @@
   function showReplies(data) {
     document.documentElement.lang = (data.locale || "en").replace("_", "-");
     applyUi(data.ui);
+    applyHandoff(data.handoff);
     data.replies.forEach(showReply);
     scrollToEnd();
   }
@@ -112,6 +126,58 @@
     send({ text: text }, text);
   });
 
+  // A photo or a PDF for staff, with the text box's content as its caption. The bubble says
+  // how far it got; the caption stays in the box until the file has been taken, so a failed
+  // upload loses nothing.
+  attach.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () {
+    const file = picker.files && picker.files[0];
+    picker.value = ""; // the same file can be chosen again
+    if (file) upload(file);
+  });
+
+  function upload(file) {
+    const caption = input.value.trim();
+    const bubble = add("user", "📎 " + file.name + (caption ? "\n" + caption : ""));
+    const status = document.createElement("span");
+    status.className = "status";
+    status.textContent = ui.sending;
+    bubble.appendChild(status);
+    const body = new FormData();
+    if (caption) body.append("caption", caption);
+    body.append("file", file, file.name);
+    const xhr = new XMLHttpRequest(); // (fetch cannot report an upload's progress)
+    xhr.open("POST", "/api/chat/file");
+    xhr.responseType = "json";
+    xhr.upload.addEventListener("progress", function (ev) {
+      if (ev.lengthComputable) {
+        status.textContent = ui.sending + " " + Math.floor((100 * ev.loaded) / ev.total) + "%";
+      }
+    });
+    function failed(message) {
+      attach.disabled = false;
+      bubble.classList.add("failed");
+      status.textContent = ui.not_sent;
+      add("bot error", message || ui.upload_failed);
+    }
+    xhr.addEventListener("load", function () {
+      const data = xhr.response;
+      if (xhr.status !== 200 || !data || !data.replies) {
+        failed(data && data.error);
+        return;
+      }
+      attach.disabled = false;
+      if (caption && input.value.trim() === caption) input.value = "";
+      // No answer is the answer staff's files get; anything else (a refusal) says itself.
+      if (data.replies.length) status.remove(); else status.textContent = ui.sent;
+      showReplies(data);
+    });
+    xhr.addEventListener("error", function () { failed(null); });
+    xhr.addEventListener("timeout", function () { failed(null); });
+    attach.disabled = true; // one file at a time
+    xhr.send(body);
+  }
+
   // Reminders and notices: the web chat has no push, so fetch what is waiting every 10 s.
   async function poll() {
     try {
@@ -135,6 +201,7 @@
         if (data.messages.length) {
           document.documentElement.lang = (data.locale || "en").replace("_", "-");
           applyUi(data.ui);
+          applyHandoff(data.handoff);
           data.messages.forEach(function (m) {
             if (m.role === "user") add("user", m.text); else showReply(m);
           });

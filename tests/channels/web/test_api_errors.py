@@ -24,6 +24,27 @@ NAMED = (
     'A "user" can only be named with the API token; the web chat knows its visitors by '
     "their session cookie."
 )
+NOT_A_FORM = 'Send the file as multipart/form-data, in a part named "file".'
+TOO_BIG = (
+    "This file is too big to pass on to staff (the limit is {size} MB). Please send a "
+    "smaller photo, or the document in several pages."
+)
+UPLOAD_LIMIT = 1024  # HANDOFF_ATTACHMENT_MAX_BYTES here: "1 MB" in the message
+BOUNDARY = "api-errors-boundary"
+FORM = {**AUTH, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def multipart(*files: bytes) -> bytes:
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+        f"Content-Type: image/png\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for data in files
+    ]
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
 REQUESTS: list[tuple[str, str, bytes, dict[str, str], int, str]] = [
     ("POST", "/api/chat", b"{not json", {}, 400, "The request is not valid JSON."),
     ("POST", "/api/chat", b"[1]", {}, 400, "The request must be a JSON object."),
@@ -44,6 +65,13 @@ REQUESTS: list[tuple[str, str, bytes, dict[str, str], int, str]] = [
     ("POST", "/api/chat", b"x" * (1024 * 1024), {}, 413, "The request is too large."),
     ("GET", "/api/chat", b"", {}, 405, "This address does not accept that method."),
     ("GET", "/api/nothing", b"", {}, 404, "There is nothing at this address."),
+    ("POST", "/api/chat/file", multipart(b"x"), {}, 401,
+     "No chat session: reload the page to start one."),
+    ("POST", "/api/chat/file", b'{"text": "hi"}', {**AUTH, "Content-Type": "application/json"},
+     400, NOT_A_FORM),
+    ("POST", "/api/chat/file", multipart(b""), FORM, 400, "The file is empty."),
+    ("POST", "/api/chat/file", multipart(b"a", b"b"), FORM, 400, "Send one file at a time."),
+    ("POST", "/api/chat/file", multipart(b"x" * (UPLOAD_LIMIT + 65 * 1024)), FORM, 413, TOO_BIG),
 ]  # fmt: skip
 # Reached only under load or through a proxy's failure: covered by their own tests.
 ELSEWHERE = {
@@ -57,7 +85,12 @@ HEADERS = {"de": "de-DE,de;q=0.9,en;q=0.5", "ja": "ja", "zh_Hant": "zh-TW", "ru"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"webchat_api_token": SecretStr(TOKEN)})
+    return settings.model_copy(
+        update={
+            "webchat_api_token": SecretStr(TOKEN),
+            "handoff_attachment_max_bytes": UPLOAD_LIMIT,
+        }
+    )
 
 
 @pytest.fixture
@@ -76,17 +109,22 @@ async def test_every_api_error_is_in_the_browsers_language(client: TestClient, l
         )
         assert resp.status == status, (path, body[:40])
         error = (await resp.json())["error"]
-        assert error == tr(locale, message) and error != message, (locale, message)
+        expected = (
+            tr(locale, message).format(size=1) if "{size}" in message else tr(locale, message)
+        )
+        assert error == expected and error != message, (locale, message)
 
 
 def _messages_in_the_code() -> set[str]:
-    """The N_("…") messages given to api_error(...) and Refused(...) anywhere in bot/."""
+    """The N_("…") messages given to api_error(...), Refused(...) and BadUpload(...) (the
+    upload's refusals, bot/channels/webchat/upload.py) anywhere in bot/."""
     found = set()
     for path in (ROOT / "bot").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
                 "api_error",
                 "Refused",
+                "BadUpload",
             }:
                 for arg in ast.walk(node):
                     if (
