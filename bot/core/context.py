@@ -13,6 +13,10 @@ from bot.core.types import Reply
 
 S = TypeVar("S")
 
+# Context.hints a channel understands: STAFF_ANSWERING (bool) says that a conversation with
+# staff is live after this message (the web page offers a file upload then).
+STAFF_ANSWERING = "staff_answering"
+
 
 class UserRecord(Protocol):
     """The resident as the store hands them to the dispatcher and handlers."""
@@ -43,6 +47,9 @@ class Context(Generic[S]):
     # What became of the message, for the metrics (bot/core/observe.py): "answered",
     # "did_you_mean", "not_covered", "emergency"; unset means a command, button or flow step.
     outcome: str | None = field(default=None, init=False)
+    # What a channel may show besides the replies, by name (HINTS): set by the handler that
+    # knows, so a channel need not ask the store again for every message.
+    hints: dict[str, object] = field(default_factory=dict, init=False)
     # Work that talks to the network about what this message changed (a staff reply sent to
     # a resident): run once the message's unit of work has committed, never inside it.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list, init=False)

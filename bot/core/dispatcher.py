@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.core.channel import Channels
@@ -55,6 +55,7 @@ class Outcome:
     user_id: int | None = None
     # answered, did_you_mean, not_covered, emergency, flow (commands, buttons, steps), error
     kind: str = "flow"
+    hints: dict[str, object] = field(default_factory=dict)  # Context.hints
 
 
 class Dispatcher:
@@ -187,7 +188,7 @@ class Dispatcher:
                 locale=locale,
                 now=incoming.received_at,
             )
-            return Outcome(ctx.locale, replies, user.id, ctx.outcome or "flow")
+            return Outcome(ctx.locale, replies, user.id, ctx.outcome or "flow", dict(ctx.hints))
         finally:
             current_locale.reset(token)
 

@@ -26,6 +26,7 @@ from bot.channels.webchat.upload import FORM_ALLOWANCE
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
 from bot.handlers.handoff.delivery import notify_closed
+from bot.handlers.handoff.payloads import EndHandoff
 from bot.knowledge.base import KnowledgeBase
 from bot.services import Services
 from bot.store.db import Database
@@ -70,8 +71,11 @@ async def resident(server: TestServer, **headers: str) -> AsyncIterator[aiohttp.
         yield client
 
 
-async def chat(client: aiohttp.ClientSession, text: str) -> dict[str, Any]:
-    async with client.post("/api/chat", json={"text": text}) as resp:
+async def chat(
+    client: aiohttp.ClientSession, text: str | None = None, payload: str | None = None
+) -> dict[str, Any]:
+    body = {"text": text} if payload is None else {"payload": payload}
+    async with client.post("/api/chat", json=body) as resp:
         assert resp.status == 200, await resp.text()
         answer: dict[str, Any] = await resp.json()
         return answer
@@ -109,7 +113,7 @@ async def live_conversation(svc: Services, client: aiohttp.ClientSession) -> int
     """The resident asks for a person; the id of the conversation that opened."""
     svc.staffed = always()
     before = await chat(client, "/start")
-    assert before["handoff"] is False
+    assert "handoff" not in before  # no handler said: the page keeps what it knew (none)
     opened = await chat(client, "/human")
     assert opened["handoff"] is True
     rows = await svc.handoff.inbox()
@@ -343,3 +347,31 @@ async def test_the_page_learns_when_the_conversation_ends(
         assert polled["handoff"] is False and "ended" in texts_of(polled)[0]
         async with client.get("/api/history") as resp:
             assert (await resp.json())["handoff"] is False
+
+
+async def test_chat_messages_say_whether_staff_answer_only_when_a_handler_knows(
+    server: TestServer, dispatcher: Dispatcher
+) -> None:
+    """POST /api/chat carries "handoff" after asking for a person, writing to staff and
+    ending the conversation (the handlers' hints), and leaves it out otherwise, without an
+    extra read of the store for every message."""
+    svc = dispatcher.services
+    async with resident(server) as client:
+        await live_conversation(svc, client)
+        assert (await chat(client, "The landlord wants my passport"))["handoff"] is True
+        assert (await chat(client, "/human"))["handoff"] is True  # already connected
+        reads = 0
+        original = svc.handoff.is_live
+
+        async def counted(user: Any) -> bool:
+            nonlocal reads
+            reads += 1
+            return await original(user)
+
+        svc.handoff.is_live = counted  # type: ignore[method-assign]
+        assert "handoff" not in await chat(client, "/help")
+        assert reads == 0
+        ended = await chat(client, payload=EndHandoff().encode())
+        assert ended["handoff"] is False
+        assert "handoff" not in await chat(client, "/start")
+        assert reads == 0

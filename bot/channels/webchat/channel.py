@@ -2,7 +2,7 @@
 
 POST /api/chat  {"text": str} or {"payload": str}
              →  {"locale": str, "replies": [{"text", "buttons": [{"label", "payload"}],
-                 "attachments"}], "ui": {...}, "handoff": bool}
+                 "attachments"}], "ui": {...}, "handoff": bool (when it changed)}
 POST /api/chat/file  multipart/form-data: "file" and an optional "caption" (upload.py)
              →  the same answer as POST /api/chat.
 GET /api/inbox  →  {"locale", "replies"}: reminders filed since the last poll ("handoff"
@@ -11,7 +11,9 @@ GET /api/history → {"locale", "messages": [{"role": "user", "text"} | {"role":
                  "ui", "handoff"}: the session's last 50 bubbles, which the page shows on load.
 
 "handoff" says whether the resident is in a live conversation with staff: the page then
-offers to send a photo or a PDF.
+offers to send a photo or a PDF. POST /api/chat says it only after a message that asked for
+a person, went to staff or ended the conversation (the handlers' hint; the page keeps what
+it knew otherwise); the other routes always say it.
 
 A browser's conversation is kept server-side (bot/store/webhistory.py), for its session only:
 the resident's bubble for a tapped button is the label the server showed, looked up in that
@@ -42,6 +44,7 @@ from bot.channels.webchat.inbox import WebInboxSender, fetch_inbox
 from bot.channels.webchat.limits import ChatLimits
 from bot.channels.webchat.upload import BadUpload, read_upload, shown_upload, upload_incoming
 from bot.core.channel import Capabilities
+from bot.core.context import STAFF_ANSWERING
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import Incoming, UserRef
 from bot.i18n import N_, use_locale
@@ -151,7 +154,8 @@ class WebChatChannel:
         )
         opening = body.get("opening") is True and text == "/start"
         # What Incoming cleaned (no NUL, no lone surrogate); the greeting is no bubble.
-        return await self._answer(request, caller, incoming, None if opening else incoming.text)
+        shown = None if opening else incoming.text
+        return await self._answer(request, caller, incoming, shown, ask_store=False)
 
     async def chat_file(self, request: web.Request) -> web.Response:
         """A photo or a PDF with an optional caption, as multipart/form-data (upload.py).
@@ -183,14 +187,25 @@ class WebChatChannel:
         except Refused as exc:
             return api_error(request, exc.status, exc.message)
         incoming = upload_incoming(upload, caller.external_id, request)
-        return await self._answer(request, caller, incoming, shown_upload(incoming))
+        return await self._answer(request, caller, incoming, shown_upload(incoming), ask_store=True)
 
     async def _answer(
-        self, request: web.Request, caller: Caller, incoming: Incoming, shown: str | None
+        self,
+        request: web.Request,
+        caller: Caller,
+        incoming: Incoming,
+        shown: str | None,
+        *,
+        ask_store: bool,
     ) -> web.Response:
         """Handle the message and answer with its replies, the page's labels and whether a
         conversation with staff is live (the page then offers the upload); `shown` is the
-        resident's bubble as the page keeps it."""
+        resident's bubble as the page keeps it.
+
+        Whether staff are answering comes from the handler that knows (its hint: asking for
+        a person, writing to staff, ending it). A message no such handler saw leaves it out,
+        and the page keeps what it knew, so a chat message costs no extra read; an upload
+        (`ask_store`), rare, asks the store when no handler said."""
         outcome = await self.dispatcher.handle(incoming)
         with use_locale(outcome.locale):
             ui = page_strings()
@@ -199,9 +214,14 @@ class WebChatChannel:
             await self._remember(
                 caller.external_id, outcome.locale, shown, incoming.payload, replies
             )
-        live = await self.services.handoff.is_live(incoming.user)
+        answer: dict[str, object] = {"locale": outcome.locale, "replies": replies, "ui": ui}
+        live = outcome.hints.get(STAFF_ANSWERING)
+        if live is None and ask_store:
+            live = await self.services.handoff.is_live(incoming.user)
+        if isinstance(live, bool):
+            answer["handoff"] = live
         response = web.json_response(
-            {"locale": outcome.locale, "replies": replies, "ui": ui, "handoff": live},
+            answer,
             dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
         )
         self.identities.remember(request, response, caller)

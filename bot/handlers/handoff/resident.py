@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.core.context import STAFF_ANSWERING
 from bot.core.router import Router
 from bot.core.types import Button, Incoming, Reply
 from bot.handlers.consultations.payloads import StartBooking
@@ -49,6 +50,7 @@ async def request_person(incoming: Incoming, ctx: Ctx) -> list[Reply]:
     if not incoming.private_chat:
         return [Reply(_("Please write to me in a private chat to talk to a person."))]
     if await svc.handoff.live_for(ctx.user_id) is not None:
+        ctx.hints[STAFF_ANSWERING] = True
         return [
             Reply.of(
                 _(
@@ -65,6 +67,7 @@ async def request_person(incoming: Incoming, ctx: Ctx) -> list[Reply]:
         )
         if new:
             staff_group.announce_new(svc, conversation, _name(incoming, ctx))
+        ctx.hints[STAFF_ANSWERING] = True
         return [
             Reply.of(
                 _(
@@ -114,6 +117,7 @@ async def leave_message(incoming: Incoming, ctx: Ctx, tap: LeaveMessage) -> list
     )
     if new:
         staff_group.announce_new(svc, conversation, _name(incoming, ctx))
+    ctx.hints[STAFF_ANSWERING] = True
     if back is None:
         text = _("Write your message here; a member of staff will answer in this chat.")
     else:
@@ -151,6 +155,7 @@ async def staff_are_answering(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
     live = await svc.handoff.live_for(ctx.user_id)
     if live is None or live.id is None:
         return None
+    ctx.hints[STAFF_ANSWERING] = True
     if media is not None:
         return await take_attachment(incoming, ctx, live, media, _name(incoming, ctx))
     await svc.handoff.add_message(
@@ -169,6 +174,7 @@ def _name(incoming: Incoming, ctx: Ctx) -> str | None:
 async def end_handoff(incoming: Incoming, ctx: Ctx, tap: EndHandoff) -> list[Reply]:
     svc = ctx.services
     live = await svc.handoff.live_for(ctx.user_id)
+    ctx.hints[STAFF_ANSWERING] = False
     if live is None or live.id is None or not await svc.handoff.close(live.id):
         return [Reply(_("You are not talking with staff at the moment. Ask me anything."))]
     return [closed_reply(live.id)]
