@@ -23,16 +23,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Row, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Row, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
+from bot.store.point_reads import PointReader, PointRow
+from bot.store.point_reads import busy as point_busy
 from bot.store.sqlite_inline import InlineConnection, inline_creator
 
 WRITE_BEGIN = "BEGIN IMMEDIATE"
@@ -70,7 +73,7 @@ class Database:
         self.pool_size = pool_size  # connections kept open
         self.pool_capacity = pool_size * 3  # pool_size + max_overflow below
         kwargs: dict[str, Any] = {}
-        self._reader: Engine | None = None  # SQLite files: see read_row
+        self._points: PointReader | None = None  # SQLite files: see read_row
         if self.is_postgres:
             server_settings = {"search_path": schema} if schema else {}
             # No pre-ping: it costs a round trip on every checkout. A connection the server
@@ -96,7 +99,7 @@ class Database:
                     pool_size=max(pool_size, SQLITE_POOL),
                     max_overflow=SQLITE_POOL,
                 )
-                self._reader = _point_reader(path)
+                self._points = PointReader(path)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if not self.is_postgres:
             _configure_sqlite(self.engine)
@@ -232,23 +235,22 @@ class Database:
         finally:
             _sqlite_begin.reset(token)
 
-    async def read_row(self, statement: Any, params: dict[str, Any]) -> Row[Any] | None:
+    async def read_row(self, statement: Any, params: dict[str, Any]) -> Row[Any] | PointRow | None:
         """The first row of one read-only statement by an index (the user and their state,
-        a live handoff: every message makes these): on PostgreSQL and in a unit of work that
-        writes, in the session the message uses. On a SQLite file otherwise through a small
-        synchronous, query-only engine, right on the loop: a point read is tens of
-        microseconds, and the asyncio engine's session, greenlets and events cost six times
-        that (a single statement is its own snapshot, so no BEGIN either)."""
+        a live handoff: every message makes these), by position and by `_mapping`: on
+        PostgreSQL and in a unit of work that writes, in the session the message uses. On a
+        SQLite file otherwise through `sqlite3` itself, right on the loop (point_reads.py):
+        a point read is tens of microseconds, and the asyncio engine's session, greenlets and
+        events cost six times that, SQLAlchemy's synchronous Core three times."""
         unit = self._unit()
         if self.is_postgres or (unit is not None and unit.writing):
             async with self.session() as session:
                 return (await session.execute(statement, params)).first()
-        if self._reader is not None:
+        if self._points is not None:
             try:
-                with self._reader.connect() as conn:
-                    return conn.execute(statement, params).first()
-            except OperationalError as exc:
-                if not _busy(exc):
+                return self._points.first(statement, params)
+            except sqlite3.OperationalError as exc:
+                if not point_busy(exc):
                     raise
                 # (WAL recovery by another process, say) read the way that may wait: below
         token = _sqlite_begin.set(NO_BEGIN)
@@ -319,32 +321,13 @@ class Database:
             if self._health_loop is asyncio.get_running_loop():
                 await self._close_health()
         await self.engine.dispose()
-        if self._reader is not None:
-            self._reader.dispose()
+        if self._points is not None:
+            self._points.close()
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
             yield conn
-
-
-def _point_reader(path: str) -> Engine:
-    """Synchronous, read-only connections to a SQLite file, for `read_row` on the loop:
-    they never wait (busy timeout 0; WAL readers do not wait for writers) and cannot write."""
-    engine = create_engine(f"sqlite:///{path}", pool_size=2, max_overflow=2)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # autocommit: no BEGIN around a single read
-        dbapi_conn.execute("PRAGMA busy_timeout=0")
-        dbapi_conn.execute("PRAGMA query_only=ON")
-
-    return engine
-
-
-def _busy(exc: OperationalError) -> bool:
-    code = getattr(exc.orig, "sqlite_errorcode", 0)
-    return isinstance(code, int) and code & 0xFF == 5  # SQLITE_BUSY
 
 
 def lock_id(key: str) -> int:

@@ -143,15 +143,15 @@ async def test_commits_never_checkpoint_on_the_loop(
 async def test_point_reads_skip_the_session_and_see_committed_rows(sqlite_db: Database) -> None:
     async with sqlite_db.transaction() as session:
         await session.execute(text("INSERT INTO t VALUES (7)"))
-    assert sqlite_db._reader is not None
+    points = sqlite_db._points
+    assert points is not None
     checkouts: list[object] = []
     event.listen(sqlite_db.engine.sync_engine.pool, "checkout", lambda *a: checkouts.append(a))
     row = await sqlite_db.read_row(text("SELECT n FROM t WHERE n = :n"), {"n": 7})
-    assert row is not None and row[0] == 7
-    assert checkouts == []  # no asyncio connection, no session: the synchronous reader
-    reader = sqlite_db._reader
-    with pytest.raises(Exception, match=r"readonly|read-only"), reader.connect() as conn:
-        conn.execute(text("INSERT INTO t VALUES (8)"))  # the reader cannot write
+    assert row is not None and row[0] == 7 and row._mapping == {"n": 7}
+    assert checkouts == [] and points.reads == 1  # no asyncio connection, no session
+    with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
+        points._connection().execute("INSERT INTO t VALUES (8)")  # the reader cannot write
 
 
 async def test_a_point_read_inside_a_writing_unit_sees_its_own_writes(sqlite_db: Database) -> None:
@@ -165,17 +165,15 @@ async def test_a_point_read_inside_a_writing_unit_sees_its_own_writes(sqlite_db:
 async def test_a_busy_point_read_is_read_the_way_that_may_wait(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy.exc import OperationalError
-
     async with sqlite_db.transaction() as session:
         await session.execute(text("INSERT INTO t VALUES (5)"))
     busy = sqlite3.OperationalError("database is locked")
     busy.sqlite_errorcode = 5  # type: ignore[attr-defined]
 
-    def locked() -> object:
-        raise OperationalError("SELECT", {}, busy)
+    def locked(*_: object) -> object:
+        raise busy
 
-    assert sqlite_db._reader is not None
-    monkeypatch.setattr(sqlite_db._reader, "connect", locked)
+    assert sqlite_db._points is not None
+    monkeypatch.setattr(sqlite_db._points, "first", locked)
     row = await sqlite_db.read_row(text("SELECT n FROM t WHERE n = :n"), {"n": 5})
     assert row is not None and row[0] == 5
