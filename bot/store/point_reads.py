@@ -25,6 +25,7 @@ from sqlalchemy import Select, TextClause
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 _DIALECT = SQLiteDialect_pysqlite()
+_PLAIN = (str, int, float, bytes)
 
 
 class PointRow(tuple[Any, ...]):
@@ -80,6 +81,10 @@ class PointReader:
             self._compiled[id(statement)] = found
         compiled = found[1]
         values = [params[name] for name in compiled.names]
+        if not all(value is None or isinstance(value, _PLAIN) for value in values):
+            # A date or a JSON value would need the column type's bind processing, which
+            # this reader does not do: such a read belongs to a session.
+            raise TypeError("point reads take plain keys (str, int, float, bytes) only")
         self.reads += 1
         cursor = self._connection().execute(compiled.sql, values)
         raw = cursor.fetchone()

@@ -89,3 +89,12 @@ async def test_a_statement_is_compiled_once(sqlite_file: Database) -> None:
     for _ in range(3):
         assert points.first(_LIVE_ID, {"user": 1}) is None
     assert len(points._compiled) == 1 and points.reads == 3
+
+
+async def test_only_plain_keys_are_bound(sqlite_file: Database) -> None:
+    """A datetime would be bound by sqlite3's own adapter, not the column type's format:
+    refused rather than compared wrongly."""
+    points = sqlite_file._points
+    assert points is not None
+    with pytest.raises(TypeError, match="plain keys"):
+        points.first(text("SELECT 1 WHERE :t IS NOT NULL"), {"t": NOW})
