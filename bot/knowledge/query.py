@@ -41,22 +41,15 @@ DENSE_WEIGHT = 3
 WINDOW_CHARS = WINDOW_UNITS  # the longest text (of Latin letters) read whole
 
 
-def _is_dense(ch: str) -> bool:
-    return (
-        "\u3040" <= ch <= "\u30ff"  # kana
-        or "\u3400" <= ch <= "\u9fff"  # Han (extension A and the unified block)
-        or "\uac00" <= ch <= "\ud7af"  # Hangul syllables
-        or "\u1100" <= ch <= "\u11ff"  # Hangul jamo
-        or "\u3130" <= ch <= "\u318f"  # Hangul compatibility jamo
-        or "\uf900" <= ch <= "\ufaff"  # Han compatibility
-    )
+# Characters that count DENSE_WEIGHT: the scripts written without spaces between words.
+_DENSE = re.compile(f"[{_HAN}{_KANA}{_HANGUL}]")
 
 
 def _fitting(chars: str, budget: int) -> int:
     """How many of `chars`, in order, fit in `budget` units."""
     used = 0
     for n, ch in enumerate(chars):
-        used += DENSE_WEIGHT if _is_dense(ch) else 1
+        used += DENSE_WEIGHT if _DENSE.match(ch) else 1
         if used > budget:
             return n
     return len(chars)
