@@ -86,19 +86,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_schema() -> Iterator[str]:
+def require_postgres() -> None:
+    """Skip the test without PostgreSQL (with the reason); on CI, fail instead."""
     if not _pg_reachable():
         if os.environ.get("CI"):
             pytest.fail("CI=true but " + PG_SKIP, pytrace=False)
         pytest.skip(PG_SKIP)
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     upgrade(PG_URL, schema)
     yield schema
-    asyncio.run(_drop_schema(schema))
+    asyncio.run(drop_schema(schema))
 
 
-async def _drop_schema(schema: str) -> None:
+async def drop_schema(schema: str) -> None:
     db = Database(PG_URL)
     async with db.engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

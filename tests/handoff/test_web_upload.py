@@ -31,7 +31,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.services import Services
 from bot.store.db import Database
 from bot.store.handoff.tables import FROM_RESIDENT, SENT
-from tests.channels.web.support import API_TOKEN, web_server
+from tests.channels.web.support import API_TOKEN, browser, web_server
 from tests.handoff.helpers import always
 from tests.handoff.test_attachments import PDF, PNG, ZIP, attachments_of, staff_session
 from tests.harness import tr
@@ -61,11 +61,7 @@ def settings(settings: Settings) -> Settings:
 @asynccontextmanager
 async def resident(server: TestServer, **headers: str) -> AsyncIterator[aiohttp.ClientSession]:
     """A browser that opened the page (and so has its session cookie)."""
-    async with aiohttp.ClientSession(
-        base_url=str(server.make_url("")),
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
-        headers=headers,
-    ) as client:
+    async with browser(server, **headers) as client:
         async with client.get("/") as resp:
             assert resp.status == 200
         yield client

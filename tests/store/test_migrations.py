@@ -5,7 +5,6 @@ the claim of a staff reply being sent (handoff_messages.claimed_at), and back do
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy import inspect, text
 
 from bot.store.db import Database
 from bot.store.migrate import alembic_config, upgrade
-from tests.conftest import PG_SKIP, PG_URL, _pg_reachable
+from tests.conftest import PG_URL, drop_schema, require_postgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -26,20 +25,10 @@ def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", None
         return
-    if not _pg_reachable():
-        if os.environ.get("CI"):
-            pytest.fail("CI=true but " + PG_SKIP, pytrace=False)
-        pytest.skip(PG_SKIP)
+    require_postgres()
     schema = f"m_{uuid.uuid4().hex[:12]}"
     yield PG_URL, schema
-    asyncio.run(_drop(schema))
-
-
-async def _drop(schema: str) -> None:
-    db = Database(PG_URL)
-    async with db.engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    await db.dispose()
+    asyncio.run(drop_schema(schema))
 
 
 async def _state(url: str, schema: str | None) -> tuple[str, list[str], list[tuple[str, object]]]:
