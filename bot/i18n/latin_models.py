@@ -34,6 +34,7 @@ PINYIN_RE: Final = regex.compile(rf"(?:{zhon.pinyin.syllable})+", regex.I)
 NAME_MAX_FREQ: Final = 1e-6  # a pinyin-shaped token rarer than this in all our lists is a name
 KNOWN: Final = 1e-6  # a word at least this frequent is a word of the language, not noise
 FOREIGN_WORDS: Final = 10_000  # words kept per language Linzhu does not speak
+_PLACE_NAMES_REMEMBERED: Final = 20_000  # tokens (~2 MB)
 
 
 class LatinModels:
@@ -57,12 +58,23 @@ class LatinModels:
         self.words: dict[str, dict[str, float]] = {lang: wordlist(lang) for lang in LATIN_LOCALES}
         # Russian words as translit writes them (romanised.py) → their usual spelling.
         self.russian: dict[str, str] = {}
+        self._place_names: dict[str, bool] = {}
         for word, f in wordlist("ru").items():  # commonest first
             if f >= KNOWN:
                 self.russian.setdefault(without_signs(word), word)
 
     def is_place_name(self, token: str) -> bool:
         """True for pinyin that none of our languages uses as a word ("hongqiao", not "taxi")."""
+        # Remembered per token: chat reuses its words, and the pinyin match was a tenth of
+        # language detection's time. Cleared whole when full (safe across threads).
+        found = self._place_names.get(token)
+        if found is None:
+            if len(self._place_names) >= _PLACE_NAMES_REMEMBERED:
+                self._place_names.clear()
+            found = self._place_names[token] = self._is_place_name(token)
+        return found
+
+    def _is_place_name(self, token: str) -> bool:
         bare = token.replace("'", "").replace("’", "")
         return bool(PINYIN_RE.fullmatch(bare)) and all(
             self.words[lang].get(w, 0.0) < NAME_MAX_FREQ

@@ -9,11 +9,21 @@ a match inside a run extends back to the run's start, where it is found first.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n.detect import _URL_RE, LanguageDetector
+from bot.i18n.detect import (
+    _FOREIGN_LATIN,
+    _SCRIPTS,
+    _URL_RE,
+    LanguageDetector,
+    _foreign_letters,
+    _script_counts,
+)
+from bot.i18n.latin_models import latin_models
 
 UNANCHORED = regex.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?<!\S)[/@#]\w+(?:@\w+)?")
 
@@ -53,3 +63,58 @@ def test_a_long_message_is_detected_from_its_beginning_and_end() -> None:
     found = detector.detect(text)
     assert found.locale == "fr"
     assert detector.remembered(text) is found
+
+
+# --- counts done by the regex engine, the same as the loops over characters they replaced ---
+
+
+def _script_counts_by_character(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        for script in _SCRIPTS:
+            if regex.match(rf"\p{{Script={script}}}", ch):
+                counts["Kana" if script in ("Hiragana", "Katakana") else script] += 1
+                break
+    return counts
+
+
+def _foreign_letters_by_character(words: list[str]) -> tuple[str, int] | None:
+    hits: Counter[str] = Counter()
+    for w in words:
+        for letters, code in _FOREIGN_LATIN:
+            if any(ch in letters for ch in w):
+                hits[code] += 1
+                break
+    return hits.most_common(1)[0] if hits else None
+
+
+# Letters of every script detection counts, marks and digits that are not letters, and
+# letters of no script it counts (ー is Common; ª is Latin).
+MIXED = st.text(
+    alphabet=st.sampled_from(
+        list("aZéßłøđ医院の学カナ한국어Привет的ㄅㄆ") + list("ไทยعربيΑλφα") + list(" 1٣.、ー゙ª̀")
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(MIXED)
+def test_script_counts_are_the_letters_of_each_script(text: str) -> None:
+    assert _script_counts(text) == _script_counts_by_character(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(MIXED, max_size=6))
+def test_foreign_letters_are_found_as_before(words: list[str]) -> None:
+    assert _foreign_letters(words) == _foreign_letters_by_character(words)
+
+
+def test_place_names_are_remembered_with_the_same_answer() -> None:
+    models = latin_models()
+    for token in ("hongqiao", "taxi", "jing'an", "école", "hongqiao"):
+        first = models.is_place_name(token)
+        assert models.is_place_name(token) == first == models._is_place_name(token)
+    assert models.is_place_name("hongqiao") and not models.is_place_name("taxi")
