@@ -13,7 +13,6 @@ from bot.handlers.faq import decision_reply
 from bot.i18n.detect import LanguageDetector
 from bot.i18n.policy import decide_reply_locale
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.query import reading_window
 from bot.knowledge.retrieval import Decision
 from bot.store.db import Database
 from bot.store.staff.overlay import FaqOverlayStore, Overlay
@@ -104,8 +103,8 @@ class Asker:
             platform_hint=None,
             default=self.default_locale,
         )
-        # What the chat reads of a long message (its beginning and end), as the chat does.
-        return AskResult(text, decision.locale, self.knowledge.decide(reading_window(text)))
+        # A long message is read as the chat reads it (the encoders read its window).
+        return AskResult(text, decision.locale, self.knowledge.decide(text))
 
     def render(self, result: AskResult) -> str:
         """The reply as a resident would see it, buttons as numbered choices."""

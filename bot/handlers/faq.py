@@ -17,7 +17,6 @@ from bot.i18n import _, lazy_gettext, use_locale
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.placeholders import fill
-from bot.knowledge.query import reading_window as question_of
 from bot.knowledge.retrieval import ANSWER, DID_YOU_MEAN, NOT_COVERED, Decision
 from bot.services import Ctx, Services
 
@@ -70,7 +69,7 @@ async def prepare_question(text: str, services: Services) -> None:
     before the message waits for its user and the database, which it then holds briefly."""
     kb = services.knowledge
     if kb is not None:
-        await kb.prepare(question_of(text))
+        await kb.prepare(text)  # (the encoders read a long message's window)
 
 
 # The metrics' names for a decision (bot/core/observe.py); "no match" counts as not covered.
@@ -83,7 +82,7 @@ OUTCOMES = {ANSWER: "answered", DID_YOU_MEAN: "did_you_mean", NOT_COVERED: "not_
 
 async def decide(incoming: Incoming, ctx: Ctx) -> Decision | None:
     """What the FAQ would do with this message (None without a knowledge base)."""
-    text = question_of(incoming.text or "")
+    text = incoming.text or ""
     kb = ctx.services.knowledge
     previous = ctx.state.last_topic if ctx.state.flow is None else None
     return await kb.adecide(text, previous) if kb is not None else None

@@ -25,6 +25,7 @@ from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.loader import Problem, faq_files, load_faq
 from bot.knowledge.model import FaqEntry
 from bot.knowledge.overlay import Overlay, digest, merge, normalise
+from bot.knowledge.query import reading_window
 from bot.knowledge.retrieval import Decision, Retriever
 from bot.knowledge.scoring_process import ChildConfig, Scored, ScoringProcess
 
@@ -206,7 +207,7 @@ class KnowledgeBase:
         kept = self._scored.get(text)
         if kept is not None and kept[0] is snapshot:
             return self.decide(text, previous, kept[1], found=kept[2])
-        query = await self.embed(text)
+        query = await self.embed(reading_window(text))
         return await run_cpu(self.decide, text, previous, query)
 
     # --- live reload ------------------------------------------------------------
@@ -269,7 +270,8 @@ class KnowledgeBase:
 
 def _score_texts(snapshot: Snapshot, texts: list[str]) -> list[Scored]:
     """Texts (already read) encoded together, then scored together (CPU work)."""
-    queries = encode_batch(snapshot.index.live_encoders, texts)
+    windows = [reading_window(text) for text in texts]  # what the encoders read
+    queries = encode_batch(snapshot.index.live_encoders, windows)
     return list(zip(queries, snapshot.retriever.score_batch(texts, queries), strict=True))
 
 

@@ -127,16 +127,19 @@ class FaqIndex:
         text: str,
         query: QueryVectors | None = None,
         products: dict[str, np.ndarray] | None = None,
+        whole: str | None = None,
     ) -> EntryScores:
         """Scores per entry (in `entries` order); higher is closer, about 0–1.
 
         `query` carries the text's vectors when they were computed already (they are
         shared with the emergency guard); missing ones are encoded here. `products`: the
-        text's similarities to every phrasing, when computed for a batch (`products`)."""
+        text's similarities to every phrasing, when computed for a batch (`products`).
+        `whole`: the long message `text` is the reading window of (query.reading_window),
+        for BM25: reading all of it costs little, unlike encoding it."""
         n = len(self.entries)
         lex = self.lexical.scores(text)
         lex_best = np.maximum.reduceat(lex, self.starts) if len(lex) else np.zeros(n)
-        bm = self.bm25.scores(text)
+        bm = self.bm25.scores(whole, distinct=True) if whole else self.bm25.scores(text)
         bm_rel = bm / max(float(bm.max()), 1e-6) if n else bm
         dense = self.live_dense()
         signals = {"lex": lex_best, "bm25": bm_rel}

@@ -231,12 +231,14 @@ class Bm25:
         bm25.index = _InvertedIndex.from_arrays(data, "bm25")
         return bm25
 
-    def scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str, *, distinct: bool = False) -> np.ndarray:
+        """`distinct`: each word counts once however often the text repeats it (for a long
+        message, where a side story told at length would otherwise outweigh the question)."""
         query: dict[int, float] = {}
         for token, c in Counter(self.tokenise(text)).items():
             t = self.index.terms.get(token)
             if t is not None:
-                query[t] = float(self.idf[t]) * c
+                query[t] = float(self.idf[t]) * (1 if distinct else c)
         return self.index.score(query)
 
 

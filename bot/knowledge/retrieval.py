@@ -18,6 +18,7 @@ from bot.i18n.detect import LanguageDetector
 from bot.knowledge.embedding import QueryVectors, encode_batch
 from bot.knowledge.index import EntryScores, FaqIndex
 from bot.knowledge.model import FaqEntry
+from bot.knowledge.query import reading_window
 from bot.knowledge.rerank import rerank
 
 ANSWER = "answer"
@@ -112,19 +113,25 @@ class Retriever:
         return text, self.score_read(text, query)
 
     def score_read(self, text: str, query: QueryVectors | None = None) -> EntryScores:
-        """`score` of a text already read (`reading`): the scoring process's part."""
+        """`score` of a text already read (`reading`): the scoring process's part. The
+        encoders read a long message's window (`query` holds the window's vectors), the
+        word counts all of it."""
+        window = reading_window(text)
         if query is None and self.index.dense:  # the command line and benches: encode here
-            query = encode_batch(self.index.live_encoders, [text])[0]
-        return rerank(self.index, text, self.index.scores(text, query), query)
+            query = encode_batch(self.index.live_encoders, [window])[0]
+        found = self.index.scores(window, query, whole=text if window != text else None)
+        return rerank(self.index, window, found, query)
 
     def score_batch(self, texts: list[str], queries: list[QueryVectors]) -> list[EntryScores]:
-        """`score_read` of several texts with their vectors (the scoring process's batch):
-        the similarities to every phrasing come from one product per encoder."""
+        """`score_read` of several texts with their windows' vectors (the scoring process's
+        batch): the similarities to every phrasing come from one product per encoder."""
         products = self.index.products(queries)
-        return [
-            rerank(self.index, text, self.index.scores(text, query, sims), query)
-            for text, query, sims in zip(texts, queries, products, strict=True)
-        ]
+        found = []
+        for text, query, sims in zip(texts, queries, products, strict=True):
+            window = reading_window(text)
+            first = self.index.scores(window, query, sims, whole=text if window != text else None)
+            found.append(rerank(self.index, window, first, query))
+        return found
 
     @staticmethod
     def reading(text: str) -> str:

@@ -99,7 +99,8 @@ def test_same_scores_and_decisions_as_before(
         np.testing.assert_allclose(fast.combined, slow.combined, atol=1e-6)
     fast_scores = index.scores
 
-    def reference(text: str, query: Any = None) -> EntryScores:
+    def reference(text: str, query: Any = None, whole: str | None = None) -> EntryScores:
+        assert whole is None  # (the sample's texts are all within the reading window)
         # The re-ranker's inputs (the pooled signals) come with the fast path's scores; what
         # this test compares is the combined score both paths compute.
         return replace(
