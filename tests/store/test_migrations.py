@@ -72,7 +72,7 @@ async def _seed(url: str, schema: str | None) -> None:
 def test_upgrade_from_0022_to_head_and_back(empty: tuple[str, str | None]) -> None:
     url, schema = empty
     head = ScriptDirectory.from_config(alembic_config(url, schema)).get_current_head()
-    assert head == "0023"
+    assert head == "0024"
     upgrade(url, schema, "0022")
     version, columns, _rows = asyncio.run(_state(url, schema))
     assert version == "0022" and "claimed_at" not in columns

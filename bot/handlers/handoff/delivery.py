@@ -11,12 +11,18 @@ the conversation's oldest pending reply (`HandoffStore.claim_next`: pending → 
 while no other reply of the conversation is being sent), sends it outside any transaction,
 records the outcome, and claims the next, until there is nothing to claim. A process that
 finds another one sending for the conversation leaves the rest to it.
+
+Nothing waits on a process that died: the sweep (`deliver_unattended`, run beside the
+reminder dispatcher) runs the same loop for conversations whose reply was claimed too long
+ago or left pending with nobody sending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot.core.locks import KeyedLocks
 from bot.core.observe import REPLY_SEND, send_outcome, signals
@@ -35,6 +41,7 @@ from bot.store.handoff.tables import (
     HandoffMessage,
 )
 
+log = logging.getLogger(__name__)
 # The delivery note staff read, translated by the console.
 WECHAT_WINDOW_CLOSED = "wechat_window_closed"
 # Within one process, callers for the same conversation take turns here. Not for
@@ -130,6 +137,21 @@ async def _send_pending(services: Services, conversation: HandoffConversation) -
             raise
         if not await services.handoff.record_delivery(message, status, note):
             return
+
+
+async def deliver_unattended(services: Services, now: datetime | None = None) -> int:
+    """The sweep: deliver the replies nobody is delivering (a claim gone stale, a reply left
+    pending; HandoffStore.unattended) through the usual loop, so the order and the claim
+    rules hold as for any delivery, and two sweeps at once send each reply once. Only the
+    channels this process can send to: others' replies wait rather than fail for want of a
+    sender here. How many conversations it took on."""
+    found = await services.handoff.unattended(services.channels.with_senders(), now)
+    for conversation in found:
+        try:
+            await deliver_pending(services, conversation)
+        except Exception:  # one conversation's trouble does not hold up the others
+            log.exception("handoff sweep: delivering conversation %s failed", conversation.id)
+    return len(found)
 
 
 async def resend(services: Services, conversation: HandoffConversation) -> None:

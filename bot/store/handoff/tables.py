@@ -91,7 +91,8 @@ class HandoffMessage(SQLModel, table=True):
     )
     created_at: datetime = _ts()
     # Staff replies only: pending → sending → sent, failed or undeliverable (with the reason).
-    delivery: str | None = Field(default=None, sa_column=Column(String(16)))
+    # Indexed for the sweep, which looks for the few replies still pending or sending.
+    delivery: str | None = Field(default=None, sa_column=Column(String(16), index=True))
     delivery_note: str | None = Field(default=None, sa_column=Column(String(300)))
     # While `sending`: when a process claimed it (bot/store/handoff/conversations.py,
     # claim_next); NULL otherwise. An old claim is one a process left when it died.
