@@ -14,7 +14,8 @@ finds another one sending for the conversation leaves the rest to it.
 
 Nothing waits on a process that died: the sweep (`deliver_unattended`, run beside the
 reminder dispatcher) runs the same loop for conversations whose reply was claimed too long
-ago or left pending with nobody sending.
+ago or left pending with nobody sending. The process that records that a reply written in
+the staff Telegram group did not arrive posts that in the group, whoever waits for it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import datetime
 from bot.core.locks import KeyedLocks
 from bot.core.observe import REPLY_SEND, send_outcome, signals
 from bot.core.types import Reply, UserRef, utcnow
+from bot.handlers.handoff.group_posts import post
 from bot.handlers.handoff.texts import closed_reply
 from bot.i18n import _, use_locale
 from bot.services import Services
@@ -67,13 +69,19 @@ async def send_staff_reply(
 
 
 async def add_staff_reply(
-    services: Services, conversation: HandoffConversation, author_id: int | None, text: str
+    services: Services,
+    conversation: HandoffConversation,
+    author_id: int | None,
+    text: str,
+    *,
+    via_group: bool = False,
 ) -> HandoffMessage:
     """The reply in the transcript, waiting to be delivered (a database write only: it may
-    be part of a larger transaction, which must commit before `deliver_reply`)."""
+    be part of a larger transaction, which must commit before `deliver_reply`).
+    `via_group`: written in the staff group, where a failure to deliver it is reported."""
     assert conversation.id is not None
     return await services.handoff.add_message(
-        conversation.id, FROM_STAFF, text, author_id=author_id
+        conversation.id, FROM_STAFF, text, author_id=author_id, via_group=via_group
     )
 
 
@@ -131,12 +139,27 @@ async def _send_pending(services: Services, conversation: HandoffConversation) -
         except BaseException as exc:
             # Whether it reached the resident is unknown: staff see it as not delivered
             # (they may send it again) rather than the conversation waiting out the claim.
-            await services.handoff.record_delivery(
-                message, FAILED, f"interrupted: {type(exc).__name__}"
-            )
+            note = f"interrupted: {type(exc).__name__}"
+            if await services.handoff.record_delivery(message, FAILED, note):
+                _report_undelivered(services, message, note)
             raise
         if not await services.handoff.record_delivery(message, status, note):
             return
+        if status != SENT:
+            _report_undelivered(services, message, note or status)
+
+
+def _report_undelivered(services: Services, message: HandoffMessage, reason: str) -> None:
+    """A reply written in the staff group did not arrive: say so there. Called by the one
+    process whose record of the outcome took (record_delivery), so posted once per failed
+    send, whichever process sent it and whoever waited for it."""
+    if not message.via_group:
+        return
+    with use_locale(services.settings.default_locale):  # the group's, like its other posts
+        if reason == WECHAT_WINDOW_CLOSED:
+            reason = _("the WeChat 48-hour window is closed")
+        note = _("Not delivered to the resident: {reason}").format(reason=reason)
+    post(services, f"#c{message.conversation_id}: {note}")
 
 
 async def deliver_unattended(services: Services, now: datetime | None = None) -> int:

@@ -144,9 +144,11 @@ class HandoffStore:
         *,
         author_id: int | None = None,
         emergency: bool = False,
+        via_group: bool = False,
         now: datetime | None = None,
     ) -> HandoffMessage:
-        """Append to the transcript; a resident's message counts as unread for staff."""
+        """Append to the transcript; a resident's message counts as unread for staff.
+        `via_group`: a staff reply written in the staff Telegram group."""
         now = now or utcnow()
         message = HandoffMessage(
             conversation_id=conversation_id,
@@ -156,6 +158,7 @@ class HandoffStore:
             created_at=now,
             delivery=PENDING if direction == FROM_STAFF else None,
             emergency=emergency,
+            via_group=via_group,
         )
         values: dict[str, Any] = {"last_activity_at": now}
         if direction == FROM_RESIDENT:

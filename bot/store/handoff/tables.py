@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlmodel import Field, SQLModel
 
 from bot.core.types import utcnow
@@ -98,6 +98,12 @@ class HandoffMessage(SQLModel, table=True):
     # claim_next); NULL otherwise. An old claim is one a process left when it died.
     claimed_at: datetime | None = _ts(nullable=True)
     emergency: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    # A staff reply written in the staff Telegram group: whichever process records that it
+    # did not arrive reports it there (bot/handlers/handoff/delivery.py).
+    via_group: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
 
 
 class HandoffAttachment(SQLModel, table=True):
