@@ -48,6 +48,7 @@ def component_factories() -> list[ComponentFactory]:
     from bot.ops.metrics import metrics_component
     from bot.ops.retention import retention_component
     from bot.reminders.component import reminder_component
+    from bot.reminders.handoff_sweep import handoff_sweep_component
     from bot.web.staff.component import staff_console
 
     return [
@@ -55,6 +56,7 @@ def component_factories() -> list[ComponentFactory]:
         reloader_factory,
         overlay_factory,
         reminder_component,
+        handoff_sweep_component,
         retention_component,
         staff_console,
         traffic_flusher,

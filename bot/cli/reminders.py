@@ -33,10 +33,12 @@ def cmd_dispatcher(args: argparse.Namespace) -> int:
 
 async def run_dispatcher(once: bool = False) -> int:
     from bot.app import build_dispatcher
+    from bot.handlers.handoff.delivery import deliver_unattended
     from bot.ops.metrics import install
     from bot.ops.retention import retention_loop
     from bot.reminders.component import build_reminder_dispatcher
-    from bot.runtime import install_senders
+    from bot.reminders.handoff_sweep import HandoffSweep
+    from bot.runtime import Component, install_senders
 
     dispatcher = build_dispatcher(get_settings())
     services = dispatcher.services
@@ -52,6 +54,7 @@ async def run_dispatcher(once: bool = False) -> int:
                 pass
             if not services.db.is_postgres:
                 await reminders.lease.release()
+            await deliver_unattended(services)  # staff replies a dead worker left (cron)
             s = reminders.stats
             print(f"sent {s.sent}, retried {s.retried}, failed {s.failed}, cancelled {s.cancelled}")
             return 0
@@ -60,13 +63,14 @@ async def run_dispatcher(once: bool = False) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         retention = retention_loop(services.settings, services.db)
-        if retention is not None:
-            await retention.start()
+        loops: list[Component] = [HandoffSweep(services), *([retention] if retention else [])]
+        for background in loops:
+            await background.start()
         try:
             await reminders.run(stop)
         finally:
-            if retention is not None:
-                await retention.stop()
+            for background in reversed(loops):
+                await background.stop()
         return 0
     finally:
         await services.db.dispose()

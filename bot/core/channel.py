@@ -91,6 +91,10 @@ class Channels:
     def sender(self, name: str) -> Sender | None:
         return self._senders.get(name)
 
+    def with_senders(self) -> list[str]:
+        """The channels this process can send to."""
+        return list(self._senders)
+
     async def send(self, user: UserRef, replies: list[Reply]) -> SendResult:
         sender = self._senders.get(user.channel)
         if sender is None:

@@ -117,23 +117,25 @@ async def run_reminders(dispatcher: Dispatcher) -> None:
     from bot.ops.metrics import install
     from bot.ops.retention import retention_loop
     from bot.reminders.component import build_reminder_dispatcher
+    from bot.reminders.handoff_sweep import HandoffSweep
 
     install_senders(dispatcher)
     services = dispatcher.services
     install(services.db)
     reminders = build_reminder_dispatcher(services)
     retention = retention_loop(services.settings, services.db)
+    loops: list[Component] = [HandoffSweep(services), *([retention] if retention else [])]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    if retention is not None:
-        await retention.start()
+    for background in loops:
+        await background.start()
     try:
         await reminders.run(stop)
     finally:
-        if retention is not None:
-            await retention.stop()
+        for background in reversed(loops):
+            await background.stop()
         await services.db.dispose()
 
 
@@ -173,10 +175,11 @@ def preload(dispatcher: Dispatcher) -> None:
 
 
 def web_worker_keeps(index: int, settings: Settings) -> Callable[[Component], bool]:
-    """Reminders run in their own process; Telegram polling (one poller per bot) in worker 0."""
+    """Reminders (with the retention run and the handoff sweep) run in their own process;
+    Telegram polling (one poller per bot) in worker 0."""
 
     def keep(component: Component) -> bool:
-        if component.name in ("reminders", "retention"):
+        if component.name in ("reminders", "handoff-sweep", "retention"):
             return False
         return not (component.name == "telegram" and settings.telegram_mode == "polling" and index)
 

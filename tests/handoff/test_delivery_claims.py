@@ -7,110 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from bot.config import Settings
-from bot.core.sender import SendResult
-from bot.core.types import Reply, UserRef, utcnow
+from bot.core.types import utcnow
 from bot.handlers.handoff.delivery import add_staff_reply, deliver_pending, deliver_reply
-from bot.services import Services, build_services
-from bot.store.db import Database
 from bot.store.handoff.conversations import STALE_CLAIM
-from bot.store.handoff.tables import (
-    PENDING,
-    SENDING,
-    SENT,
-    HandoffConversation,
-    HandoffMessage,
-)
-from tests.consultations.helpers import make_user
-
-
-@dataclass
-class Wire:
-    """What reached the resident, from either process, and how many sends overlapped."""
-
-    sent: list[tuple[str, str]] = field(default_factory=list)  # (process, text)
-    sending: int = 0
-    most_at_once: int = 0
-
-
-class SlowSender:
-    """The resident's channel as one process sees it: records each send on the shared wire;
-    `gate`, when set, holds every send until it is opened."""
-
-    channel = "web"
-
-    def __init__(self, name: str, wire: Wire) -> None:
-        self.name = name
-        self.wire = wire
-        self.gate: asyncio.Event | None = None
-        self.started = asyncio.Event()
-
-    async def send(self, user: UserRef, replies: list[Reply]) -> SendResult:
-        self.wire.sending += 1
-        self.wire.most_at_once = max(self.wire.most_at_once, self.wire.sending)
-        self.started.set()
-        try:
-            if self.gate is not None:
-                await self.gate.wait()
-            await asyncio.sleep(random.uniform(0, 0.003))  # let the other process run
-            self.wire.sent.extend((self.name, r.text) for r in replies)
-            return SendResult.sent()
-        finally:
-            self.wire.sending -= 1
-
-    def mine(self) -> list[str]:
-        return [text for who, text in self.wire.sent if who == self.name]
-
-
-@dataclass
-class Process:
-    services: Services
-    sender: SlowSender
-
-
-@pytest.fixture
-async def two(settings: Settings, db: Database) -> AsyncIterator[tuple[Process, Process]]:
-    """Two "processes" on the same database (for SQLite, the same file)."""
-    other = Database(db.url, pool_size=5, schema=db.schema)
-    wire = Wire()
-    processes = []
-    for name, database in (("a", db), ("b", other)):
-        services = build_services(settings, db=database)
-        sender = SlowSender(name, wire)
-        services.channels.attach(sender)
-        processes.append(Process(services, sender))
-    yield processes[0], processes[1]
-    await other.dispose()
-
-
-async def _conversation(services: Services, resident: str = "r1") -> HandoffConversation:
-    user = await make_user(services.db, resident)
-    conversation, _new = await services.handoff.open(user, "web", "en")
-    return conversation
-
-
-async def _replies(services: Services, conversation_id: int) -> list[HandoffMessage]:
-    async with services.db.session() as session:
-        query = (
-            select(HandoffMessage)
-            .where(HandoffMessage.conversation_id == conversation_id)
-            .order_by(HandoffMessage.id)  # type: ignore[arg-type]
-        )
-        return list((await session.execute(query)).scalars())
+from bot.store.handoff.tables import PENDING, SENDING, SENT, HandoffConversation
+from tests.handoff.processes import Process, open_conversation, replies_of
 
 
 async def test_two_processes_send_each_reply_once_and_in_order(
     two: tuple[Process, Process],
 ) -> None:
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     wire = a.sender.wire
 
     async def staff(process: Process, name: str, count: int) -> None:
@@ -128,7 +40,7 @@ async def test_two_processes_send_each_reply_once_and_in_order(
         staff(a, "a-one-", 5), staff(a, "a-two-", 5), staff(b, "b-one-", 5), staff(b, "b-two-", 5)
     )
     assert conversation.id is not None
-    rows = await _replies(a.services, conversation.id)
+    rows = await replies_of(a.services, conversation.id)
     assert len(rows) == 20
     # Nothing left waiting, though nobody asked again after the last reply.
     assert {(r.delivery, r.claimed_at) for r in rows} == {(SENT, None)}
@@ -142,13 +54,13 @@ async def test_a_process_finding_another_one_sending_leaves_its_reply_to_it(
     two: tuple[Process, Process],
 ) -> None:
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     a.sender.gate = asyncio.Event()  # a's channel is slow: a's first send hangs
     await add_staff_reply(a.services, conversation, None, "first")
     sending = asyncio.create_task(deliver_pending(a.services, conversation))
     await a.sender.started.wait()
-    [claimed] = await _replies(b.services, conversation.id)
+    [claimed] = await replies_of(b.services, conversation.id)
     assert claimed.delivery == SENDING and claimed.claimed_at is not None
 
     # Meanwhile b's staff write twice: b sends nothing (a is sending) and returns at once.
@@ -157,7 +69,7 @@ async def test_a_process_finding_another_one_sending_leaves_its_reply_to_it(
         later.append(await add_staff_reply(b.services, conversation, None, text_))
         await asyncio.wait_for(deliver_pending(b.services, conversation), 5)
     assert b.sender.mine() == []
-    assert [r.delivery for r in await _replies(b.services, conversation.id)] == [
+    assert [r.delivery for r in await replies_of(b.services, conversation.id)] == [
         SENDING,
         PENDING,
         PENDING,
@@ -168,7 +80,7 @@ async def test_a_process_finding_another_one_sending_leaves_its_reply_to_it(
     await asyncio.wait_for(sending, 5)
     assert a.sender.mine() == ["first", "second", "third"]
     assert b.sender.mine() == []
-    assert [r.delivery for r in await _replies(a.services, conversation.id)] == [SENT] * 3
+    assert [r.delivery for r in await replies_of(a.services, conversation.id)] == [SENT] * 3
     # b asking for its reply's outcome learns it (a sent it).
     third = await deliver_reply(b.services, conversation, later[-1])
     assert third.delivery == SENT
@@ -180,7 +92,7 @@ async def test_a_reply_added_as_the_other_loop_ends_is_not_left_behind(
     """The race at the end of a loop, many times over: b adds a reply just as a records its
     last outcome and claims again; one of them always sends b's reply."""
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     for round_ in range(15):
         await add_staff_reply(a.services, conversation, None, f"a{round_}")
@@ -188,7 +100,7 @@ async def test_a_reply_added_as_the_other_loop_ends_is_not_left_behind(
             deliver_pending(a.services, conversation),
             _add_then_deliver(b, conversation, f"b{round_}", random.uniform(0, 0.01)),
         )
-        rows = await _replies(a.services, conversation.id)
+        rows = await replies_of(a.services, conversation.id)
         assert [r.delivery for r in rows] == [SENT] * len(rows), f"round {round_}"
     wire = a.sender.wire
     assert [text for _who, text in wire.sent] == [r.text for r in rows]
@@ -206,7 +118,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_again_once_stale(
     two: tuple[Process, Process],
 ) -> None:
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     await add_staff_reply(a.services, conversation, None, "first")
     # a claimed "first" long ago and died before recording how the send went.
@@ -219,7 +131,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_again_once_stale(
     delivered = await deliver_reply(b.services, conversation, second)
     assert delivered.delivery == SENT
     assert b.sender.mine() == ["first", "second"]
-    rows = await _replies(b.services, conversation.id)
+    rows = await replies_of(b.services, conversation.id)
     assert [(r.delivery, r.claimed_at) for r in rows] == [(SENT, None), (SENT, None)]
     # Had the dead claim's process come back, its outcome is no longer its to record.
     assert not await a.services.handoff.record_delivery(dead, SENT)
@@ -229,7 +141,7 @@ async def test_a_fresh_claim_holds_the_other_process_back(
     two: tuple[Process, Process],
 ) -> None:
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     await add_staff_reply(a.services, conversation, None, "first")
     # a claimed "first" a minute ago and is still sending it.
@@ -241,14 +153,14 @@ async def test_a_fresh_claim_holds_the_other_process_back(
     assert await b.services.handoff.claim_next(conversation.id) is None
     await deliver_pending(b.services, conversation)
     assert b.sender.mine() == []
-    assert [r.delivery for r in await _replies(b.services, conversation.id)] == [SENDING, PENDING]
+    assert [r.delivery for r in await replies_of(b.services, conversation.id)] == [SENDING, PENDING]
     assert await b.services.handoff.in_flight(conversation.id)
 
     # a records its outcome and goes on: "second" is next, sent by a.
     assert await a.services.handoff.record_delivery(busy, SENT)
     await deliver_pending(a.services, conversation)
     assert a.sender.mine() == ["second"]
-    assert [r.delivery for r in await _replies(a.services, conversation.id)] == [SENT, SENT]
+    assert [r.delivery for r in await replies_of(a.services, conversation.id)] == [SENT, SENT]
     assert not await a.services.handoff.in_flight(conversation.id)
 
 
@@ -258,7 +170,7 @@ async def test_claims_made_at_once_from_two_processes_take_one_reply_the_oldest(
     """On PostgreSQL the conversation's advisory lock makes "nobody else is sending" and the
     claim one step; SQLite's single writer does the same."""
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     cid = conversation.id
     for n in range(4):
@@ -276,14 +188,14 @@ async def test_claims_made_at_once_from_two_processes_take_one_reply_the_oldest(
     ] == [True, True]
 
 
-async def test_reply_ids_follow_commit_order_within_a_conversation(
+async def test_reply_ids_follow_commit_order_within_aopen_conversation(
     two: tuple[Process, Process],
 ) -> None:
     """Delivery takes the oldest id first, so a reply must not take its id before an older
     one of the same conversation commits: while one is being added, another waits before
     it takes an id (PostgreSQL: the conversation's row lock; SQLite: the one writer)."""
     a, b = two
-    conversation = await _conversation(a.services)
+    conversation = await open_conversation(a.services)
     assert conversation.id is not None
     db = a.services.db
     async with db.unit_of_work():

@@ -1,5 +1,6 @@
 """Migrations from an earlier revision, on an empty database of each kind: 0022 → head adds
-the claim of a staff reply being sent (handoff_messages.claimed_at), and back down again.
+the claim of a staff reply being sent (handoff_messages.claimed_at) and the mark of a reply
+written in the staff group (via_group, false for the replies already there), and back down.
 (That head matches the models is test_store.py's test_migrations_match_models.)"""
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ async def _seed(url: str, schema: str | None) -> None:
 def test_upgrade_from_0022_to_head_and_back(empty: tuple[str, str | None]) -> None:
     url, schema = empty
     head = ScriptDirectory.from_config(alembic_config(url, schema)).get_current_head()
-    assert head == "0023"
+    assert head == "0025"
     upgrade(url, schema, "0022")
     version, columns, _rows = asyncio.run(_state(url, schema))
     assert version == "0022" and "claimed_at" not in columns
@@ -80,14 +81,15 @@ def test_upgrade_from_0022_to_head_and_back(empty: tuple[str, str | None]) -> No
 
     upgrade(url, schema)
     version, columns, rows = asyncio.run(_state(url, schema))
-    assert version == head and "claimed_at" in columns
+    assert version == head and {"claimed_at", "via_group"} <= set(columns)
     assert rows == [("pending", None)]  # the waiting reply still waits, unclaimed
+    assert asyncio.run(_via_group(url, schema)) == [False]  # the console's, as all were
 
     # Down again with a reply caught mid-send: it goes back in line.
     asyncio.run(_mark_sending(url, schema))
     command.downgrade(alembic_config(url, schema), "0022")
     version, columns, rows = asyncio.run(_state(url, schema))
-    assert version == "0022" and "claimed_at" not in columns
+    assert version == "0022" and not {"claimed_at", "via_group"} & set(columns)
     assert rows == [("pending", None)]
     upgrade(url, schema)
     assert asyncio.run(_state(url, schema))[0] == head
@@ -103,5 +105,15 @@ async def _mark_sending(url: str, schema: str | None) -> None:
                     " claimed_at = '2026-12-06 10:00:01'"
                 )
             )
+    finally:
+        await db.dispose()
+
+
+async def _via_group(url: str, schema: str | None) -> list[object]:
+    db = Database(url, pool_size=1, schema=schema)
+    try:
+        async with db.connect() as conn:
+            rows = await conn.execute(text("SELECT via_group FROM handoff_messages ORDER BY id"))
+            return [bool(v) for (v,) in rows]
     finally:
         await db.dispose()

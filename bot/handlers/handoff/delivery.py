@@ -11,16 +11,24 @@ the conversation's oldest pending reply (`HandoffStore.claim_next`: pending → 
 while no other reply of the conversation is being sent), sends it outside any transaction,
 records the outcome, and claims the next, until there is nothing to claim. A process that
 finds another one sending for the conversation leaves the rest to it.
+
+Nothing waits on a process that died: the sweep (`deliver_unattended`, run beside the
+reminder dispatcher) runs the same loop for conversations whose reply was claimed too long
+ago or left pending with nobody sending. The process that records that a reply written in
+the staff Telegram group did not arrive posts that in the group, whoever waits for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot.core.locks import KeyedLocks
 from bot.core.observe import REPLY_SEND, send_outcome, signals
 from bot.core.types import Reply, UserRef, utcnow
+from bot.handlers.handoff.group_posts import post
 from bot.handlers.handoff.texts import closed_reply
 from bot.i18n import _, use_locale
 from bot.services import Services
@@ -35,6 +43,7 @@ from bot.store.handoff.tables import (
     HandoffMessage,
 )
 
+log = logging.getLogger(__name__)
 # The delivery note staff read, translated by the console.
 WECHAT_WINDOW_CLOSED = "wechat_window_closed"
 # Within one process, callers for the same conversation take turns here. Not for
@@ -60,13 +69,19 @@ async def send_staff_reply(
 
 
 async def add_staff_reply(
-    services: Services, conversation: HandoffConversation, author_id: int | None, text: str
+    services: Services,
+    conversation: HandoffConversation,
+    author_id: int | None,
+    text: str,
+    *,
+    via_group: bool = False,
 ) -> HandoffMessage:
     """The reply in the transcript, waiting to be delivered (a database write only: it may
-    be part of a larger transaction, which must commit before `deliver_reply`)."""
+    be part of a larger transaction, which must commit before `deliver_reply`).
+    `via_group`: written in the staff group, where a failure to deliver it is reported."""
     assert conversation.id is not None
     return await services.handoff.add_message(
-        conversation.id, FROM_STAFF, text, author_id=author_id
+        conversation.id, FROM_STAFF, text, author_id=author_id, via_group=via_group
     )
 
 
@@ -124,12 +139,42 @@ async def _send_pending(services: Services, conversation: HandoffConversation) -
         except BaseException as exc:
             # Whether it reached the resident is unknown: staff see it as not delivered
             # (they may send it again) rather than the conversation waiting out the claim.
-            await services.handoff.record_delivery(
-                message, FAILED, f"interrupted: {type(exc).__name__}"
-            )
+            note = f"interrupted: {type(exc).__name__}"
+            if await services.handoff.record_delivery(message, FAILED, note):
+                _report_undelivered(services, message, note)
             raise
         if not await services.handoff.record_delivery(message, status, note):
             return
+        if status != SENT:
+            _report_undelivered(services, message, note or status)
+
+
+def _report_undelivered(services: Services, message: HandoffMessage, reason: str) -> None:
+    """A reply written in the staff group did not arrive: say so there. Called by the one
+    process whose record of the outcome took (record_delivery), so posted once per failed
+    send, whichever process sent it and whoever waited for it."""
+    if not message.via_group:
+        return
+    with use_locale(services.settings.default_locale):  # the group's, like its other posts
+        if reason == WECHAT_WINDOW_CLOSED:
+            reason = _("the WeChat 48-hour window is closed")
+        note = _("Not delivered to the resident: {reason}").format(reason=reason)
+    post(services, f"#c{message.conversation_id}: {note}")
+
+
+async def deliver_unattended(services: Services, now: datetime | None = None) -> int:
+    """The sweep: deliver the replies nobody is delivering (a claim gone stale, a reply left
+    pending; HandoffStore.unattended) through the usual loop, so the order and the claim
+    rules hold as for any delivery, and two sweeps at once send each reply once. Only the
+    channels this process can send to: others' replies wait rather than fail for want of a
+    sender here. How many conversations it took on."""
+    found = await services.handoff.unattended(services.channels.with_senders(), now)
+    for conversation in found:
+        try:
+            await deliver_pending(services, conversation)
+        except Exception:  # one conversation's trouble does not hold up the others
+            log.exception("handoff sweep: delivering conversation %s failed", conversation.id)
+    return len(found)
 
 
 async def resend(services: Services, conversation: HandoffConversation) -> None:

@@ -6,34 +6,28 @@ Telegram rather than in the console.
 Posts go out after the resident's message is handled (a task), so the group's rate limit
 never holds up the resident's answer or the database. A staff reply is written to the
 transcript in the staff member's message and sent to the resident once that has committed;
-one that does not arrive is reported in the group.
+one that does not arrive is reported in the group by whichever process records that, be it
+this one, another worker that was sending the conversation's replies, or the sweep
+(bot/handlers/handoff/delivery.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 
 from bot.core.channel import brand_name
 from bot.core.router import Router
-from bot.core.types import Incoming, Reply, UserRef
-from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED, add_staff_reply, deliver_reply
+from bot.core.types import Incoming, Reply
+from bot.handlers.handoff.delivery import add_staff_reply, deliver_pending
+from bot.handlers.handoff.group_posts import post, staff_group_of
 from bot.i18n import _, use_locale
 from bot.i18n.locales import NATIVE_NAMES
 from bot.services import Ctx, Services
-from bot.store.handoff.tables import PENDING, SENDING, SENT, HandoffConversation
+from bot.store.handoff.tables import HandoffConversation
 from bot.store.staff.audit import Actor, AuditLog
 
-log = logging.getLogger(__name__)
 router = Router("handoff-staff-group")
 TAG = re.compile(r"#c(\d{1,12})\b")
-_posting: set[asyncio.Task[None]] = set()
-
-
-def _group(services: Services) -> str | None:
-    group = services.settings.handoff_staff_group
-    return str(group) if group is not None else None
 
 
 def _who(conversation: HandoffConversation, name: str | None) -> str:
@@ -42,27 +36,8 @@ def _who(conversation: HandoffConversation, name: str | None) -> str:
     return f"#c{conversation.id} · {who} · {language} · {brand_name(conversation.channel)}"
 
 
-def post(services: Services, text: str) -> None:
-    """Post to the staff group, if there is one, without waiting for it."""
-    group = _group(services)
-    if group is None:
-        return
-
-    async def send() -> None:
-        try:
-            result = await services.channels.send(UserRef("telegram", group), [Reply(text)])
-            if result.status != SENT:
-                log.warning("staff group: post not delivered (%s)", result.reason)
-        except Exception:
-            log.exception("staff group: post failed")
-
-    task = asyncio.get_running_loop().create_task(send(), name="staff group post")
-    _posting.add(task)
-    task.add_done_callback(_posting.discard)
-
-
 def announce_new(services: Services, conversation: HandoffConversation, name: str | None) -> None:
-    if _group(services) is None:
+    if staff_group_of(services) is None:
         return
     with use_locale(services.settings.default_locale):
         said = conversation.context.get("said")
@@ -77,7 +52,7 @@ def announce_new(services: Services, conversation: HandoffConversation, name: st
 def forward(
     services: Services, conversation: HandoffConversation, name: str | None, text: str
 ) -> None:
-    if _group(services) is None:
+    if staff_group_of(services) is None:
         return
     with use_locale(services.settings.default_locale):
         post(services, f"{_who(conversation, name)}\n{text}")
@@ -86,7 +61,7 @@ def forward(
 def announce_emergency(
     services: Services, conversation: HandoffConversation | None, name: str | None, text: str
 ) -> None:
-    if _group(services) is None:
+    if staff_group_of(services) is None:
         return
     with use_locale(services.settings.default_locale):
         if conversation is not None:
@@ -102,7 +77,7 @@ def announce_emergency(
 
 def in_staff_group(services: Services, incoming: Incoming) -> bool:
     """A message written in the staff group (staff among themselves, or a reply)."""
-    group = _group(services)
+    group = staff_group_of(services)
     return group is not None and incoming.user.channel == "telegram" and incoming.chat_id == group
 
 
@@ -119,7 +94,7 @@ async def staff_group_message(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
     conversation = await svc.handoff.get(int(found.group(1)))
     if conversation is None or conversation.open_key is None:
         return [Reply(_("That conversation is closed; the resident did not get this."))]
-    message = await add_staff_reply(svc, conversation, None, incoming.text or "")
+    message = await add_staff_reply(svc, conversation, None, incoming.text or "", via_group=True)
     who = f"telegram group: {incoming.display_name or '?'} ({incoming.user})"
     # In this message's unit of work (the dispatcher's): the row commits with the reply's.
     # Its delivery is recorded on the message (the transcript), once it is known.
@@ -129,22 +104,12 @@ async def staff_group_message(incoming: Incoming, ctx: Ctx) -> list[Reply] | Non
         f"conversation:{conversation.id}",
         after={"message": message.id, "user": conversation.user_id},
     )
-    locale = ctx.locale
 
     async def deliver() -> None:
         """Sent once the reply is in the transcript for good (not while this message holds
-        the database); a reply that did not arrive is reported in the group."""
-        delivered = await deliver_reply(svc, conversation, message)
-        # Still pending or sending after the wait: another worker has it; how it went shows
-        # in the console's transcript.
-        if delivered.delivery in (SENT, PENDING, SENDING):
-            return
-        reason = delivered.delivery_note or delivered.delivery or ""
-        with use_locale(locale):
-            if reason == WECHAT_WINDOW_CLOSED:
-                reason = _("the WeChat 48-hour window is closed")
-            note = _("Not delivered to the resident: {reason}").format(reason=reason)
-            post(svc, f"#c{conversation.id}: {note}")
+        the database). Nothing to wait for here: if it does not arrive, the process that
+        records so reports it in the group (another worker may be sending it)."""
+        await deliver_pending(svc, conversation)
 
     ctx.after_commit.append(deliver)
     return []

@@ -12,13 +12,15 @@ each reply is handed to the channel once, oldest first, whichever worker sends i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import bindparam, delete, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.core.types import UserRef, utcnow
@@ -47,8 +49,14 @@ MAX_TEXT = 4000
 # process had in fact handed it over). Well above the longest send a live process makes:
 # Telegram waits out up to five 429s (seconds to tens of seconds each) and two network
 # retries, WeChat's API calls time out after 10 s. A crash holds the conversation's
-# deliveries up for this long at most, until the next reply or *Send again*.
+# deliveries up for this long at most, until the sweep (`unattended`), the next reply or
+# *Send again* takes it.
 STALE_CLAIM = timedelta(minutes=5)
+# A reply pending this long with nobody sending the conversation's replies was left by a
+# process that wrote it and died (or failed) before delivering it: the sweep sends it. The
+# writer itself claims it within milliseconds of the commit, so this only has to be well
+# above a slow commit-to-claim, not above a send.
+UNATTENDED_PENDING = timedelta(minutes=1)
 _CONVERSATIONS = HandoffConversation.__table__  # type: ignore[attr-defined]
 _LIVE_ID = sa_select(_CONVERSATIONS.c.id).where(_CONVERSATIONS.c.open_key == bindparam("user"))
 _USERS = User.__table__  # type: ignore[attr-defined]
@@ -136,9 +144,11 @@ class HandoffStore:
         *,
         author_id: int | None = None,
         emergency: bool = False,
+        via_group: bool = False,
         now: datetime | None = None,
     ) -> HandoffMessage:
-        """Append to the transcript; a resident's message counts as unread for staff."""
+        """Append to the transcript; a resident's message counts as unread for staff.
+        `via_group`: a staff reply written in the staff Telegram group."""
         now = now or utcnow()
         message = HandoffMessage(
             conversation_id=conversation_id,
@@ -148,6 +158,7 @@ class HandoffStore:
             created_at=now,
             delivery=PENDING if direction == FROM_STAFF else None,
             emergency=emergency,
+            via_group=via_group,
         )
         values: dict[str, Any] = {"last_activity_at": now}
         if direction == FROM_RESIDENT:
@@ -337,6 +348,39 @@ class HandoffStore:
                 .limit(1)
             )
             return found.first() is not None
+
+    async def unattended(
+        self, channels: Collection[str], now: datetime | None = None, limit: int = 100
+    ) -> list[HandoffConversation]:
+        """Conversations on `channels` whose replies nobody is delivering: one was claimed
+        longer ago than STALE_CLAIM (its process died mid-send), or has been pending for
+        UNATTENDED_PENDING, and no reply of the conversation is being sent now. Oldest
+        conversation first."""
+        now = now or utcnow()
+        m, other = HandoffMessage, aliased(HandoffMessage)
+        stale = now - STALE_CLAIM
+        left = or_(
+            (col(m.delivery) == SENDING)
+            & or_(col(m.claimed_at).is_(None), col(m.claimed_at) <= stale),
+            (col(m.delivery) == PENDING) & (col(m.created_at) <= now - UNATTENDED_PENDING),
+        )
+        sending_now = exists().where(
+            col(other.conversation_id) == col(m.conversation_id),
+            col(other.delivery) == SENDING,
+            col(other.claimed_at) > stale,
+        )
+        waiting = select(m.conversation_id).where(left, ~sending_now)
+        async with self.db.session() as session:
+            query = (
+                select(HandoffConversation)
+                .where(
+                    col(HandoffConversation.id).in_(waiting),
+                    col(HandoffConversation.channel).in_(list(channels)),
+                )
+                .order_by(col(HandoffConversation.id))
+                .limit(limit)
+            )
+            return list((await session.execute(query)).scalars())
 
     async def requeue(self, conversation_id: int) -> int:
         """Staff replies that did not arrive go back in line (to try again, in order)."""

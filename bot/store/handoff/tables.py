@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlmodel import Field, SQLModel
 
 from bot.core.types import utcnow
@@ -91,12 +91,19 @@ class HandoffMessage(SQLModel, table=True):
     )
     created_at: datetime = _ts()
     # Staff replies only: pending → sending → sent, failed or undeliverable (with the reason).
-    delivery: str | None = Field(default=None, sa_column=Column(String(16)))
+    # Indexed for the sweep, which looks for the few replies still pending or sending.
+    delivery: str | None = Field(default=None, sa_column=Column(String(16), index=True))
     delivery_note: str | None = Field(default=None, sa_column=Column(String(300)))
     # While `sending`: when a process claimed it (bot/store/handoff/conversations.py,
     # claim_next); NULL otherwise. An old claim is one a process left when it died.
     claimed_at: datetime | None = _ts(nullable=True)
     emergency: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    # A staff reply written in the staff Telegram group: whichever process records that it
+    # did not arrive reports it there (bot/handlers/handoff/delivery.py).
+    via_group: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
 
 
 class HandoffAttachment(SQLModel, table=True):
