@@ -262,11 +262,11 @@ async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
         staff.back(f"/staff/conversations/{c.id}", "bad_request", error=True)
     assert target is not None
     async with staff.audited(
-        "handoff.transfer",
-        f"conversation:{c.id}",
-        before={"claimed_by": c.claimed_by},
-        after={"claimed_by": target.id},
-    ):
+        "handoff.transfer", f"conversation:{c.id}", after={"claimed_by": target.id}
+    ) as audit:
+        await staff.services.db.lock_row(HandoffConversation, c.id)
+        held = await staff.services.handoff.get(c.id)
+        audit.before = {"claimed_by": held.claimed_by if held else None}
         await staff.services.handoff.transfer(c.id, target.id)
     back = "/staff/conversations" if staff.is_consultant else f"/staff/conversations/{c.id}"
     staff.back(back, "transferred")
