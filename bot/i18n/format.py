@@ -7,6 +7,7 @@ rejected, because guessing its zone is how a 15:00 appointment turns into 07:00.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -18,13 +19,16 @@ import babel.numbers
 import babel.units
 from babel import Locale
 
+from bot.core.locale import current_locale
 from bot.i18n.locales import LOCALES
 
 __all__ = [
     "SHANGHAI",
+    "FileSize",
     "babel_locale",
     "format_date",
     "format_datetime",
+    "format_file_size",
     "format_number",
     "format_relative_datetime",
     "format_time",
@@ -106,6 +110,33 @@ def format_relative_datetime(dt: datetime, locale: str, now: datetime) -> str:
 def format_number(n: int | float | Decimal, locale: str) -> str:
     """A number with the locale's separators: "1,234.5", "1 234,5", "1.234,5"."""
     return babel.numbers.format_decimal(n, locale=babel_locale(locale))
+
+
+def format_file_size(n_bytes: int, locale: str) -> str:
+    """A file size in the locale's units: "300 kB", "1.5 MB", "1,5 Mo", "10 МБ". Kilobytes
+    below a megabyte, else megabytes to a tenth (1 kB = 1,024 bytes, as the limits are set)."""
+    kilobytes = n_bytes / 1024
+    if round(kilobytes) < 1024:
+        value: float = max(1, round(kilobytes))
+        unit = "digital-kilobyte"
+    else:
+        value, unit = round(kilobytes / 1024, 1), "digital-megabyte"
+    return str(
+        babel.units.format_unit(
+            value, unit, length="short", format="#,##0.#", locale=babel_locale(locale)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FileSize:
+    """A size in bytes that `str.format` writes in the locale of the message being answered
+    (the ContextVar), for a text translated later than the size is known."""
+
+    n_bytes: int
+
+    def __format__(self, spec: str) -> str:
+        return format_file_size(self.n_bytes, current_locale.get())
 
 
 def format_duration(duration: timedelta, locale: str) -> str:

@@ -209,6 +209,17 @@ class Database:
         async with self.writing(), self._new_session() as session, session.begin():
             yield session
 
+    async def lock_row(self, model: type[Any], key: Any) -> bool:
+        """Hold one row for a change in the open unit of work (False: there is none): on
+        PostgreSQL locked (FOR UPDATE) until the unit ends, on SQLite read in the writer's
+        turn the unit then holds. What the unit reads of the row afterwards is what its change
+        replaces (an audit's "before"), whatever another worker commits meanwhile."""
+        if self._unit() is None:
+            raise RuntimeError("lock_row holds a row for a unit of work: open one first")
+        async with self.transaction(savepoint=False) as session:
+            row = await session.get(model, key, with_for_update=True, populate_existing=True)
+            return row is not None
+
     @asynccontextmanager
     async def write_early(self) -> AsyncIterator[AsyncSession]:
         """A write that may commit before the message ends (a user's first contact): on

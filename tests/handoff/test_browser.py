@@ -1,7 +1,8 @@
 """The inbox in Chromium: a conversation appears without reloading (Server-Sent Events),
 staff open it, insert a phrase in the resident's language (the English beside it), send it,
-and the resident's next message appears in the open page — with no CSP violation. And the
-web chat's upload: a resident sends a photo from the page and staff see it."""
+and the resident's next message appears in the open page — with no CSP violation. Replies
+already shown turn from Sending to Delivered or Not delivered without a reload. And the web
+chat's upload: a resident sends a photo from the page and staff see it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from playwright.async_api import expect
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef
+from bot.handlers.handoff.delivery import add_staff_reply
+from bot.store.handoff.tables import FAILED, SENT
 from tests.handoff.helpers import always
 from tests.handoff.test_attachments import attachments_of
 from tests.harness import Conversation, tr
@@ -61,6 +64,48 @@ async def test_inbox_live_claim_phrase_reply(
         .wait_for(timeout=3000)
     )
     await tab.shot("conversation-desktop")
+    assert tab.problems == []
+
+
+async def test_reply_badges_follow_their_delivery_without_a_reload(
+    browser: Any, server: TestServer, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    svc = dispatcher.services
+    svc.staffed = always()
+    await Conversation(dispatcher, user=UserRef("web", "badge-resident")).say("/human")
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    assert cid is not None
+    first = await add_staff_reply(svc, row.conversation, None, "Un momento, por favor")
+    second = await add_staff_reply(svc, row.conversation, None, "Ya está")
+    tab = await open_tab(browser, server)
+    await tab.login("desk")
+    await tab.goto(f"/staff/conversations/{cid}")
+    badge = {
+        m.id: tab.page.locator(f'#transcript .msg[data-id="{m.id}"] [data-delivery]')
+        for m in (first, second)
+    }
+    await expect(badge[first.id]).to_have_text("Sending")
+    await expect(badge[second.id]).to_have_text("Sending")
+    await expect(badge[first.id]).to_have_attribute("aria-live", "polite")
+    await expect(tab.page.locator("#resend")).to_be_hidden()
+    await tab.page.evaluate("window.stillThisPage = true")
+
+    # Another worker sends them: the first arrives, the resident has blocked the second.
+    sending = await svc.handoff.claim_next(cid)
+    assert sending is not None and sending.id == first.id
+    assert await svc.handoff.record_delivery(sending, SENT)
+    await expect(badge[first.id]).to_have_text("Delivered", timeout=5000)
+    await expect(badge[first.id]).to_have_class("badge sent")
+    sending = await svc.handoff.claim_next(cid)
+    assert sending is not None and sending.id == second.id
+    assert await svc.handoff.record_delivery(sending, FAILED, "blocked by the user")
+    await expect(badge[second.id]).to_have_text("Not delivered", timeout=5000)
+    await expect(badge[second.id]).to_have_class("badge failed")
+    note = tab.page.locator(f'#transcript .msg[data-id="{second.id}"] .note')
+    await expect(note).to_have_text("blocked by the user")
+    await expect(tab.page.locator("#resend")).to_be_visible()  # *Send again*, offered now
+    assert await tab.page.evaluate("window.stillThisPage") is True  # never reloaded
     assert tab.problems == []
 
 

@@ -198,7 +198,7 @@ async def test_wechat_window_closed_is_said_plainly(
         page = await r.text()
     assert "undeliverable: the WeChat 48-hour window is closed" in page
     assert "No template message is configured (WECHAT_TEMPLATE_ID)" in page
-    assert 'id="resend"' in page
+    assert 'id="undelivered">' in page and 'id="resend"' in page  # *Send again*, shown
     csrf_of(page)
 
 
@@ -236,9 +236,9 @@ async def test_a_reply_another_worker_sends_then_abandons(
     await login(staff_client, "desk")
     async with staff_client.get(f"/staff/conversations/{cid}") as r:
         page = await r.text()
-    assert '<span class="badge sending">Sending</span>' in page
+    assert '<span class="badge sending" data-delivery aria-live="polite">Sending</span>' in page
     assert 'data-sending="Sending"' in page  # the live transcript's label
-    assert 'id="resend"' not in page
+    assert 'id="undelivered" hidden' in page  # *Send again*: there for the page, not shown
     async with staff_client.get(f"/staff/conversations/{cid}/messages.json") as r:
         [shown] = [m for m in (await r.json())["messages"] if m["id"] == reply.id]
     assert shown["delivery"] == "sending"
@@ -253,11 +253,51 @@ async def test_a_reply_another_worker_sends_then_abandons(
         )
     async with staff_client.get(f"/staff/conversations/{cid}") as r:
         page = await r.text()
-    assert 'id="resend"' in page
+    assert 'id="undelivered">' in page
     async with staff_client.post(
         f"/staff/conversations/{cid}/retry", data={"csrf_token": csrf_of(page)}
     ) as r:
         page = await r.text()
-    assert '<span class="badge sent">Delivered</span>' in page
+    assert '<span class="badge sent" data-delivery aria-live="polite">Delivered</span>' in page
     texts = [r["text"] for m in await svc.inbox.take("tester") for r in m.replies]
     assert texts[-1] == "Hello from the desk"
+
+
+async def test_a_transcripts_stream_tells_of_its_replies_deliveries(
+    server: TestServer,
+    dispatcher: Dispatcher,
+    accounts: Accounts,
+    staff_client: aiohttp.ClientSession,
+) -> None:
+    """An open transcript's stream says `change` when one of its replies changes state
+    (another worker took it, sent it), and messages.json then carries every reply's state:
+    what the page redraws its badges from. Only for a conversation the staff member sees."""
+    svc = dispatcher.services
+    svc.staffed = always()
+    await Conversation(dispatcher).say("/human")
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    assert cid is not None
+    reply = await add_staff_reply(svc, row.conversation, None, "One moment, please")
+    await login(staff_client, "desk")
+    async with staff_client.get(f"/staff/conversations/events?conversation={cid}") as stream:
+        await next_change(stream, within=2)  # the state as the page opened
+        claimed = await svc.handoff.claim_next(cid)  # pending → sending
+        assert claimed is not None
+        await next_change(stream, within=1.0)
+        assert await svc.handoff.record_delivery(claimed, "failed", "blocked by the user")
+        await next_change(stream, within=1.0)
+    live = f"/staff/conversations/{cid}/messages.json?after={reply.id}"
+    async with staff_client.get(live) as r:
+        data = await r.json()
+    assert data["messages"] == []  # nothing new…
+    assert data["deliveries"] == [  # …but the reply shown has changed
+        {"id": reply.id, "delivery": "failed", "note": "blocked by the user"}
+    ]
+
+    async with aiohttp.ClientSession(
+        str(server.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as consultant:
+        await login(consultant, "consultant")  # holds none of it
+        async with consultant.get(f"/staff/conversations/events?conversation={cid}") as r:
+            assert r.status == 404

@@ -38,13 +38,13 @@ from tests.harness import tr
 from tests.staff.conftest import Accounts
 from tests.storage_scan import stored_rows
 
-LIMIT = 64 * 1024
+LIMIT = 64 * 1024  # "64 kB" in the refusal (German), "64 ko" (French): not "1 MB"
 NOT_ACCEPTED = (
     "Staff can only receive photos (JPEG, PNG, WebP, HEIC) and PDF files. Please send the "
     "document as a photo or a PDF."
 )
 TOO_BIG = (
-    "This file is too big to pass on to staff (the limit is {size} MB). Please send a "
+    "This file is too big to pass on to staff (the limit is {size}). Please send a "
     "smaller photo, or the document in several pages."
 )
 NO_SESSION = "No chat session: reload the page to start one."
@@ -180,7 +180,7 @@ async def test_refused_files_are_answered_in_the_residents_language_and_lose_not
         # Telegram, and the caption is kept.
         big = PNG + b"\x00" * LIMIT
         answer = await upload(client, form(big, "scan.png", caption="La deuxième page"))
-        assert texts_of(answer) == [tr("fr", TOO_BIG).format(size=1)]
+        assert texts_of(answer) == [tr("fr", TOO_BIG).format(size="64\u202fko")]
         assert await attachments_of(svc, cid) == []
         assert await resident_texts(svc, cid) == ["Voici mon bail", "La deuxième page"]
         # And a photo that fits is still taken.
@@ -229,7 +229,7 @@ async def test_over_the_limit_is_413_before_the_body_is_read(
     status, answer = await _raw_request(
         server, head + f"Content-Length: {40 * 1024 * 1024}\r\n\r\n", start
     )
-    assert status == 413 and json.loads(answer)["error"] == tr("de", TOO_BIG).format(size=1)
+    assert status == 413 and json.loads(answer)["error"] == tr("de", TOO_BIG).format(size="64 kB")
     # Without a length (chunked): read up to the limit, then refused, while the client has
     # not finished sending.
     over = FORM_ALLOWANCE + LIMIT + 1024

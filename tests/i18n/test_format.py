@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import use_locale
 from bot.i18n.format import (
+    FileSize,
     babel_locale,
     format_date,
     format_datetime,
+    format_file_size,
     format_number,
     format_relative_datetime,
     format_time,
@@ -149,3 +152,29 @@ def test_relative_beyond_a_week_gives_the_full_date() -> None:
 def test_number(locale: str, expected: str) -> None:
     assert format_number(Decimal("1234567.5"), locale) == expected
     assert format_number(7, locale) == "7"
+
+
+@pytest.mark.parametrize(
+    ("n_bytes", "locale", "expected"),
+    [
+        (300 * 1024, "en", "300 kB"),  # not "1 MB": under a megabyte, in kilobytes
+        (300 * 1024, "fr", "300\u202fko"),
+        (300 * 1024, "ru", "300 кБ"),
+        (int(1.5 * 1024 * 1024), "en", "1.5 MB"),
+        (int(1.5 * 1024 * 1024), "de", "1,5 MB"),
+        (10 * 1024 * 1024, "en", "10 MB"),
+        (10 * 1024 * 1024, "fr", "10\u202fMo"),
+        (1023 * 1024 + 900, "en", "1 MB"),  # rounds to 1,024 kB: a megabyte
+        (100, "en", "1 kB"),
+    ],
+)
+def test_file_sizes_in_the_locales_units(n_bytes: int, locale: str, expected: str) -> None:
+    assert format_file_size(n_bytes, locale) == expected
+
+
+def test_a_file_size_is_written_in_the_locale_in_force_when_formatted() -> None:
+    size, translated = FileSize(int(1.5 * 1024 * 1024)), "(limite : {size})"
+    with use_locale("fr"):
+        assert translated.format(size=size) == "(limite : 1,5\u202fMo)"
+    with use_locale("ru"):
+        assert translated.format(size=size) == "(limite : 1,5 МБ)"

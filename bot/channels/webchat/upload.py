@@ -24,12 +24,12 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.core.hygiene import clean_text
 from bot.core.types import Fetched, Incoming, MediaRef, UserRef
 from bot.i18n import N_
+from bot.i18n.format import FileSize
 
 FORM_ALLOWANCE = 64 * 1024  # the caption, the part headers and the boundaries
 CHUNK = 64 * 1024
 MAX_PARTS = 8
 MAX_FILENAME = 255
-MB = 1024 * 1024
 FILE, CAPTION, USER = "file", "caption", "user"
 
 
@@ -61,10 +61,10 @@ def too_large(max_file_bytes: int) -> BadUpload:
     return BadUpload(
         413,
         N_(
-            "This file is too big to pass on to staff (the limit is {size} MB). Please send "
-            "a smaller photo, or the document in several pages."
+            "This file is too big to pass on to staff (the limit is {size}). Please send a "
+            "smaller photo, or the document in several pages."
         ),
-        size=max(1, round(max_file_bytes / MB)),
+        size=FileSize(max_file_bytes),  # written in the browser's language by api_error
     )
 
 

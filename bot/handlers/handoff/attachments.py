@@ -14,20 +14,20 @@ from bot.core.channel import MediaTooLarge, MediaUnavailable
 from bot.core.types import Fetched, Incoming, MediaRef, Reply
 from bot.handlers.handoff import staff_group
 from bot.i18n import _
+from bot.i18n.format import FileSize
 from bot.services import Ctx, Services
 from bot.store.handoff.attachments import safe_filename, sniff
 from bot.store.handoff.tables import FROM_RESIDENT, HandoffConversation
 
 log = logging.getLogger(__name__)
-MB = 1024 * 1024
 
 
 def too_big(limit: int) -> Reply:
     return Reply(
         _(
-            "This file is too big to pass on to staff (the limit is {size} MB). Please send "
-            "a smaller photo, or the document in several pages."
-        ).format(size=max(1, round(limit / MB)))
+            "This file is too big to pass on to staff (the limit is {size}). Please send a "
+            "smaller photo, or the document in several pages."
+        ).format(size=FileSize(limit))
     )
 
 

@@ -68,6 +68,15 @@ _LIVE_FOR_REF = (
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Where one staff reply stands: pending, sending, sent, failed or undeliverable."""
+
+    message_id: int
+    state: str
+    note: str | None
+
+
+@dataclass(frozen=True)
 class InboxRow:
     """One conversation as the inbox lists it."""
 
@@ -394,6 +403,30 @@ class HandoffStore:
                 .values(delivery=PENDING, delivery_note=None)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def deliveries(self, conversation_id: int) -> list[Delivery]:
+        """Where each staff reply of the conversation stands (what a live transcript redraws)."""
+        m = HandoffMessage
+        async with self.db.session() as session:
+            found = await session.execute(
+                select(m.id, m.delivery, m.delivery_note)
+                .where(col(m.conversation_id) == conversation_id, col(m.delivery).is_not(None))
+                .order_by(col(m.id))
+            )
+            return [Delivery(i, d, n) for i, d, n in found.all() if i is not None and d]
+
+    async def delivery_version(self, conversation_id: int) -> str:
+        """Changes whenever a staff reply of the conversation changes state: what a live
+        transcript's stream adds to `version`. Per state, how many replies and the sum of
+        their ids, so that two replies swapping states between two looks still show."""
+        m = HandoffMessage
+        async with self.db.session() as session:
+            found = await session.execute(
+                select(m.delivery, func.count(col(m.id)), func.sum(col(m.id)))
+                .where(col(m.conversation_id) == conversation_id, col(m.delivery).is_not(None))
+                .group_by(col(m.delivery))
+            )
+            return ",".join(f"{state}={n}/{ids}" for state, n, ids in sorted(found.all()))
 
     async def message(self, message_id: int) -> HandoffMessage | None:
         async with self.db.session() as session:

@@ -72,12 +72,15 @@ def build_console(services: Services) -> Console:
 @dataclass
 class Audit:
     """The audit row an `audited` block writes when it ends: the block fills in the target
-    (a new record's id, say) and what it was before and is after."""
+    (a new record's id, say) and what it was before and is after. A "before" is read in
+    the block, after `Database.lock_row`: a value read before the block may have changed
+    by the time the change is made."""
 
     action: str
     target: str = ""
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    changed: bool = True  # False: the block found nothing to change, and writes no row
 
 
 @dataclass
@@ -172,7 +175,8 @@ class Staff:
         entry = Audit(action, target, before, after)
         async with self.services.db.unit_of_work():
             yield entry
-            await self.audit(entry.action, entry.target, before=entry.before, after=entry.after)
+            if entry.changed:
+                await self.audit(entry.action, entry.target, before=entry.before, after=entry.after)
 
 
 def message_of(request: web.Request) -> dict[str, str] | None:

@@ -26,10 +26,10 @@ NAMED = (
 )
 NOT_A_FORM = 'Send the file as multipart/form-data, in a part named "file".'
 TOO_BIG = (
-    "This file is too big to pass on to staff (the limit is {size} MB). Please send a "
+    "This file is too big to pass on to staff (the limit is {size}). Please send a "
     "smaller photo, or the document in several pages."
 )
-UPLOAD_LIMIT = 1024  # HANDOFF_ATTACHMENT_MAX_BYTES here: "1 MB" in the message
+UPLOAD_LIMIT = 1024  # HANDOFF_ATTACHMENT_MAX_BYTES here: "1 kB" in the message
 BOUNDARY = "api-errors-boundary"
 FORM = {**AUTH, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
@@ -81,6 +81,7 @@ ELSEWHERE = {
     "The request could not be handled.",
 }
 HEADERS = {"de": "de-DE,de;q=0.9,en;q=0.5", "ja": "ja", "zh_Hant": "zh-TW", "ru": "ru-RU"}
+SIZES = {"de": "1 kB", "ja": "1 KB", "zh_Hant": "1 kB", "ru": "1 кБ"}  # UPLOAD_LIMIT, as written
 
 
 @pytest.fixture
@@ -110,7 +111,9 @@ async def test_every_api_error_is_in_the_browsers_language(client: TestClient, l
         assert resp.status == status, (path, body[:40])
         error = (await resp.json())["error"]
         expected = (
-            tr(locale, message).format(size=1) if "{size}" in message else tr(locale, message)
+            tr(locale, message).format(size=SIZES[locale])
+            if "{size}" in message
+            else tr(locale, message)
         )
         assert error == expected and error != message, (locale, message)
 

@@ -1,6 +1,7 @@
 // Conversations: the inbox and a transcript stay current through Server-Sent Events
-// (/staff/conversations/events says "change"; the page then fetches what changed), and
-// phrases or FAQ answers are inserted into the reply in the resident's language.
+// (/staff/conversations/events says "change"; the page then fetches what changed: new
+// messages, and the delivery state of the staff replies it shows), and phrases or FAQ
+// answers are inserted into the reply in the resident's language.
 (function () {
   "use strict";
 
@@ -70,6 +71,32 @@
   if (transcript) {
     var names = document.getElementById("msg-labels").dataset;
     transcript.scrollTop = transcript.scrollHeight;
+    var badge = function (delivery) {
+      var span = el("span", "badge " + delivery, names[delivery] || delivery);
+      span.setAttribute("data-delivery", "");
+      span.setAttribute("aria-live", "polite");  // "Sending" → "Delivered" is read out
+      return span;
+    };
+    // A staff reply already shown: its badge and note follow its delivery.
+    var redraw = function (d) {
+      var box = transcript.querySelector('.msg[data-id="' + d.id + '"]');
+      var span = box && box.querySelector("[data-delivery]");
+      if (!span) { return; }
+      span.className = "badge " + d.delivery;
+      var label = names[d.delivery] || d.delivery;
+      if (span.textContent !== label) { span.textContent = label; }  // announce changes only
+      var note = box.querySelector(".note");
+      if (d.note && !note) {
+        note = el("span", "note");
+        span.insertAdjacentElement("afterend", note);
+        span.insertAdjacentText("afterend", " ");
+      }
+      if (note && note.textContent !== d.note) { note.textContent = d.note; }
+      if (d.delivery === "failed" || d.delivery === "undeliverable") {
+        var resend = document.getElementById("undelivered");  // *Send again*
+        if (resend) { resend.hidden = false; }
+      }
+    };
     var add = function (m) {
       if (transcript.querySelector('[data-id="' + m.id + '"]')) { return; }
       var empty = transcript.querySelector(".empty");
@@ -80,7 +107,7 @@
       var meta = el("p", "small muted", who + " · " + m.at);
       if (m.delivery) {
         meta.appendChild(document.createTextNode(" · "));
-        meta.appendChild(el("span", "badge " + m.delivery, names[m.delivery] || m.delivery));
+        meta.appendChild(badge(m.delivery));
       }
       if (m.note) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "note", m.note)); }
       box.appendChild(meta);
@@ -109,6 +136,7 @@
     listen(transcript.dataset.events, function () {
       getJSON(transcript.dataset.live + "?after=" + transcript.dataset.after).then(function (data) {
         data.messages.forEach(add);
+        (data.deliveries || []).forEach(redraw);
         if (data.messages.length) { transcript.scrollTop = transcript.scrollHeight; }
         if (data.status === "closed") {
           var status = document.getElementById("status");

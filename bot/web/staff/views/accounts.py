@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.i18n.format import SHANGHAI
 from bot.store.staff.accounts import AccountError
-from bot.store.staff.tables import ROLES, AuditEntry
+from bot.store.staff.tables import ROLES, AuditEntry, StaffAccount
 from bot.web.staff import dates
 from bot.web.staff.core import ADMIN_ONLY, Staff, page
 from bot.web.staff.views.common import csv_response, int_or_none
@@ -48,16 +48,22 @@ async def add_account(request: web.Request, staff: Staff) -> web.StreamResponse:
 @page("POST", "/staff/accounts/{id:\\d+}", ADMIN_ONLY)
 async def edit_account(request: web.Request, staff: Staff) -> web.StreamResponse:
     account_id = int(request.match_info["id"])
-    before = await staff.console.accounts.get(account_id)
-    if before is None:
-        raise web.HTTPNotFound()
     form = await staff.form()
     active = bool(form.get("active"))
     if account_id == staff.account.id and (not active or form.get("role") != "admin"):
         staff.back("/staff/accounts", "not_yourself", error=True)
-    was = {"role": before.role, "consultant_id": before.consultant_id, "active": before.active}
     # The role, the password and the sessions ended change together (or, on an error, none).
-    async with staff.audited("staff.edit", before.username, before=was) as audit:
+    async with staff.audited("staff.edit") as audit:
+        await staff.services.db.lock_row(StaffAccount, account_id)
+        before = await staff.console.accounts.get(account_id)
+        if before is None:
+            raise web.HTTPNotFound()
+        audit.target = before.username
+        audit.before = {
+            "role": before.role,
+            "consultant_id": before.consultant_id,
+            "active": before.active,
+        }
         try:
             after = await staff.console.accounts.update(
                 account_id,

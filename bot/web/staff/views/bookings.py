@@ -17,7 +17,13 @@ from bot.store.consultations.tables import TOPICS
 from bot.store.tables import User
 from bot.web.staff import dates
 from bot.web.staff.core import Staff, page
-from bot.web.staff.views.common import file_response, int_or_none, may_see, visible_booking
+from bot.web.staff.views.common import (
+    file_response,
+    held_booking,
+    int_or_none,
+    may_see,
+    visible_booking,
+)
 
 STATUSES = ("booked", "attended", "no_show", "cancelled")
 
@@ -105,9 +111,8 @@ def may_see_slot(staff: Staff, consultant_id: int) -> bool:
 async def note(request: web.Request, staff: Staff) -> web.StreamResponse:
     found = await visible_booking(staff, int(request.match_info["id"]))
     text = (await staff.form()).get("staff_note", "")
-    async with staff.audited(
-        "booking.note", f"booking:{found.id}", before={"staff_note": found.staff_note}
-    ) as audit:
+    async with staff.audited("booking.note", f"booking:{found.id}") as audit:
+        audit.before = {"staff_note": (await held_booking(staff, found.id)).staff_note}
         after = await staff.services.bookings.set_staff_note(found.id, text)
         audit.after = {"staff_note": after.staff_note}
     staff.back(f"/staff/bookings/{found.id}", "saved")
@@ -117,9 +122,8 @@ async def note(request: web.Request, staff: Staff) -> web.StreamResponse:
 async def cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
     found = await visible_booking(staff, int(request.match_info["id"]))
     # The resident's notice is queued in the outbox in this transaction (sent later).
-    async with staff.audited(
-        "booking.cancel", f"booking:{found.id}", before={"status": found.status}
-    ) as audit:
+    async with staff.audited("booking.cancel", f"booking:{found.id}") as audit:
+        audit.before = {"status": (await held_booking(staff, found.id)).status}
         try:
             after = await staff.services.bookings.cancel_by_staff(found.id)
         except BookingError as exc:
@@ -135,13 +139,10 @@ async def reschedule(request: web.Request, staff: Staff) -> web.StreamResponse:
     slot = await staff.services.bookings.slot(slot_id) if slot_id else None
     if slot is None or not may_see_slot(staff, slot.consultant_id):
         staff.back(f"/staff/bookings/{found.id}", "bad_request", error=True)
-    before = {
-        "slot": found.slot.id,
-        "starts_at": found.slot.starts_at,
-        "consultant": found.slot.consultant,
-    }
     # The resident's notice is queued in the outbox in this transaction (sent later).
-    async with staff.audited("booking.reschedule", f"booking:{found.id}", before=before) as audit:
+    async with staff.audited("booking.reschedule", f"booking:{found.id}") as audit:
+        was = (await held_booking(staff, found.id)).slot
+        audit.before = {"slot": was.id, "starts_at": was.starts_at, "consultant": was.consultant}
         try:
             after = await staff.services.bookings.reschedule_by_staff(found.id, slot.id)
         except BookingError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.store.consultations.tables import BookingView
+from bot.store.consultations.tables import Booking, BookingView
 from bot.web.staff.core import Staff
 
 
@@ -24,6 +24,13 @@ async def visible_booking(staff: Staff, booking_id: int) -> BookingView:
     if booking is None or not may_see(staff, booking):
         raise web.HTTPNotFound()
     return booking
+
+
+async def held_booking(staff: Staff, booking_id: int) -> BookingView:
+    """In an `audited` block: the booking as the block's change finds it, held until the
+    block commits (its "before")."""
+    await staff.services.db.lock_row(Booking, booking_id)
+    return await visible_booking(staff, booking_id)
 
 
 def csv_response(

@@ -13,7 +13,7 @@ from bot.core.types import utcnow
 from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED
 from bot.i18n.locales import NATIVE_NAMES
 from bot.store.handoff.attachments import INLINE_IMAGES
-from bot.store.handoff.conversations import InboxRow
+from bot.store.handoff.conversations import Delivery, InboxRow
 from bot.store.handoff.tables import HandoffConversation, HandoffMessage
 from bot.web.staff.core import Staff
 from bot.web.staff.formatting import CHANNELS, fmt_datetime, label
@@ -94,14 +94,27 @@ def attachment_json(conversation_id: int, found: dict[str, Any]) -> dict[str, An
     }
 
 
+def delivery_note(note: str | None) -> str:
+    """Why a reply did not arrive, as staff read it."""
+    if note == WECHAT_WINDOW_CLOSED:
+        return t("undeliverable: the WeChat 48-hour window is closed")
+    return note or ""
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """A staff reply's state, for a live transcript to redraw its badge."""
+    return {
+        "id": delivery.message_id,
+        "delivery": delivery.state,
+        "note": delivery_note(delivery.note),
+    }
+
+
 def message_json(
     message: HandoffMessage,
     names: dict[int, str],
     files: dict[int, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    note = message.delivery_note
-    if note == WECHAT_WINDOW_CLOSED:
-        note = t("undeliverable: the WeChat 48-hour window is closed")
     return {
         "id": message.id,
         "direction": message.direction,
@@ -109,7 +122,7 @@ def message_json(
         "author": names.get(message.author_id or 0, ""),
         "at": fmt_datetime(message.created_at),
         "delivery": message.delivery or "",
-        "note": note or "",
+        "note": delivery_note(message.delivery_note),
         "emergency": message.emergency,
         "files": [
             attachment_json(message.conversation_id, f)

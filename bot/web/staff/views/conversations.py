@@ -49,11 +49,13 @@ from bot.web.staff.i18n import t
 from bot.web.staff.views.common import int_or_none
 from bot.web.staff.views.conversation_data import (
     context_text,
+    delivery_json,
     find_conversation,
     inbox_rows,
     json_response,
     message_json,
     staff_locale,
+    visible,
 )
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,13 @@ async def inbox_json(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 @page("GET", "/staff/conversations/events", ANYONE)
 async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
-    """Server-Sent Events: `change` whenever a conversation or a message changes."""
+    """Server-Sent Events: `change` whenever a conversation or a message changes; with
+    `?conversation=<id>` (an open transcript) also when one of its replies changes state."""
+    watched = int_or_none(request.query.get("conversation"))
+    if watched is not None:
+        found = await staff.services.handoff.get(watched)
+        if found is None or not visible(staff, found):
+            raise web.HTTPNotFound()
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -102,6 +110,8 @@ async def events(request: web.Request, staff: Staff) -> web.StreamResponse:
         await response.write(b"retry: 1000\n\n")
         while not closing.is_set() and asyncio.get_running_loop().time() - started < STREAM_SECONDS:
             version = await store.version()
+            if watched is not None:
+                version += ";" + await store.delivery_version(watched)
             if version != seen:
                 seen = version
                 await response.write(f"event: change\ndata: {json.dumps(version)}\n\n".encode())
@@ -180,10 +190,13 @@ async def messages_json(request: web.Request, staff: Staff) -> web.StreamRespons
     fresh = await staff.services.handoff.get(c.id)
     ids = [m.id for m in messages if m.id is not None]
     files = await staff.services.attachments.for_messages(ids)
+    deliveries = await staff.services.handoff.deliveries(c.id)
     return json_response(
         {
             "status": fresh.status if fresh else CLOSED,
             "messages": [message_json(m, names, files) for m in messages],
+            # Every staff reply's state, so the page redraws the badges it already shows.
+            "deliveries": [delivery_json(d) for d in deliveries],
         }
     )
 
@@ -262,11 +275,11 @@ async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
         staff.back(f"/staff/conversations/{c.id}", "bad_request", error=True)
     assert target is not None
     async with staff.audited(
-        "handoff.transfer",
-        f"conversation:{c.id}",
-        before={"claimed_by": c.claimed_by},
-        after={"claimed_by": target.id},
-    ):
+        "handoff.transfer", f"conversation:{c.id}", after={"claimed_by": target.id}
+    ) as audit:
+        await staff.services.db.lock_row(HandoffConversation, c.id)
+        held = await staff.services.handoff.get(c.id)
+        audit.before = {"claimed_by": held.claimed_by if held else None}
         await staff.services.handoff.transfer(c.id, target.id)
     back = "/staff/conversations" if staff.is_consultant else f"/staff/conversations/{c.id}"
     staff.back(back, "transferred")

@@ -11,7 +11,7 @@ from bot.events.importer import check_rows
 from bot.i18n.format import SHANGHAI
 from bot.i18n.locales import LOCALES
 from bot.store.events.admin import Attendee, EventAdmin, EventSpec
-from bot.store.events.tables import CATEGORIES, EventError, EventView
+from bot.store.events.tables import CATEGORIES, Event, EventError, EventView
 from bot.web.staff.core import DESK_UP, Staff, page
 from bot.web.staff.views.common import csv_response, int_or_none
 
@@ -149,6 +149,7 @@ async def add_seats(request: web.Request, staff: Staff) -> web.StreamResponse:
     # The waitlisted who get a seat are told through the outbox, in this transaction.
     async with staff.audited("event.seats", f"event:{event_id}") as audit:
         try:
+            await staff.services.db.lock_row(Event, event_id)
             found = await staff.services.events.get(event_id)
             was = found.capacity if found is not None else None
             after = await _admin(staff).add_seats(event_id, seats)

@@ -73,8 +73,9 @@ async def handle(request: web.Request, staff: Staff) -> web.StreamResponse:
             "faq.alternate",
             faq_id,
             after={"locale": locale, "text": question.text, "question": question_id},
-        ):
-            await store.add(
+        ) as audit:
+            # False: the entry had this phrasing already, so there is nothing to record.
+            audit.changed = await store.add(
                 faq_id,
                 locale,
                 question.text,

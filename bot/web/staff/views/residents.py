@@ -26,6 +26,12 @@ async def _resident(staff: Staff, request: web.Request) -> User:
     return user
 
 
+async def _held_resident(staff: Staff, request: web.Request) -> User:
+    """In an `audited` block: the resident as its change finds them, held until it commits."""
+    await staff.services.db.lock_row(User, int(request.match_info["id"]))
+    return await _resident(staff, request)
+
+
 @page("GET", "/staff/residents", DESK_UP)
 async def residents(request: web.Request, staff: Staff) -> web.StreamResponse:
     q = request.query.get("q", "")
@@ -65,11 +71,10 @@ async def edit_resident(request: web.Request, staff: Staff) -> web.StreamRespons
     user = await _resident(staff, request)
     assert user.id is not None
     form = await staff.form()
-    async with staff.audited(
-        "resident.edit",
-        f"user:{user.id}",
-        before={"name": user.display_name, "contact": user.contact},
-    ) as audit:
+    async with staff.audited("resident.edit", f"user:{user.id}") as audit:
+        user = await _held_resident(staff, request)
+        audit.before = {"name": user.display_name, "contact": user.contact}
+        assert user.id is not None
         after = await staff.services.users.set_profile(
             user.id, display_name=form.get("name"), contact=form.get("contact")
         )
@@ -94,10 +99,8 @@ async def delete(request: web.Request, staff: Staff) -> web.StreamResponse:
     user = await _resident(staff, request)
     assert user.id is not None
     svc = staff.services
-    async with staff.audited(
-        "resident.erase",
-        f"user:{user.id}",
-        before={"channel": user.channel, "name": user.display_name},
-    ):
+    async with staff.audited("resident.erase", f"user:{user.id}") as audit:
+        user = await _held_resident(staff, request)
+        audit.before = {"channel": user.channel, "name": user.display_name}
         await PrivacyStore(svc.db).erase_everything(user, svc.bookings, svc.events)
     staff.back(f"/staff/residents/{user.id}", "erased")

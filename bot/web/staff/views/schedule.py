@@ -22,7 +22,7 @@ from bot.consultations.slot_patterns import (
 from bot.i18n.format import SHANGHAI
 from bot.i18n.locales import LOCALES
 from bot.store.consultations.schedule import ScheduleError, SlotListing
-from bot.store.consultations.tables import MODES, TOPICS, Consultant
+from bot.store.consultations.tables import MODES, TOPICS, Consultant, Slot
 from bot.web.staff import dates
 from bot.web.staff.core import DESK_UP, Staff, page
 from bot.web.staff.views.common import int_or_none
@@ -150,11 +150,12 @@ async def withdraw(request: web.Request, staff: Staff) -> web.StreamResponse:
     slot = await staff.services.bookings.slot(slot_id)
     if slot is None or (staff.own_consultant not in (None, slot.consultant_id)):
         raise web.HTTPNotFound()
-    async with staff.audited(
-        "slot.withdraw",
-        f"slot:{slot_id}",
-        before={"starts_at": slot.starts_at, "consultant": slot.consultant},
-    ):
+    async with staff.audited("slot.withdraw", f"slot:{slot_id}") as audit:
+        await staff.services.db.lock_row(Slot, slot_id)
+        held = await staff.services.bookings.slot(slot_id)
+        if held is None:
+            raise web.HTTPNotFound()
+        audit.before = {"starts_at": held.starts_at, "consultant": held.consultant}
         try:
             await staff.services.schedule.withdraw_slot(slot_id)
         except ScheduleError as exc:

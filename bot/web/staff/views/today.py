@@ -11,7 +11,7 @@ from bot.store.consultations.tables import ATTENDED, BOOKED, NO_SHOW
 from bot.store.events.admin import EventAdmin
 from bot.web.staff import dates
 from bot.web.staff.core import Staff, page
-from bot.web.staff.views.common import visible_booking
+from bot.web.staff.views.common import held_booking, visible_booking
 
 
 @page("GET", "/staff/today")
@@ -55,11 +55,9 @@ async def attendance(request: web.Request, staff: Staff) -> web.StreamResponse:
     if status is None:
         staff.back(back, "bad_request", error=True)
     async with staff.audited(
-        "booking.attendance",
-        f"booking:{booking.id}",
-        before={"status": booking.status},
-        after={"status": status},
-    ):
+        "booking.attendance", f"booking:{booking.id}", after={"status": status}
+    ) as audit:
+        audit.before = {"status": (await held_booking(staff, booking.id)).status}
         try:
             await staff.services.schedule.mark_attendance(booking.id, status)
         except ScheduleError:
