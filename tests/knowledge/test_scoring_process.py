@@ -16,6 +16,7 @@ import pytest
 from bot.config import load_settings
 from bot.knowledge import scoring_process
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.query import reading_window
 from bot.knowledge.scoring_process import child_config
 
 QUESTIONS = [
@@ -71,6 +72,34 @@ async def test_the_guard_gets_the_vectors_without_encoding_again(kb: KnowledgeBa
     vectors = await kb.embed(text)
     assert vectors is not None and vectors.text == text
     assert kb.embedder.encoded == encoded
+
+
+LONG = (
+    "We moved to Gubei in the summer and the neighbours have been lovely to us. "
+    "My son turns six in May. Which documents does the public primary school need to "
+    "enrol him, and do they need translations? "
+) * 8
+
+
+async def test_a_long_message_is_scored_in_the_child_as_in_process(kb: KnowledgeBase) -> None:
+    assert kb.scoring is not None
+    before = kb.scoring.batches
+    await kb.prepare(LONG)
+    assert kb.scoring.batches == before + 1
+    ahead = await kb.adecide(LONG)
+    assert (ahead.outcome, ahead.faq_id, [c.faq_id for c in ahead.candidates]) == summary(kb, LONG)
+
+
+async def test_the_guard_gets_a_long_messages_window_vectors_without_encoding_again(
+    kb: KnowledgeBase,
+) -> None:
+    await kb.prepare(LONG + " (guard)")
+    encoded, trips = kb.embedder.encoded, kb.scoring.encodings if kb.scoring else 0
+    window = reading_window(LONG + " (guard)")
+    vectors = await kb.embed(window)  # what the guard asks (bot/handlers/emergency/guard.py)
+    assert vectors is not None and vectors.text == window != LONG
+    assert kb.embedder.encoded == encoded
+    assert kb.scoring is not None and kb.scoring.encodings == trips
 
 
 async def test_the_guards_own_encodings_run_in_the_child(kb: KnowledgeBase) -> None:
