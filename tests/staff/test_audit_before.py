@@ -188,5 +188,17 @@ async def test_an_alternate_already_there_writes_no_row(
         await step(f"/staff/questions/{question.id}", form, "msg=alternate_added")
         assert len(await FaqOverlayStore(svc.db).rows()) == 1
         assert len(await rows(svc.db, "faq.alternate")) == 1
+        assert await rows(svc.db, "question.alternate") == []  # nothing changed
+        # Another question with the same words, open: handled by the phrasing that is there.
+        await svc.questions.record_unanswered(
+            user_id=None, channel="web", text="where can I fly a kite", locale="en"
+        )
+        [second] = await svc.questions.unanswered()
+        await step(f"/staff/questions/{second.id}", form, "msg=alternate_added")
+        [handled] = await rows(svc.db, "question.alternate")
+        assert handled.target == f"question:{second.id}" and handled.after is not None
+        assert handled.after["topic"] == "living.hotlines"
+        assert len(await rows(svc.db, "faq.alternate")) == 1
+        assert (await svc.questions.get(second.id)).resolution == "alternate"  # type: ignore[union-attr]
     finally:
         await asyncio.to_thread(knowledge.set_overlay, {})  # the knowledge fixture is shared

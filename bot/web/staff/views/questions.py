@@ -14,7 +14,8 @@ from aiohttp import web
 from bot.core.types import utcnow
 from bot.i18n.locales import LOCALES
 from bot.knowledge.overlay_sync import apply_overlay
-from bot.store.staff.overlay import DISMISSED, NOT_COVERED, FaqOverlayStore
+from bot.store.staff.overlay import ALTERNATE, DISMISSED, NOT_COVERED, FaqOverlayStore
+from bot.store.tables import UnansweredQuestion
 from bot.web.staff.core import DESK_UP, Staff, page
 from bot.web.staff.views.common import int_or_none
 
@@ -74,14 +75,24 @@ async def handle(request: web.Request, staff: Staff) -> web.StreamResponse:
             faq_id,
             after={"locale": locale, "text": question.text, "question": question_id},
         ) as audit:
-            # False: the entry had this phrasing already, so there is nothing to record.
-            audit.changed = await store.add(
+            await staff.services.db.lock_row(UnansweredQuestion, question_id)
+            current = await staff.services.questions.get(question_id)
+            # (copied now: the same session's update below may refresh the object)
+            handled_as = (current.resolution, current.resolved_topic) if current else None
+            added = await store.add(
                 faq_id,
                 locale,
                 question.text,
                 added_by=staff.account.username,
                 question_id=question_id,
             )
+            if not added:
+                # The entry had this phrasing already: no alternate to record, but the
+                # question is now handled by it, which is a change when it was not so before
+                # (a double submit changes nothing and writes no row).
+                audit.action, audit.target = "question.alternate", f"question:{question_id}"
+                audit.after = {"topic": faq_id, "text": question.text}
+                audit.changed = handled_as is not None and handled_as != (ALTERNATE, faq_id)
         # Live for retrieval in this worker now, once committed (the index is rebuilt off
         # the loop: not while holding the transaction).
         await apply_overlay(knowledge, store)
