@@ -14,8 +14,8 @@ from playwright.async_api import expect
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.types import UserRef
-from bot.handlers.handoff.delivery import add_staff_reply
-from bot.store.handoff.tables import FAILED, SENT
+from bot.handlers.handoff.delivery import WECHAT_WINDOW_CLOSED, add_staff_reply
+from bot.store.handoff.tables import FAILED, SENT, UNDELIVERABLE
 from tests.handoff.helpers import always
 from tests.handoff.test_attachments import attachments_of
 from tests.harness import Conversation, tr
@@ -105,6 +105,36 @@ async def test_reply_badges_follow_their_delivery_without_a_reload(
     note = tab.page.locator(f'#transcript .msg[data-id="{second.id}"] .note')
     await expect(note).to_have_text("blocked by the user")
     await expect(tab.page.locator("#resend")).to_be_visible()  # *Send again*, offered now
+    assert await tab.page.evaluate("window.stillThisPage") is True  # never reloaded
+    assert tab.problems == []
+
+
+async def test_wechats_closed_window_and_its_notice_appear_without_a_reload(
+    browser: Any, server: TestServer, accounts: Accounts, dispatcher: Dispatcher
+) -> None:
+    svc = dispatcher.services
+    svc.staffed = always()
+    await Conversation(dispatcher, user=UserRef("wechat", "oWindowUser")).say("/human")
+    [row] = await svc.handoff.inbox()
+    cid = row.conversation.id
+    assert cid is not None
+    reply = await add_staff_reply(svc, row.conversation, None, "稍等")
+    tab = await open_tab(browser, server)
+    await tab.login("desk")
+    await tab.goto(f"/staff/conversations/{cid}")
+    explained = tab.page.locator("#window-closed")
+    await expect(explained).to_be_hidden()
+    await expect(tab.page.locator("#window-actions")).to_be_hidden()
+    await tab.page.evaluate("window.stillThisPage = true")
+
+    sending = await svc.handoff.claim_next(cid)
+    assert sending is not None and sending.id == reply.id
+    assert await svc.handoff.record_delivery(sending, UNDELIVERABLE, WECHAT_WINDOW_CLOSED)
+    await expect(explained).to_be_visible(timeout=5000)
+    await expect(explained).to_contain_text("48-hour window")
+    # No template configured here: the page says so where the notice button would be.
+    await expect(tab.page.locator("#window-actions")).to_contain_text("WECHAT_TEMPLATE_ID")
+    await expect(tab.page.locator("#resend")).to_be_visible()
     assert await tab.page.evaluate("window.stillThisPage") is True  # never reloaded
     assert tab.problems == []
 

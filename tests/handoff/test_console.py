@@ -292,7 +292,12 @@ async def test_a_transcripts_stream_tells_of_its_replies_deliveries(
         data = await r.json()
     assert data["messages"] == []  # nothing new…
     assert data["deliveries"] == [  # …but the reply shown has changed
-        {"id": reply.id, "delivery": "failed", "note": "blocked by the user"}
+        {
+            "id": reply.id,
+            "delivery": "failed",
+            "note": "blocked by the user",
+            "window_closed": False,
+        }
     ]
 
     async with aiohttp.ClientSession(

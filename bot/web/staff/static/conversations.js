@@ -96,6 +96,12 @@
         var resend = document.getElementById("undelivered");  // *Send again*
         if (resend) { resend.hidden = false; }
       }
+      if (d.window_closed) {  // WeChat's 48 hours: why, and the template notice
+        ["window-closed", "window-actions"].forEach(function (id) {
+          var part = document.getElementById(id);
+          if (part) { part.hidden = false; }
+        });
+      }
     };
     var add = function (m) {
       if (transcript.querySelector('[data-id="' + m.id + '"]')) { return; }

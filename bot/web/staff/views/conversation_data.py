@@ -107,6 +107,8 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
         "id": delivery.message_id,
         "delivery": delivery.state,
         "note": delivery_note(delivery.note),
+        # The page then shows what staff can do about WeChat's window (the template notice).
+        "window_closed": delivery.note == WECHAT_WINDOW_CLOSED,
     }
 
 
