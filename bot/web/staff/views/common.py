@@ -28,7 +28,8 @@ async def visible_booking(staff: Staff, booking_id: int) -> BookingView:
 
 async def held_booking(staff: Staff, booking_id: int) -> BookingView:
     """In an `audited` block: the booking as the block's change finds it, held until the
-    block commits (its "before")."""
+    block commits (its "before"), and refused as `visible_booking` refuses it: it may have
+    moved to another consultant's slot since the page looked (the refusal rolls back)."""
     await staff.services.db.lock_row(Booking, booking_id)
     return await visible_booking(staff, booking_id)
 

@@ -9,6 +9,10 @@ Those messages are sent directly, not queued in the database, so they go out onl
 change (a reply in the transcript, the conversation closed) and its audit row have committed:
 never from inside the transaction, which holds the database while it lasts and could still
 roll back after the resident has the message.
+
+Whether the staff member may act is checked again inside the change's transaction, on the
+conversation's locked row (`_held_conversation`): between the page's first look and the change,
+another worker or tab may have closed it or handed it to someone else.
 """
 
 from __future__ import annotations
@@ -277,9 +281,8 @@ async def transfer(request: web.Request, staff: Staff) -> web.StreamResponse:
     async with staff.audited(
         "handoff.transfer", f"conversation:{c.id}", after={"claimed_by": target.id}
     ) as audit:
-        await staff.services.db.lock_row(HandoffConversation, c.id)
-        held = await staff.services.handoff.get(c.id)
-        audit.before = {"claimed_by": held.claimed_by if held else None}
+        held = await _held_conversation(staff, c.id)
+        audit.before = {"claimed_by": held.claimed_by}
         await staff.services.handoff.transfer(c.id, target.id)
     back = "/staff/conversations" if staff.is_consultant else f"/staff/conversations/{c.id}"
     staff.back(back, "transferred")
@@ -290,6 +293,7 @@ async def close(request: web.Request, staff: Staff) -> web.StreamResponse:
     c = await _open_conversation(staff, request)
     assert c.id is not None
     async with staff.audited("handoff.close", f"conversation:{c.id}", after={"user": c.user_id}):
+        await _held_conversation(staff, c.id)
         if not await staff.services.handoff.close(c.id):
             staff.back(f"/staff/conversations/{c.id}", "conversation_closed_already", error=True)
     # Closed and recorded: now the resident is told (a message sent directly, see above).
@@ -311,7 +315,8 @@ async def reply(request: web.Request, staff: Staff) -> web.StreamResponse:
             return json_response({"ok": False, "error": t("Type a reply first.")})
         staff.back(f"/staff/conversations/{c.id}", "reply_empty", error=True)
     async with staff.audited("handoff.reply", f"conversation:{c.id}") as audit:
-        if c.claimed_by is None:  # answering claims it
+        held = await _held_conversation(staff, c.id)
+        if held.claimed_by is None:  # answering claims it
             await staff.services.handoff.claim(c.id, staff.account.id)
         message = await add_staff_reply(staff.services, c, staff.account.id, text)
         audit.after = {"message": message.id, "user": c.user_id}
@@ -337,6 +342,7 @@ async def retry(request: web.Request, staff: Staff) -> web.StreamResponse:
     c = await _open_conversation(staff, request)
     assert c.id is not None
     async with staff.audited("handoff.resend", f"conversation:{c.id}"):
+        await _held_conversation(staff, c.id)
         await staff.services.handoff.requeue(c.id)
     await deliver_pending(staff.services, c)  # after the commit (see above)
     staff.back(f"/staff/conversations/{c.id}")
@@ -358,6 +364,20 @@ async def _open_conversation(
     staff: Staff, request: web.Request, *, for_claim: bool = False
 ) -> HandoffConversation:
     found = await staff.services.handoff.get(int(request.match_info["id"]))
+    return _may_change(staff, found, for_claim=for_claim)
+
+
+async def _held_conversation(staff: Staff, conversation_id: int) -> HandoffConversation:
+    """In an `audited` block: the conversation as the change finds it, held until the block
+    commits, refused as `_open_conversation` refuses it (the refusal rolls the block back)."""
+    await staff.services.db.lock_row(HandoffConversation, conversation_id)
+    return _may_change(staff, await staff.services.handoff.get(conversation_id))
+
+
+def _may_change(
+    staff: Staff, found: HandoffConversation | None, *, for_claim: bool = False
+) -> HandoffConversation:
+    """The conversation, if this staff member may change it now; else the page's refusal."""
     if found is None:
         raise web.HTTPNotFound()
     if found.status == CLOSED:
