@@ -17,10 +17,11 @@ OPENING = (
     "unpacked the last boxes. The neighbours invited us for dinner last Saturday and we "
     "had a wonderful time, the food was delicious and we talked until late about music. "
 )
+# Said without asking (no question mark or question word), so the window does not take it
+# as the message's question sentence (query.reading_window): only BM25 reads it.
 QUESTION = (
-    "Our son turns six in May. Which documents does the public primary school need for "
-    "enrolment at school: passport, residence permit, lease, and do they need "
-    "translations or notarised copies? "
+    "Our son turns six in May. We need the school enrolment documents for a public primary "
+    "school: passport, residence permit, lease, translations or notarised copies. "
 )
 CLOSING = (
     "Anyway, thank you so much for reading all of this, I know it is a lot of text. The "

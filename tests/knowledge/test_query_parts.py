@@ -85,3 +85,26 @@ def test_the_reading_window_keeps_a_long_messages_beginning_and_end() -> None:
     longer = "学" * 100 + han + "院" * 100
     assert reading_window(longer) == f"{longer[:half]} … {longer[-half:]}"
     assert reading_window("  short question?  ") == "short question?"
+
+
+def test_the_window_takes_the_question_asked_in_a_long_messages_middle() -> None:
+    from bot.knowledge.query import MAX_ASKED_CHARS, reading_window
+
+    story = "We moved here in the summer and the neighbours are kind. " * 6  # 342 characters
+    asked = "Which documents does the public school need for our son?"
+    text = f"{story}{asked} {story}".strip()
+    window = reading_window(text)
+    assert asked in window and window == f"{text[:300]} … {asked} … {text[-300:]}"
+    # In Chinese, without spaces, a full-width question mark ends the sentence.
+    zh = "我们今年夏天搬到古北，邻居都很好。" * 20
+    zh_asked = "孩子上小学需要准备什么材料？"
+    assert zh_asked in reading_window(f"{zh}{zh_asked}{zh}")
+    # No asking sentence in the middle, or only a long one (more story than question):
+    # the beginning and the end only.
+    plain = (story * 2).strip()
+    assert reading_window(plain) == f"{plain[:300]} … {plain[-300:]}"
+    rambling = "Where " + "and then we went on " * (MAX_ASKED_CHARS // 20) + "?"
+    assert rambling not in reading_window(f"{story}{rambling} {story}")
+    # A sentence cut by the window's edge is not taken as the question.
+    edge = "x" * 290 + " Where is it? " + "y" * 400
+    assert "Where is it?" not in reading_window(edge).split(" … ")[1:-1]
