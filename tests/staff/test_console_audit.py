@@ -547,6 +547,10 @@ async def test_events_and_questions_each_write_one_row(
                "msg=checked_in")  # fmt: skip
     await step(f"/staff/events/{full.id}/notify", {"text.en": "Bring water"}, "msg=notified")
     await step(f"/staff/events/{full.id}/cancel", {}, "msg=event_cancelled_told")
+    # The same again (a second tab): already cancelled, nothing told, no second row.
+    await step(f"/staff/events/{full.id}/cancel", {}, "msg=event_cancelled_told")
+    [cancelled] = await rows(svc.db, "event.cancel")
+    assert cancelled.before == {"status": "published"}
     await step(f"/staff/questions/{parrot.id}", {"action": "not_covered"},
                "msg=question_not_covered")  # fmt: skip
     knowledge = svc.knowledge

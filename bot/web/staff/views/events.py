@@ -129,16 +129,28 @@ async def publish(request: web.Request, staff: Staff) -> web.StreamResponse:
     staff.back(f"/staff/events/{event_id}", "published")
 
 
+async def _held_status(staff: Staff, event_id: int) -> str | None:
+    """The event's status, read with its row held for the audited change (None: no event)."""
+    db = staff.services.db
+    await db.lock_row(Event, event_id)
+    async with db.session() as session:
+        event = await session.get(Event, event_id)
+        return event.status if event is not None else None
+
+
 @page("POST", "/staff/events/{id:\\d+}/cancel", DESK_UP)
 async def cancel(request: web.Request, staff: Staff) -> web.StreamResponse:
     event_id = int(request.match_info["id"])
     # Everyone registered is told through the outbox, in this transaction.
     async with staff.audited("event.cancel", f"event:{event_id}") as audit:
+        was = await _held_status(staff, event_id)
         try:
             told = await _admin(staff).cancel_event(event_id)
         except EventError:
             raise web.HTTPNotFound() from None
+        audit.before = {"status": was}
         audit.after = {"status": "cancelled", "told": told}
+        audit.changed = was != "cancelled"  # a second tab's cancel changes nothing
     staff.back(f"/staff/events/{event_id}", "event_cancelled_told", detail=str(told))
 
 
