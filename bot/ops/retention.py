@@ -8,16 +8,13 @@ however many dispatchers run, the clean-up runs once a day.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import timedelta
 
-from aiohttp import web
-
 from bot.config import Settings
 from bot.core.dispatcher import Dispatcher
+from bot.core.periodic import Periodic
 from bot.store.db import Database
 from bot.store.retention import RetentionPolicy, RetentionStore
 from bot.store.shared import Leases
@@ -49,41 +46,22 @@ async def run_if_due(db: Database, policy: RetentionPolicy) -> dict[str, int] | 
     return done
 
 
-class RetentionLoop:
+class RetentionLoop(Periodic):
+    """Hourly, after a minute: whichever dispatcher takes the day's lease runs it."""
+
     name = "retention"
 
     def __init__(
         self, db: Database, policy: RetentionPolicy, *, first: float = 60.0, every: float = 3600.0
     ) -> None:
+        super().__init__(every=every, first=first)
         self.db = db
         self.policy = policy
-        self.first = first
-        self.every = every
         self.runs = 0
-        self._task: asyncio.Task[None] | None = None
 
-    def add_routes(self, app: web.Application) -> None:
-        return None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="retention")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        await asyncio.sleep(self.first)
-        while True:
-            try:
-                if await run_if_due(self.db, self.policy) is not None:
-                    self.runs += 1
-            except Exception:
-                log.exception("retention run failed; trying again in an hour")
-            await asyncio.sleep(self.every)
+    async def run_once(self) -> None:
+        if await run_if_due(self.db, self.policy) is not None:
+            self.runs += 1
 
 
 def retention_loop(settings: Settings, db: Database) -> RetentionLoop | None:

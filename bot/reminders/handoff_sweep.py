@@ -15,13 +15,10 @@ overlap safely: a reply is sent by whoever claims it in the database, once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
-from aiohttp import web
-
 from bot.core.dispatcher import Dispatcher
+from bot.core.periodic import Periodic
 from bot.handlers.handoff.delivery import deliver_unattended
 from bot.services import Services
 
@@ -30,48 +27,19 @@ log = logging.getLogger(__name__)
 EVERY = 30.0
 
 
-class HandoffSweep:
+class HandoffSweep(Periodic):
+    """A reply being sent when the server stops is let finish and recorded (the grace)."""
+
     name = "handoff-sweep"
 
     def __init__(self, services: Services, *, every: float = EVERY) -> None:
+        super().__init__(every=every, grace=services.settings.shutdown_grace_seconds)
         self.services = services
-        self.every = every
-        self.grace = services.settings.shutdown_grace_seconds
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def add_routes(self, app: web.Application) -> None:
-        return None
-
-    async def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run(), name="handoff sweep")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is None:
-            return
-        try:
-            # A reply being sent is let finish and recorded, within the grace period.
-            await asyncio.wait_for(self._task, timeout=self.grace)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.every)
-            if self._stop.is_set():
-                return
-            try:
-                taken = await deliver_unattended(self.services)
-                if taken:
-                    log.info("handoff sweep: delivered waiting replies in %s conversations", taken)
-            except Exception:
-                log.exception("handoff sweep failed; trying again in %.0f s", self.every)
+    async def run_once(self) -> None:
+        taken = await deliver_unattended(self.services)
+        if taken:
+            log.info("handoff sweep: delivered waiting replies in %s conversations", taken)
 
 
 def handoff_sweep_component(dispatcher: Dispatcher) -> HandoffSweep | None:
