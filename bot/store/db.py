@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, event, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -38,6 +38,7 @@ from bot.store.point_reads import PointReader, PointRow
 from bot.store.point_reads import busy as point_busy
 from bot.store.sqlite_inline import InlineConnection, inline_creator
 
+_Row = TypeVar("_Row")
 WRITE_BEGIN = "BEGIN IMMEDIATE"
 READ_BEGIN = "BEGIN"
 NO_BEGIN = ""  # one statement, its own implicit transaction (read_row)
@@ -209,16 +210,15 @@ class Database:
         async with self.writing(), self._new_session() as session, session.begin():
             yield session
 
-    async def lock_row(self, model: type[Any], key: Any) -> bool:
-        """Hold one row for a change in the open unit of work (False: there is none): on
-        PostgreSQL locked (FOR UPDATE) until the unit ends, on SQLite read in the writer's
-        turn the unit then holds. What the unit reads of the row afterwards is what its change
-        replaces (an audit's "before"), whatever another worker commits meanwhile."""
+    async def lock_row(self, model: type[_Row], key: Any) -> _Row | None:
+        """Hold one row for a change in the open unit of work, and return it as held (None:
+        there is none): on PostgreSQL locked (FOR UPDATE) until the unit ends, on SQLite read
+        in the writer's turn the unit then holds. What the unit reads of the row from then on
+        is what its change replaces (an audit's "before"), whatever another worker commits."""
         if self._unit() is None:
             raise RuntimeError("lock_row holds a row for a unit of work: open one first")
         async with self.transaction(savepoint=False) as session:
-            row = await session.get(model, key, with_for_update=True, populate_existing=True)
-            return row is not None
+            return await session.get(model, key, with_for_update=True, populate_existing=True)
 
     @asynccontextmanager
     async def write_early(self) -> AsyncIterator[AsyncSession]:

@@ -131,11 +131,8 @@ async def publish(request: web.Request, staff: Staff) -> web.StreamResponse:
 
 async def _held_status(staff: Staff, event_id: int) -> str | None:
     """The event's status, read with its row held for the audited change (None: no event)."""
-    db = staff.services.db
-    await db.lock_row(Event, event_id)
-    async with db.session() as session:
-        event = await session.get(Event, event_id)
-        return event.status if event is not None else None
+    event = await staff.services.db.lock_row(Event, event_id)
+    return event.status if event is not None else None
 
 
 @page("POST", "/staff/events/{id:\\d+}/cancel", DESK_UP)

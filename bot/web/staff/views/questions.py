@@ -75,8 +75,7 @@ async def handle(request: web.Request, staff: Staff) -> web.StreamResponse:
             faq_id,
             after={"locale": locale, "text": question.text, "question": question_id},
         ) as audit:
-            await staff.services.db.lock_row(UnansweredQuestion, question_id)
-            current = await staff.services.questions.get(question_id)
+            current = await staff.services.db.lock_row(UnansweredQuestion, question_id)
             # (copied now: the same session's update below may refresh the object)
             handled_as = (current.resolution, current.resolved_topic) if current else None
             added = await store.add(
