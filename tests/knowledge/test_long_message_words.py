@@ -60,7 +60,10 @@ def test_a_message_within_the_window_is_scored_as_before(knowledge: KnowledgeBas
     retriever = knowledge._snapshot.retriever
     short = QUESTION.strip()
     assert reading_window(short) == short
-    query = knowledge.index.live_dense() and None  # encoded inside, the same way both times
-    ours = retriever.score_read(short, query)
+    assert short.count("school") == 2  # counted twice here, once were it read as "whole"
+    ours = retriever.score_read(short)
     plain = knowledge.index.scores(short)
     assert np.array_equal(plain.signals["bm25"], ours.signals["bm25"])
+    assert not np.array_equal(
+        plain.signals["bm25"], knowledge.index.scores(short, whole=short).signals["bm25"]
+    )
